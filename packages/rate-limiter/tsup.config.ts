@@ -1,0 +1,20 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    'stores/memory': 'src/stores/memory.ts',
+    'stores/redis': 'src/stores/redis.ts',
+    'frameworks/express': 'src/frameworks/express.ts',
+    'frameworks/hono': 'src/frameworks/hono.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  target: 'node20',
+  // Peers stay external so importing the core never loads them.
+  external: ['ioredis', 'express', 'hono'],
+  splitting: true,
+  treeshake: true,
+});
