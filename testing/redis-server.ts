@@ -39,7 +39,9 @@ function hasBinary(name: string): boolean {
  * Starts a throwaway `redis-server` from PATH on a free loopback port, with persistence off.
  * Used by the global setup and by tests that must kill their own server (outage tests).
  */
-export async function startRedisServer(): Promise<TestRedis & { port: number; process: ChildProcess }> {
+export async function startRedisServer(): Promise<
+  TestRedis & { port: number; process: ChildProcess }
+> {
   const port = await freePort();
   const child = spawn(
     'redis-server',
@@ -48,7 +50,10 @@ export async function startRedisServer(): Promise<TestRedis & { port: number; pr
   );
   await new Promise<void>((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
+    const timer = setTimeout(
+      () => reject(new Error(`redis-server did not start:\n${output}`)),
+      10_000,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('Ready to accept connections')) {
