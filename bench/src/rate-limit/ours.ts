@@ -1,0 +1,101 @@
+import { createRateLimiter, type RateLimitStore, type StoreRequest } from '@kit/rate-limiter';
+import { memoryStore } from '@kit/rate-limiter/memory';
+import { redisStore } from '@kit/rate-limiter/redis';
+import type { Redis } from 'ioredis';
+import { ipFor } from '../heap.js';
+import type { Operation } from '../measure.js';
+import { HIGH_LIMIT, WINDOW_SECONDS } from './peers.js';
+
+const PATH = '/api/v1/tasks';
+const OVER_LIMIT_CALLERS = 1_000;
+
+/** Our rows, built from the package's public API exactly as an app would use it. */
+export interface OursRateLimit {
+  redisStoreConsume(client: Redis, keySpace: number): Promise<Operation>;
+  redisCheck(client: Redis, keySpace: number): Promise<Operation>;
+  overLimit(client: Redis): Promise<Operation>;
+  memoryStoreConsume(keySpace: number): Operation;
+  memoryCheck(keySpace: number): Operation;
+  memoryStoreInserter(): (key: string) => unknown;
+  memoryCheckInserter(): (key: string) => unknown;
+}
+
+/** Store requests built up front, one per key, as the limiter builds them once per check. */
+function requests(keyFor: (n: number) => string, keySpace: number): StoreRequest[] {
+  return Array.from({ length: keySpace }, (_, n) => ({
+    key: keyFor(n),
+    algorithm: 'fixed-window' as const,
+    limit: HIGH_LIMIT,
+    periodMs: WINDOW_SECONDS * 1000,
+    cost: 1,
+  }));
+}
+
+function consumeOp(
+  store: RateLimitStore,
+  keyFor: (n: number) => string,
+  keySpace: number,
+): Operation {
+  const reqs = requests(keyFor, keySpace);
+  return (i) => store.consume(reqs[i % keySpace] as StoreRequest);
+}
+
+function checkOp(store: RateLimitStore, keySpace: number, limit = HIGH_LIMIT): Operation {
+  const limiter = createRateLimiter({
+    store,
+    defaultRule: { limit, period: WINDOW_SECONDS },
+    prefix: 'bench:rl:ours-check',
+  });
+  const ips = Array.from({ length: keySpace }, (_, n) => ipFor(n));
+  return (i) => limiter.check({ path: PATH, ip: ips[i % keySpace] as string });
+}
+
+// Big enough that the heap measurement's keys are all tracked, not evicted by the bound.
+const MEMORY_MAX_KEYS = 2_000_000;
+
+export const oursRateLimit: OursRateLimit = {
+  async redisStoreConsume(client, keySpace) {
+    return consumeOp(
+      redisStore({ client }),
+      // The limiter's key shape: a hash tag around caller and path.
+      (n) => `bench:rl:ours-store:{user-${n}:api_v1_tasks}`,
+      keySpace,
+    );
+  },
+  async redisCheck(client, keySpace) {
+    return checkOp(redisStore({ client }), keySpace);
+  },
+  async overLimit(client) {
+    const limiter = createRateLimiter({
+      store: redisStore({ client }),
+      defaultRule: { limit: 1, period: WINDOW_SECONDS },
+      prefix: 'bench:rl:ours-over',
+    });
+    const ips = Array.from({ length: OVER_LIMIT_CALLERS }, (_, n) => ipFor(n));
+    for (const ip of ips) {
+      await limiter.check({ path: PATH, ip });
+      const second = await limiter.check({ path: PATH, ip });
+      if (second.allowed) throw new Error('over-limit setup: second check was allowed');
+    }
+    return (i) => limiter.check({ path: PATH, ip: ips[i % OVER_LIMIT_CALLERS] as string });
+  },
+  memoryStoreConsume(keySpace) {
+    return consumeOp(memoryStore({ maxKeys: MEMORY_MAX_KEYS }), (n) => `user-${n}`, keySpace);
+  },
+  memoryCheck(keySpace) {
+    return checkOp(memoryStore({ maxKeys: MEMORY_MAX_KEYS }), keySpace);
+  },
+  memoryStoreInserter() {
+    const store = memoryStore({ maxKeys: MEMORY_MAX_KEYS });
+    const periodMs = WINDOW_SECONDS * 1000;
+    return (key) =>
+      store.consume({ key, algorithm: 'fixed-window', limit: HIGH_LIMIT, periodMs, cost: 1 });
+  },
+  memoryCheckInserter() {
+    const limiter = createRateLimiter({
+      store: memoryStore({ maxKeys: MEMORY_MAX_KEYS }),
+      defaultRule: { limit: HIGH_LIMIT, period: WINDOW_SECONDS },
+    });
+    return (ip) => limiter.check({ path: PATH, ip });
+  },
+};

@@ -1,0 +1,206 @@
+import { type BenchCase, runCases } from '../cases.js';
+import { heapBytesPerKey } from '../heap.js';
+import type { BenchRedis } from '../redis.js';
+import { type Check, checkLines, formatCount, ratio, throughputTable } from '../report.js';
+import type { Settings } from '../settings.js';
+import type { OursRateLimit } from './ours.js';
+import {
+  floorEvalsha,
+  rateLimiterFlexible,
+  rateLimiterMemory,
+  rateLimiterMemoryInserter,
+  rateLimitRedis,
+} from './peers.js';
+
+/** Loads our side; the peers still run (and our checks FAIL as "not measured") if it cannot. */
+async function loadOurs(log: (line: string) => void): Promise<OursRateLimit | string> {
+  try {
+    const { oursRateLimit } = await import('./ours.js');
+    return oursRateLimit;
+  } catch (error) {
+    const reason = `@kit/rate-limiter not loadable: ${(error as Error).message.split('\n')[0]}`;
+    log(`  ${reason}`);
+    return reason;
+  }
+}
+
+/** Issue 2's benchmark: Redis rows, memory rows, heap per key. Returns the markdown. */
+export async function rateLimitSection(
+  redis: BenchRedis,
+  settings: Settings,
+  log: (line: string) => void,
+): Promise<string> {
+  const ours = await loadOurs(log);
+  const missing = typeof ours === 'string' ? ours : undefined;
+  const k = settings.keySpace;
+
+  log('Rate limiting on Redis');
+  const redisCases: BenchCase[] = [
+    {
+      id: 'floor',
+      label: 'floor: bare EVALSHA',
+      what: 'INCR + PEXPIRE script by SHA on ioredis, no library',
+      op: await floorEvalsha(await redis.connect(), k),
+    },
+  ];
+  if (typeof ours !== 'string') {
+    redisCases.push(
+      {
+        id: 'ours-store',
+        label: '@kit/rate-limiter redisStore',
+        what: 'store.consume(), fixed window',
+        op: await ours.redisStoreConsume(await redis.connect(), k),
+      },
+      {
+        id: 'ours-check',
+        label: '@kit/rate-limiter check() on redisStore',
+        what: 'limiter.check({ path, ip }): rule, key, store, result',
+        op: await ours.redisCheck(await redis.connect(), k),
+      },
+    );
+  }
+  redisCases.push(
+    {
+      id: 'rlf',
+      label: 'rate-limiter-flexible RateLimiterRedis',
+      what: 'limiter.consume(key)',
+      op: rateLimiterFlexible(await redis.connect(), k),
+    },
+    {
+      id: 'rlr',
+      label: 'rate-limit-redis RedisStore',
+      what: "store.increment(key) (express-rate-limit's store)",
+      op: await rateLimitRedis(await redis.connect(), k),
+    },
+  );
+  if (typeof ours !== 'string') {
+    redisCases.push({
+      id: 'ours-over',
+      label: '@kit/rate-limiter over limit',
+      what: 'check() of 1,000 callers already over their limit',
+      op: await ours.overLimit(await redis.connect()),
+    });
+  }
+  const redisResults = await runCases(redisCases, settings, log);
+
+  log('Rate limiting in memory');
+  const memoryCases: BenchCase[] = [];
+  if (typeof ours !== 'string') {
+    memoryCases.push(
+      {
+        id: 'ours-memory-store',
+        label: '@kit/rate-limiter memoryStore',
+        what: 'store.consume(), fixed window',
+        op: ours.memoryStoreConsume(k),
+        concurrency: 1,
+      },
+      {
+        id: 'ours-memory-check',
+        label: '@kit/rate-limiter check() on memoryStore',
+        what: 'limiter.check({ path, ip })',
+        op: ours.memoryCheck(k),
+        concurrency: 1,
+      },
+    );
+  }
+  memoryCases.push({
+    id: 'rlm',
+    label: 'rate-limiter-flexible RateLimiterMemory',
+    what: 'limiter.consume(key)',
+    op: rateLimiterMemory(k),
+    concurrency: 1,
+  });
+  const memoryResults = await runCases(memoryCases, settings, log);
+
+  log(`Heap per tracked key (${formatCount(settings.heapKeys)} distinct IPs)`);
+  const heapRows: { label: string; what: string; bytes: number }[] = [];
+  let oursBytes: number | undefined;
+  if (typeof ours !== 'string') {
+    oursBytes = await heapBytesPerKey(ours.memoryStoreInserter, settings.heapKeys);
+    heapRows.push({
+      label: '@kit/rate-limiter memoryStore',
+      what: 'store.consume() with the IP as key',
+      bytes: oursBytes,
+    });
+    heapRows.push({
+      label: '@kit/rate-limiter check() on memoryStore',
+      what: 'limiter.check({ path, ip }): keys as the limiter builds them',
+      bytes: await heapBytesPerKey(ours.memoryCheckInserter, settings.heapKeys),
+    });
+  }
+  const rlmBytes = await heapBytesPerKey(rateLimiterMemoryInserter, settings.heapKeys);
+  heapRows.push({
+    label: 'rate-limiter-flexible RateLimiterMemory',
+    what: 'limiter.consume(ip)',
+    bytes: rlmBytes,
+  });
+
+  const checks: Check[] = [
+    check('redis store / floor', ratio(redisResults, 'ours-store', 'floor'), '>=', 0.9),
+    check('check() on redis / floor', ratio(redisResults, 'ours-check', 'floor'), '>=', 0.9),
+    check(
+      'redis store / rate-limiter-flexible',
+      ratio(redisResults, 'ours-store', 'rlf'),
+      '>=',
+      1.15,
+    ),
+    check(
+      'check() on redis / rate-limiter-flexible',
+      ratio(redisResults, 'ours-check', 'rlf'),
+      '>=',
+      1.15,
+    ),
+    check('over-limit / floor', ratio(redisResults, 'ours-over', 'floor'), '>=', 5),
+    check(
+      'memory store / RateLimiterMemory',
+      ratio(memoryResults, 'ours-memory-store', 'rlm'),
+      '>=',
+      1.2,
+    ),
+    check(
+      'check() on memory / RateLimiterMemory',
+      ratio(memoryResults, 'ours-memory-check', 'rlm'),
+      '>=',
+      1.2,
+    ),
+    { ...check('memory store heap per key', oursBytes, '<=', 150), unit: ' B' },
+  ];
+  for (const c of checks) if (c.value === undefined) c.reason = missing && 'see above';
+
+  const heapTable = [
+    '| Store | How keys were tracked | Heap bytes per key |',
+    '| --- | --- | ---: |',
+    ...heapRows.map((r) => `| ${r.label} | ${r.what} | ${Math.round(r.bytes)} |`),
+  ].join('\n');
+
+  return [
+    '## Rate limiting',
+    '',
+    `### On Redis (${settings.concurrency} in flight per row, one ioredis connection each)`,
+    '',
+    throughputTable([...redisResults.values()], 'checks', 'floor'),
+    '',
+    '### In memory (one check at a time: in-process promises settle at once)',
+    '',
+    throughputTable([...memoryResults.values()], 'checks', undefined),
+    '',
+    `### Heap per tracked key (${formatCount(settings.heapKeys)} distinct IPs, after full GC)`,
+    '',
+    heapTable,
+    '',
+    '### Targets (issue 2)',
+    '',
+    ...(missing ? [`Not measured: ${missing}`, ''] : []),
+    checkLines(checks),
+    '',
+  ].join('\n');
+}
+
+function check(
+  label: string,
+  value: number | undefined,
+  direction: '>=' | '<=',
+  target: number,
+): Check {
+  return { label, value, direction, target };
+}

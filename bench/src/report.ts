@@ -1,0 +1,78 @@
+import type { CaseResult } from './cases.js';
+
+/** A checked ratio or value: what, how much, and the target it must meet. */
+export interface Check {
+  label: string;
+  /** Undefined when a side of it could not be measured (the reason says why). */
+  value: number | undefined;
+  direction: '>=' | '<=';
+  target: number;
+  unit?: string;
+  reason?: string;
+}
+
+/** True when the check has a value and it meets the target. */
+export function passes(check: Check): boolean {
+  if (check.value === undefined || Number.isNaN(check.value)) return false;
+  return check.direction === '>=' ? check.value >= check.target : check.value <= check.target;
+}
+
+/** `a / b` of the throughputs of two rows, undefined when either row is missing. */
+export function ratio(
+  results: ReadonlyMap<string, CaseResult>,
+  a: string,
+  b: string,
+): number | undefined {
+  const top = results.get(a)?.opsPerSec;
+  const bottom = results.get(b)?.opsPerSec;
+  return top === undefined || bottom === undefined ? undefined : top / bottom;
+}
+
+/** A markdown table of throughput rows, with each row's throughput relative to `baselineId`. */
+export function throughputTable(
+  rows: readonly CaseResult[],
+  unit: string,
+  baselineId: string | undefined,
+): string {
+  const baseline = rows.find((r) => r.id === baselineId)?.opsPerSec;
+  const lines = [
+    `| Row | What it measures | In flight | ${unit}/s | p50 ms | p99 ms | vs floor |`,
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of rows) {
+    const relative = baseline ? `${(r.opsPerSec / baseline).toFixed(2)}x` : '';
+    lines.push(
+      `| ${r.label} | ${r.what} | ${r.concurrency} | ${formatCount(r.opsPerSec)} | ` +
+        `${formatMs(r.p50Ms)} | ${formatMs(r.p99Ms)} | ${relative} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Markdown list lines, one per check: PASS/FAIL, the value and the target. */
+export function checkLines(checks: readonly Check[]): string {
+  return checks
+    .map((c) => {
+      const unit = c.unit ?? 'x';
+      if (c.value === undefined) {
+        return `- **FAIL** ${c.label}: not measured (${c.reason ?? 'missing row'}); target ${c.direction} ${c.target}${unit}`;
+      }
+      const verdict = passes(c) ? 'PASS' : 'FAIL';
+      const digits = unit === 'x' ? 2 : 1;
+      return `- **${verdict}** ${c.label}: ${c.value.toFixed(digits)}${unit} (target ${c.direction} ${c.target}${unit})`;
+    })
+    .join('\n');
+}
+
+/** 1234567 -> "1,234,567". */
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** Milliseconds with enough digits for both in-process and network latencies. */
+export function formatMs(ms: number): string {
+  if (Number.isNaN(ms)) return 'n/a';
+  if (ms < 0.01) return ms.toFixed(4);
+  if (ms < 1) return ms.toFixed(3);
+  return ms.toFixed(2);
+}
