@@ -1,0 +1,147 @@
+import { invalidOption } from './errors.js';
+import {
+  formatIPv4,
+  formatIPv6,
+  inNetwork,
+  maskIPv6,
+  type ParsedIp,
+  parseIp,
+} from './ip-address.js';
+
+/**
+ * Which proxies may set `X-Forwarded-For`:
+ * - `false` (default): ignore the header, use the socket address;
+ * - a number: that many proxies in front of the app (1 = one load balancer);
+ * - CIDRs (`'10.0.0.0/8'`, `['loopback', 'uniquelocal']`, comma-separated string): trust
+ *   exactly those addresses as proxies;
+ * - `true`: trust every hop (only when the app is unreachable except through proxies).
+ */
+export type TrustProxy = boolean | number | string | readonly string[];
+
+/** How the client address is found and grouped. */
+export interface ClientIpOptions {
+  /** @default false */
+  trustProxy?: TrustProxy;
+  /** IPv6 callers are grouped by this prefix, since one host usually owns a whole /64. @default 64 */
+  ipv6Prefix?: number;
+}
+
+const NAMED_RANGES: Record<string, string[]> = {
+  loopback: ['127.0.0.1/8', '::1/128'],
+  linklocal: ['169.254.0.0/16', 'fe80::/10'],
+  uniquelocal: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
+};
+
+type Network = { net: ParsedIp; bits: number };
+
+function parseNetworks(list: readonly string[]): Network[] {
+  const networks: Network[] = [];
+  for (const raw of list.flatMap((item) => item.split(','))) {
+    const entry = raw.trim();
+    if (entry === '') continue;
+    const named = NAMED_RANGES[entry];
+    if (named) {
+      networks.push(...parseNetworks(named));
+      continue;
+    }
+    const [address, bitsText] = entry.split('/');
+    const net = address === undefined ? undefined : parseIp(address);
+    const max = net?.family === 4 ? 32 : 128;
+    const bits = bitsText === undefined ? max : Number(bitsText);
+    if (net === undefined || !Number.isInteger(bits) || bits < 0 || bits > max) {
+      throw invalidOption(
+        'trustProxy',
+        'has an entry that is not an IP, a CIDR or a named range',
+        entry,
+      );
+    }
+    networks.push({ net, bits });
+  }
+  return networks;
+}
+
+/** The grouped key form of an address: IPv4 as is, IPv6 masked to `/prefix`. */
+function keyForm(parsed: ParsedIp | undefined, raw: string, prefix: number): string {
+  if (parsed === undefined) return raw;
+  if (parsed.family === 4) return formatIPv4(parsed.value);
+  if (prefix >= 128) return formatIPv6(parsed.groups);
+  return `${formatIPv6(maskIPv6(parsed.groups, prefix))}/${prefix}`;
+}
+
+/**
+ * Compiles the trust-proxy setting once and returns a function from the socket address and
+ * the `X-Forwarded-For` header to the client's key address. Adapters use this.
+ *
+ * @example
+ * const ipOf = createClientIpResolver({ trustProxy: 1 });
+ * ipOf('10.0.0.2', '203.0.113.7'); // '203.0.113.7'
+ */
+export function createClientIpResolver(
+  options: ClientIpOptions = {},
+): (
+  remoteAddress: string | null | undefined,
+  forwardedFor?: string | string[] | null,
+) => string | undefined {
+  const { trustProxy = false, ipv6Prefix = 64 } = options;
+  if (!Number.isInteger(ipv6Prefix) || ipv6Prefix < 1 || ipv6Prefix > 128) {
+    throw invalidOption('ipv6Prefix', 'must be an integer from 1 to 128', ipv6Prefix);
+  }
+  let trusts: (address: ParsedIp | undefined, hop: number) => boolean;
+  if (trustProxy === false) {
+    trusts = () => false;
+  } else if (trustProxy === true) {
+    trusts = () => true;
+  } else if (typeof trustProxy === 'number') {
+    if (!Number.isInteger(trustProxy) || trustProxy < 0) {
+      throw invalidOption('trustProxy', 'must be a non-negative integer hop count', trustProxy);
+    }
+    trusts = (_address, hop) => hop < trustProxy;
+  } else if (typeof trustProxy === 'string' || Array.isArray(trustProxy)) {
+    const networks = parseNetworks(typeof trustProxy === 'string' ? [trustProxy] : trustProxy);
+    trusts = (address) =>
+      address !== undefined && networks.some((n) => inNetwork(address, n.net, n.bits));
+  } else {
+    throw invalidOption(
+      'trustProxy',
+      'must be a boolean, a hop count or a list of CIDRs',
+      trustProxy,
+    );
+  }
+
+  return function resolveClientIp(remoteAddress, forwardedFor) {
+    if (typeof remoteAddress !== 'string' || remoteAddress === '') return undefined;
+    let address = parseIp(remoteAddress);
+    let raw = remoteAddress;
+    if (trustProxy !== false && forwardedFor) {
+      const header = Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor;
+      const hops = header.split(',');
+      // Walk from the socket towards the client while the current hop is a trusted proxy.
+      for (let hop = 0; hop < hops.length && trusts(address, hop); hop++) {
+        const next = hops[hops.length - 1 - hop]!.trim();
+        const parsed = parseIp(next);
+        if (parsed === undefined) break;
+        address = parsed;
+        raw = next;
+      }
+    }
+    return keyForm(address, raw, ipv6Prefix);
+  };
+}
+
+/**
+ * The client's key address for one request: the socket address, or a hop of
+ * `X-Forwarded-For` when `trustProxy` says so; IPv6 grouped by `ipv6Prefix`.
+ *
+ * @example
+ * clientIp({ remoteAddress: '::ffff:127.0.0.1' }); // '127.0.0.1'
+ * clientIp({ remoteAddress: '2001:db8::1' }); // '2001:db8::/64'
+ * clientIp({ remoteAddress: '10.0.0.2', forwardedFor: '203.0.113.7', trustProxy: 1 }); // '203.0.113.7'
+ */
+export function clientIp(
+  input: ClientIpOptions & {
+    remoteAddress: string | null | undefined;
+    forwardedFor?: string | string[] | null;
+  },
+): string | undefined {
+  return createClientIpResolver(input)(input.remoteAddress, input.forwardedFor);
+}

@@ -1,0 +1,28 @@
+export {
+  type ClientIpOptions,
+  clientIp,
+  createClientIpResolver,
+  type TrustProxy,
+} from './client-ip.js';
+export { type Duration, parseDuration } from './duration.js';
+export { RateLimiterError, type RateLimiterErrorCode } from './errors.js';
+export { type HeaderOptions, RATE_LIMIT_BODY, rateLimitHeaders } from './headers.js';
+export { createRateLimiter } from './limiter.js';
+export { defaultRuleName, sanitizePath } from './path.js';
+export type {
+  Algorithm,
+  AppliedRule,
+  CheckInput,
+  Identity,
+  Logger,
+  RateLimiter,
+  RateLimiterOptions,
+  RateLimitResult,
+  RateLimitStore,
+  ResolveRule,
+  RuleContext,
+  RuleInput,
+  StoreErrorPolicy,
+  StoreRequest,
+  StoreResult,
+} from './types.js';

@@ -1,0 +1,38 @@
+/**
+ * The key form of a request path, as the original did it: query string and fragment dropped,
+ * leading and trailing `/` stripped, the other `/` replaced with `_`.
+ *
+ * @example
+ * sanitizePath('/api/v1/tasks/task?x=1'); // 'api_v1_tasks_task'
+ */
+export function sanitizePath(path: string): string {
+  let end = path.length;
+  const query = path.indexOf('?');
+  if (query !== -1) end = query;
+  const hash = path.indexOf('#');
+  if (hash !== -1 && hash < end) end = hash;
+  let start = 0;
+  while (start < end && path.charCodeAt(start) === 47) start++;
+  while (end > start && path.charCodeAt(end - 1) === 47) end--;
+  const trimmed = start === 0 && end === path.length ? path : path.slice(start, end);
+  return trimmed.includes('/') ? trimmed.replaceAll('/', '_') : trimmed;
+}
+
+/**
+ * The original's default rule name: the first three path segments, the limit and the period
+ * in seconds. Accepts a raw path (`/api/v1/tasks/task`) or a sanitized one (`api_v1_tasks_task`).
+ *
+ * @example
+ * defaultRuleName('/api/v1/tasks/task', 10, 3600); // 'api_v1_tasks:10:3600'
+ */
+export function defaultRuleName(path: string, limit: number, period: number): string {
+  const query = path.search(/[?#]/);
+  const bare = query === -1 ? path : path.slice(0, query);
+  const separator = bare.includes('/') ? '/' : '_';
+  const head = bare
+    .split(separator)
+    .filter((segment) => segment !== '')
+    .slice(0, 3)
+    .join('_');
+  return `${head}:${limit}:${period}`;
+}

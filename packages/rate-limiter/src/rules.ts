@@ -1,0 +1,128 @@
+import { describe, RateLimiterError } from './errors.js';
+import { ExpiringMap } from './expiring-map.js';
+import type { LogThrottle } from './log-throttle.js';
+import { checkLimit, checkPeriod, type ResolvedOptions } from './options.js';
+import { defaultRuleName } from './path.js';
+import type { AppliedRule, Identity, RuleInput } from './types.js';
+
+const LOOKUP_ERROR_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * Turns (identity, sanitized path) into the rule that applies, asking the app's `resolveRule`
+ * at most once per `ruleCacheTtl` per cache key, and sharing one in-flight lookup between
+ * concurrent requests so a busy path does not stampede the app's database.
+ */
+export class RuleBook {
+  private readonly resolved: ExpiringMap<AppliedRule | Promise<AppliedRule>>;
+  private readonly defaults = new ExpiringMap<AppliedRule>(10_000);
+
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly throttle: LogThrottle,
+  ) {
+    this.resolved = new ExpiringMap(options.ruleCacheTtl > 0 ? 10_000 : 0);
+  }
+
+  /** The rule for this caller and path; a plain value when memoised, else a promise. */
+  resolve(
+    identity: Identity | null,
+    path: string,
+    now: number,
+  ): AppliedRule | Promise<AppliedRule> {
+    if (identity === null || this.options.resolveRule === undefined) {
+      return this.defaultRule(path, identity?.tier ?? null, now);
+    }
+    const ctx = { identity, path };
+    const cacheKey = this.options.ruleCacheKey(ctx);
+    const hit = this.resolved.get(cacheKey, now);
+    if (hit !== undefined) return hit;
+    const pending = this.lookup(identity, path, now).then(([rule, memoise]) => {
+      const at = Date.now();
+      if (memoise) this.resolved.set(cacheKey, rule, at + this.options.ruleCacheTtl, at);
+      else this.resolved.delete(cacheKey);
+      return rule;
+    });
+    // Concurrent requests share the lookup; a failed lookup is not memoised (see lookup()).
+    this.resolved.set(cacheKey, pending, now + this.options.storeTimeout + 60_000, now);
+    return pending;
+  }
+
+  invalidate(): void {
+    this.resolved.clear();
+  }
+
+  /** The rule, and whether to memoise it (a failed lookup is retried on the next request). */
+  private async lookup(
+    identity: Identity,
+    path: string,
+    now: number,
+  ): Promise<[AppliedRule, boolean]> {
+    const tier = identity.tier ?? null;
+    let input: RuleInput | null | undefined;
+    try {
+      input = await this.options.resolveRule!({ identity, path });
+    } catch (error) {
+      this.logLookupError(
+        new RateLimiterError('E_RULE_LOOKUP_FAILED', `resolveRule failed for path "${path}"`, {
+          cause: error,
+        }),
+      );
+      return [this.defaultRule(path, tier, now), false];
+    }
+    if (input === null || input === undefined) return [this.defaultRule(path, tier, now), true];
+    try {
+      return [normalizeRule(input, path, tier), true];
+    } catch (error) {
+      this.logLookupError(error as RateLimiterError);
+      return [this.defaultRule(path, tier, now), true];
+    }
+  }
+
+  private defaultRule(path: string, tier: string | null, now: number): AppliedRule {
+    const key = `${tier ?? ''}\u0000${path}`;
+    let rule = this.defaults.get(key, now);
+    if (rule === undefined) {
+      const { defaultLimit: limit, defaultPeriodMs: periodMs } = this.options;
+      rule = {
+        source: 'default',
+        name: defaultRuleName(path, limit, periodMs / 1000),
+        tier,
+        limit,
+        periodMs,
+      };
+      this.defaults.set(key, rule, now + 3_600_000, now);
+    }
+    return rule;
+  }
+
+  private logLookupError(error: RateLimiterError): void {
+    if (this.throttle.shouldLog(`rule:${error.message}`, LOOKUP_ERROR_LOG_INTERVAL_MS)) {
+      this.options.logger.error(
+        { err: error, code: error.code },
+        `${error.message}; applying the default rule`,
+      );
+    }
+  }
+}
+
+/** Validates a rule the app returned and converts its period to milliseconds. */
+export function normalizeRule(input: RuleInput, path: string, tier: string | null): AppliedRule {
+  if (typeof input !== 'object') {
+    throw new RateLimiterError(
+      'E_INVALID_RULE',
+      `resolveRule returned ${describe(input)} for path "${path}"; expected { limit, period } or null`,
+    );
+  }
+  try {
+    const limit = checkLimit('limit', input.limit);
+    const periodMs = checkPeriod('period', input.period);
+    const name = input.name ?? defaultRuleName(path, limit, periodMs / 1000);
+    return { source: 'tier', name, tier, limit, periodMs };
+  } catch (error) {
+    throw new RateLimiterError(
+      'E_INVALID_RULE',
+      `resolveRule returned an invalid rule for path "${path}" (tier ${JSON.stringify(tier)}): ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}

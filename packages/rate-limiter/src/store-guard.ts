@@ -1,0 +1,111 @@
+import { RateLimiterError } from './errors.js';
+import type { LogThrottle } from './log-throttle.js';
+import type { ResolvedOptions } from './options.js';
+import { memoryStore } from './stores/memory.js';
+import type { RateLimitStore, StoreRequest, StoreResult } from './types.js';
+
+const ERROR_LOG_INTERVAL_MS = 10_000;
+// What 'deny' tells callers to wait: short, because outages are usually short.
+const DENY_RETRY_MS = 1000;
+
+/**
+ * Calls the store without ever letting it hang or break a request: fails fast when the store
+ * says it is not ready (so ioredis's offline queue is never waited on), races every other call
+ * against `storeTimeout`, and on failure answers with the declared `onStoreError` policy.
+ */
+export class StoreGuard {
+  // Made on first use by the 'memory' policy.
+  private fallbackStore: RateLimitStore | undefined;
+  private readonly store: RateLimitStore;
+
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly throttle: LogThrottle,
+  ) {
+    this.store = options.store;
+  }
+
+  /** Runs `consume` or `peek`; resolves to the store's result or `undefined` when it failed. */
+  async run(op: 'consume' | 'peek', req: StoreRequest): Promise<StoreResult | undefined> {
+    const { store } = this;
+    if (store.isReady !== undefined && !store.isReady()) {
+      this.report(new RateLimiterError('E_STORE_UNAVAILABLE', 'store is not connected'));
+      return undefined;
+    }
+    try {
+      const pending = op === 'consume' ? store.consume(req) : store.peek(req);
+      return await (store.local ? pending : this.withTimeout(pending));
+    } catch (error) {
+      this.report(
+        error instanceof RateLimiterError && error.code === 'E_STORE_TIMEOUT'
+          ? error
+          : new RateLimiterError('E_STORE_UNAVAILABLE', 'store call failed', { cause: error }),
+      );
+      return undefined;
+    }
+  }
+
+  /** The answer of the `onStoreError` policy for a request the store could not answer. */
+  async fallback(op: 'consume' | 'peek', req: StoreRequest): Promise<StoreResult> {
+    const policy = this.options.onStoreError;
+    const now = Date.now();
+    if (policy === 'allow') {
+      return { allowed: true, remaining: req.limit, resetAt: now + req.periodMs, retryAfterMs: 0 };
+    }
+    if (policy === 'deny') {
+      return {
+        allowed: false,
+        remaining: 0,
+        resetAt: now + DENY_RETRY_MS,
+        retryAfterMs: DENY_RETRY_MS,
+      };
+    }
+    this.fallbackStore ??= memoryStore({ maxKeys: 100_000 });
+    return op === 'consume' ? this.fallbackStore.consume(req) : this.fallbackStore.peek(req);
+  }
+
+  /** Resets the key in the store and in the memory fallback; store failures are logged. */
+  async reset(request: { key: string; periodMs: number }): Promise<void> {
+    await this.fallbackStore?.reset(request);
+    if (this.store.isReady !== undefined && !this.store.isReady()) {
+      this.report(new RateLimiterError('E_STORE_UNAVAILABLE', 'store is not connected'));
+      return;
+    }
+    try {
+      await this.withTimeout(this.store.reset(request));
+    } catch (error) {
+      this.report(
+        new RateLimiterError('E_STORE_UNAVAILABLE', 'store reset failed', { cause: error }),
+      );
+    }
+  }
+
+  private withTimeout<T>(pending: Promise<T>): Promise<T> {
+    const ms = this.options.storeTimeout;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new RateLimiterError('E_STORE_TIMEOUT', `store did not answer within ${ms} ms`));
+      }, ms);
+      pending.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private report(error: RateLimiterError): void {
+    if (!this.throttle.shouldLog(`store:${error.code}`, ERROR_LOG_INTERVAL_MS)) return;
+    const policy = this.options.onStoreError;
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    this.options.logger.error(
+      { err: error, code: error.code, policy },
+      `${error.message}${cause}; applying onStoreError "${policy}" (logged at most every 10 s)`,
+    );
+  }
+}

@@ -1,0 +1,124 @@
+import type { StoreRequest, StoreResult } from '../types.js';
+import type { SlotTable } from './slot-table.js';
+
+// Float slack for the sliding-window weight and the token bucket; the Lua scripts use the same.
+const EPSILON = 1e-9;
+
+function result(
+  allowed: boolean,
+  remaining: number,
+  resetAt: number,
+  retryAfterMs: number,
+): StoreResult {
+  return { allowed, remaining, resetAt, retryAfterMs };
+}
+
+/**
+ * Fixed window aligned to the epoch (`window_start = now - now % period`), as the original.
+ * Slot: `a` = count, `expiresAt` = window end (which also identifies the window).
+ */
+export function fixedWindow(
+  table: SlotTable,
+  req: StoreRequest,
+  now: number,
+  dryRun: boolean,
+): StoreResult {
+  const { limit, periodMs, cost } = req;
+  const end = now - (now % periodMs) + periodMs;
+  let slot = table.find(req.key);
+  const count = slot !== -1 && table.expiresAt[slot] === end ? table.a[slot]! : 0;
+  if (count + cost > limit) return result(false, limit - count, end, end - now);
+  if (dryRun) return result(true, limit - count, end, 0);
+  if (slot === -1) slot = table.allocate(req.key, now);
+  table.a[slot] = count + cost;
+  table.expiresAt[slot] = end;
+  return result(true, limit - count - cost, end, 0);
+}
+
+/**
+ * Sliding window (weighted previous window): `used = previous * (1 - elapsed / period) + current`.
+ * Slot: `a` = current count, `b` = previous count, `expiresAt` = current window start + 2 periods.
+ */
+export function slidingWindow(
+  table: SlotTable,
+  req: StoreRequest,
+  now: number,
+  dryRun: boolean,
+): StoreResult {
+  const { limit, periodMs, cost } = req;
+  const start = now - (now % periodMs);
+  let slot = table.find(req.key);
+  let current = 0;
+  let previous = 0;
+  if (slot !== -1) {
+    const storedStart = table.expiresAt[slot]! - 2 * periodMs;
+    if (storedStart === start) {
+      current = table.a[slot]!;
+      previous = table.b![slot]!;
+    } else if (storedStart === start - periodMs) {
+      previous = table.a[slot]!;
+    }
+  }
+  const used = (previous * (periodMs - (now - start))) / periodMs + current;
+  const end = start + periodMs;
+  if (used + cost > limit + EPSILON) {
+    const retryAt = slidingRetryAt(limit, periodMs, cost, start, current, previous);
+    return result(false, Math.max(0, Math.floor(limit - used + EPSILON)), end, retryAt - now);
+  }
+  if (dryRun) return result(true, Math.floor(limit - used + EPSILON), end, 0);
+  if (slot === -1) slot = table.allocate(req.key, now);
+  table.a[slot] = current + cost;
+  table.b![slot] = previous;
+  table.expiresAt[slot] = start + 2 * periodMs;
+  return result(true, Math.max(0, Math.floor(limit - used - cost + EPSILON)), end, 0);
+}
+
+/** Earliest time a denied sliding-window request of `cost` fits (the Lua script mirrors this). */
+function slidingRetryAt(
+  limit: number,
+  periodMs: number,
+  cost: number,
+  start: number,
+  current: number,
+  previous: number,
+): number {
+  const room = limit - current - cost;
+  if (room >= 0 && previous > 0) {
+    return start + Math.min(periodMs, Math.ceil(periodMs * (1 - room / previous)));
+  }
+  const nextRoom = limit - cost;
+  if (nextRoom < 0 || current === 0) return start + periodMs + (nextRoom < 0 ? periodMs : 0);
+  return start + periodMs + Math.ceil(periodMs * (1 - nextRoom / current));
+}
+
+/**
+ * Token bucket (GCRA-equivalent): capacity `limit`, refilled continuously at `limit / period`.
+ * Slot: `a` = tokens in use at `b` (ms), `expiresAt` = when the bucket is full again.
+ * Tokens in use stay small numbers, so no precision is lost next to epoch timestamps.
+ */
+export function tokenBucket(
+  table: SlotTable,
+  req: StoreRequest,
+  now: number,
+  dryRun: boolean,
+): StoreResult {
+  const { limit, periodMs, cost } = req;
+  let slot = table.find(req.key);
+  let used = 0;
+  if (slot !== -1)
+    used = Math.max(0, table.a[slot]! - ((now - table.b![slot]!) * limit) / periodMs);
+  if (used + cost > limit + EPSILON) {
+    const retryAfterMs = Math.ceil(((used + cost - limit) * periodMs) / limit);
+    const resetAt = now + Math.ceil((used * periodMs) / limit);
+    return result(false, Math.max(0, Math.floor(limit - used + EPSILON)), resetAt, retryAfterMs);
+  }
+  const after = dryRun ? used : used + cost;
+  const resetAt = now + Math.ceil((after * periodMs) / limit);
+  if (!dryRun) {
+    if (slot === -1) slot = table.allocate(req.key, now);
+    table.a[slot] = after;
+    table.b![slot] = now;
+    table.expiresAt[slot] = resetAt;
+  }
+  return result(true, Math.max(0, Math.floor(limit - after + EPSILON)), resetAt, 0);
+}

@@ -1,0 +1,93 @@
+import { invalidOption } from '../errors.js';
+import type { Algorithm, RateLimitStore, StoreRequest, StoreResult } from '../types.js';
+import { fixedWindow, slidingWindow, tokenBucket } from './memory-algorithms.js';
+import { SlotTable } from './slot-table.js';
+
+/** Options of `memoryStore`. */
+export interface MemoryStoreOptions {
+  /**
+   * Most keys tracked per algorithm. Expired keys are reclaimed as new ones arrive; when the
+   * store is full of live keys the oldest are evicted (those callers start afresh).
+   * @default 1_000_000
+   */
+  maxKeys?: number;
+}
+
+/** The in-process store, also what `onStoreError: 'memory'` falls back to. */
+export interface MemoryStore extends RateLimitStore {
+  /** Keys currently tracked, over all algorithms. */
+  readonly size: number;
+  /** Drops every key. */
+  clear(): void;
+}
+
+type Step = (table: SlotTable, req: StoreRequest, now: number, dryRun: boolean) => StoreResult;
+
+const STEPS: Record<Algorithm, Step> = {
+  'fixed-window': fixedWindow,
+  'sliding-window': slidingWindow,
+  'token-bucket': tokenBucket,
+};
+
+/**
+ * A bounded in-process store. Counts are per process: use `redisStore` when several
+ * processes must share limits.
+ *
+ * @example
+ * import { createRateLimiter } from '@kit/rate-limiter';
+ * import { memoryStore } from '@kit/rate-limiter/memory';
+ *
+ * const limiter = createRateLimiter({ store: memoryStore({ maxKeys: 100_000 }) });
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const maxKeys = options.maxKeys ?? 1_000_000;
+  if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) {
+    throw invalidOption('maxKeys', 'must be a positive integer', maxKeys);
+  }
+  // One table per algorithm, made on first use, so a key never mixes two algorithms' state.
+  const tables: Partial<Record<Algorithm, SlotTable>> = {};
+  const tableFor = (algorithm: Algorithm): SlotTable => {
+    let table = tables[algorithm];
+    if (table === undefined) {
+      if (!(algorithm in STEPS)) throw invalidOption('algorithm', 'is unknown', algorithm);
+      table = new SlotTable(maxKeys, algorithm !== 'fixed-window');
+      tables[algorithm] = table;
+    }
+    return table;
+  };
+
+  return {
+    consume(req) {
+      try {
+        return Promise.resolve(
+          STEPS[req.algorithm](tableFor(req.algorithm), req, Date.now(), false),
+        );
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    peek(req) {
+      try {
+        return Promise.resolve(
+          STEPS[req.algorithm](tableFor(req.algorithm), req, Date.now(), true),
+        );
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    reset({ key }) {
+      for (const table of Object.values(tables)) table.delete(key);
+      return Promise.resolve();
+    },
+    isReady: () => true,
+    local: true,
+    get size() {
+      let size = 0;
+      for (const table of Object.values(tables)) size += table.size;
+      return size;
+    },
+    clear() {
+      for (const algorithm of Object.keys(tables) as Algorithm[]) delete tables[algorithm];
+    },
+  };
+}

@@ -1,0 +1,157 @@
+import type { Duration } from './duration.js';
+
+/** The algorithms every store implements, with the same semantics on each. */
+export type Algorithm = 'fixed-window' | 'sliding-window' | 'token-bucket';
+
+/** Who the caller is, as the app's `identify` callback says (e.g. from a verified JWT). */
+export type Identity = { id: string; tier?: string | null };
+
+/** A rule as the app returns it from `resolveRule`: `period` is seconds or a string like `"1 h"`. */
+export type RuleInput = { limit: number; period: Duration; name?: string };
+
+/** What `resolveRule` receives. `path` is already sanitized (`api_v1_tasks_task`). */
+export type RuleContext = { identity: Identity; path: string };
+
+/** The app's tier lookup: the interface is the library's, the data source is the app's. */
+export type ResolveRule = (
+  ctx: RuleContext,
+) => RuleInput | null | undefined | Promise<RuleInput | null | undefined>;
+
+/** Pino-compatible logger: called as `logger.warn(obj, msg)`. `console` works too. */
+export interface Logger {
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+/** What the limiter asks a store to do, in milliseconds. */
+export interface StoreRequest {
+  /** Base key, e.g. `ratelimit:{u:42:api_v1_tasks}`; stores may append suffixes to it. */
+  key: string;
+  algorithm: Algorithm;
+  limit: number;
+  periodMs: number;
+  cost: number;
+}
+
+/** A store's answer. `resetAt` is epoch milliseconds on the store's clock. */
+export interface StoreResult {
+  allowed: boolean;
+  remaining: number;
+  resetAt: number;
+  /** 0 when allowed; otherwise how long until a request of this cost could pass. */
+  retryAfterMs: number;
+}
+
+/**
+ * A rate-limit store: one atomic operation per algorithm, never get-then-set.
+ * `memoryStore()` and `redisStore({ client })` implement it; so can anything else.
+ */
+export interface RateLimitStore {
+  /** Counts the request if it fits and says whether it did, atomically. */
+  consume(request: StoreRequest): Promise<StoreResult>;
+  /** Says what `consume` would answer, without counting anything. */
+  peek(request: StoreRequest): Promise<StoreResult>;
+  /** Forgets the caller's usage for `key`, for every algorithm. */
+  reset(request: { key: string; periodMs: number }): Promise<void>;
+  /**
+   * `false` when the store knows it cannot answer now (e.g. Redis disconnected), so the
+   * limiter applies its outage policy at once instead of waiting on a command queue.
+   */
+  isReady?(): boolean;
+  /** `true` for in-process stores that cannot hang, so the limiter skips the timeout race. */
+  readonly local?: boolean;
+}
+
+/** What `onStoreError` does when the store fails or is slower than `storeTimeout`. */
+export type StoreErrorPolicy = 'allow' | 'deny' | 'memory';
+
+/** The rule that applied to a check. */
+export interface AppliedRule {
+  /** `tier` when `resolveRule` returned a rule, `default` otherwise. */
+  source: 'tier' | 'default';
+  name: string;
+  tier: string | null;
+  limit: number;
+  periodMs: number;
+}
+
+/** The outcome of `limiter.check()` / `limiter.peek()`. A denial is a result, not an error. */
+export interface RateLimitResult {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Epoch milliseconds when the window resets (bucket refills). */
+  resetAt: number;
+  /** Whole seconds to wait before retrying; 0 when allowed. */
+  retryAfter: number;
+  rule: AppliedRule;
+  /** The store key of this caller and path, e.g. `ratelimit:{ip:203.0.113.7:api_v1_tasks}`. */
+  key: string;
+  /** Whether the caller was limited as a user or by client IP. */
+  subject: 'user' | 'ip';
+  /** Set when the store failed and the outage policy answered instead; `null` otherwise. */
+  fallback: StoreErrorPolicy | null;
+  /** `true` when a caller already over its limit was answered from process memory. */
+  cached: boolean;
+}
+
+/** Input of `check`, `peek` and `reset`. */
+export interface CheckInput {
+  /** Request path; the query string is ignored. Sanitized before rule lookup and keying. */
+  path: string;
+  /** The authenticated caller; `null`/`undefined` means anonymous (limited by `ip`). */
+  identity?: Identity | null;
+  /** Client IP, used when there is no identity. */
+  ip?: string | null;
+  /** How many units the request costs. @default 1 */
+  cost?: number;
+}
+
+/** Options of `createRateLimiter`. */
+export interface RateLimiterOptions {
+  /** Where counters live: `memoryStore()` or `redisStore({ client })`. Required. */
+  store: RateLimitStore;
+  /**
+   * Limit for anonymous callers and for users whose tier has no rule for the path.
+   * @default { limit: 10, period: 3600 }
+   */
+  defaultRule?: { limit: number; period: Duration };
+  /** Tier lookup; `null`/`undefined` means "use the default rule" (and a warning is logged). */
+  resolveRule?: ResolveRule;
+  /**
+   * Cache key for memoised rules. Rules are memoised per (tier, path) unless this says otherwise;
+   * return something that includes the user id if `resolveRule` depends on it.
+   * @default ({ identity, path }) => `${identity.tier ?? ''}\u0000${path}`
+   */
+  ruleCacheKey?: (ctx: RuleContext) => string;
+  /** @default 'fixed-window' */
+  algorithm?: Algorithm;
+  /** How long (ms) a resolved rule is memoised in process; `0` disables. @default 5000 */
+  ruleCacheTtl?: number;
+  /** What a store failure or timeout means. Every failure is logged (at most every 10 s). @default 'allow' */
+  onStoreError?: StoreErrorPolicy;
+  /** Milliseconds to wait for the store before applying `onStoreError`. @default 250 */
+  storeTimeout?: number;
+  /** @default console */
+  logger?: Logger;
+  /** First segment of every key. @default 'ratelimit' */
+  prefix?: string;
+  /**
+   * Callers over their limit remembered in process memory (answered without a store round
+   * trip until their window resets). `0` disables the fast path.
+   * @default 10000
+   */
+  maxBlockedCallers?: number;
+}
+
+/** A rate limiter made by `createRateLimiter`. */
+export interface RateLimiter {
+  /** Counts the request and says whether it may proceed. Never throws for a denial or a store outage. */
+  check(input: CheckInput): Promise<RateLimitResult>;
+  /** Like `check` without counting. */
+  peek(input: CheckInput): Promise<RateLimitResult>;
+  /** Forgets the caller's usage on this path. */
+  reset(input: CheckInput): Promise<void>;
+  /** Drops memoised rules, e.g. after an admin changed a tier's limits. */
+  invalidateRules(): void;
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { clientIp, createClientIpResolver } from '../src/index.js';
+
+describe('clientIp', () => {
+  it('uses the socket address and ignores X-Forwarded-For without trustProxy', () => {
+    expect(clientIp({ remoteAddress: '10.0.0.2', forwardedFor: '6.6.6.6' })).toBe('10.0.0.2');
+  });
+
+  it('unwraps IPv4-mapped IPv6 socket addresses', () => {
+    expect(clientIp({ remoteAddress: '::ffff:127.0.0.1' })).toBe('127.0.0.1');
+  });
+
+  it('groups IPv6 callers by /64 unless told otherwise', () => {
+    expect(clientIp({ remoteAddress: '2001:db8:1:2:aaaa::1' })).toBe('2001:db8:1:2::/64');
+    expect(clientIp({ remoteAddress: '2001:db8:1:2:bbbb::9' })).toBe('2001:db8:1:2::/64');
+    expect(clientIp({ remoteAddress: '2001:db8:1:2:aaaa::1', ipv6Prefix: 48 })).toBe(
+      '2001:db8:1::/48',
+    );
+    expect(clientIp({ remoteAddress: '2001:DB8::1', ipv6Prefix: 128 })).toBe('2001:db8::1');
+    expect(clientIp({ remoteAddress: 'fe80::1%eth0' })).toBe('fe80::/64');
+  });
+
+  it('takes the client from X-Forwarded-For by hop count', () => {
+    const xff = '6.6.6.6, 203.0.113.7, 10.0.0.1';
+    expect(clientIp({ remoteAddress: '10.0.0.2', forwardedFor: xff, trustProxy: 1 })).toBe(
+      '10.0.0.1',
+    );
+    expect(clientIp({ remoteAddress: '10.0.0.2', forwardedFor: xff, trustProxy: 2 })).toBe(
+      '203.0.113.7',
+    );
+    expect(clientIp({ remoteAddress: '10.0.0.2', forwardedFor: xff, trustProxy: 0 })).toBe(
+      '10.0.0.2',
+    );
+    expect(clientIp({ remoteAddress: '10.0.0.2', forwardedFor: xff, trustProxy: true })).toBe(
+      '6.6.6.6',
+    );
+  });
+
+  it('walks past trusted CIDRs only', () => {
+    const ipOf = createClientIpResolver({ trustProxy: ['10.0.0.0/8', 'loopback'] });
+    // A client-supplied spoofed hop left of the first untrusted address is ignored.
+    expect(ipOf('127.0.0.1', '6.6.6.6, 203.0.113.7, 10.1.2.3')).toBe('203.0.113.7');
+    // An untrusted socket means the header is not looked at.
+    expect(ipOf('198.51.100.1', '6.6.6.6')).toBe('198.51.100.1');
+    expect(ipOf('::ffff:10.0.0.5', ['2001:db8::5'])).toBe('2001:db8::/64');
+    expect(
+      createClientIpResolver({ trustProxy: '10.0.0.0/8, 192.168.0.0/16' })(
+        '192.168.1.1',
+        '1.1.1.1',
+      ),
+    ).toBe('1.1.1.1');
+  });
+
+  it('stops at a malformed hop', () => {
+    expect(
+      clientIp({ remoteAddress: '10.0.0.2', forwardedFor: 'junk, 10.0.0.1', trustProxy: true }),
+    ).toBe('10.0.0.1');
+  });
+
+  it('returns undefined without a socket address', () => {
+    expect(clientIp({ remoteAddress: undefined })).toBeUndefined();
+  });
+
+  it('rejects bad settings at creation, naming the option', () => {
+    expect(() => createClientIpResolver({ trustProxy: ['not-an-ip'] })).toThrow(/`trustProxy`/);
+    expect(() => createClientIpResolver({ trustProxy: -1 })).toThrow(/`trustProxy`/);
+    expect(() => createClientIpResolver({ ipv6Prefix: 0 })).toThrow(/`ipv6Prefix`/);
+  });
+});

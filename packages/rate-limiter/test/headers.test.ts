@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { type RateLimitResult, rateLimitHeaders } from '../src/index.js';
+
+const now = 1_700_000_000_000;
+const result: RateLimitResult = {
+  allowed: false,
+  limit: 10,
+  remaining: 0,
+  resetAt: now + 30_000,
+  retryAfter: 30,
+  rule: {
+    source: 'default',
+    name: 'api_v1_tasks:10:3600',
+    tier: null,
+    limit: 10,
+    periodMs: 3_600_000,
+  },
+  key: 'k',
+  subject: 'ip',
+  fallback: null,
+  cached: false,
+};
+
+describe('rateLimitHeaders', () => {
+  it('writes draft-8 policy and state, legacy headers and Retry-After by default', () => {
+    expect(Object.fromEntries(rateLimitHeaders(result, {}, now))).toEqual({
+      'RateLimit-Policy': '"api_v1_tasks:10:3600";q=10;w=3600',
+      RateLimit: '"api_v1_tasks:10:3600";r=0;t=30',
+      'X-RateLimit-Limit': '10',
+      'X-RateLimit-Remaining': '0',
+      'X-RateLimit-Reset': String((now + 30_000) / 1000),
+      'Retry-After': '30',
+    });
+  });
+
+  it('writes draft-7 form and drops legacy headers on request', () => {
+    const allowed = { ...result, allowed: true, remaining: 4, retryAfter: 0 };
+    expect(
+      Object.fromEntries(
+        rateLimitHeaders(allowed, { standardHeaders: 'draft-7', legacyHeaders: false }, now),
+      ),
+    ).toEqual({
+      'RateLimit-Policy': '10;w=3600',
+      RateLimit: 'limit=10, remaining=4, reset=30',
+    });
+  });
+
+  it('escapes rule names for structured fields', () => {
+    const named = { ...result, rule: { ...result.rule, name: 'a"b\\c' } };
+    expect(rateLimitHeaders(named, { legacyHeaders: false }, now)[0]![1]).toBe(
+      '"a\\"b\\\\c";q=10;w=3600',
+    );
+  });
+});

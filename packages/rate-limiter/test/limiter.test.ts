@@ -1,0 +1,220 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createRateLimiter, RateLimiterError, type RateLimitStore } from '../src/index.js';
+import { memoryStore } from '../src/stores/memory.js';
+import { recordingLogger } from './support/logger.js';
+
+const user = { id: '42', tier: 'pro' };
+
+/** A memory store that counts how often the limiter reached it. */
+function countingStore(): RateLimitStore & { calls: number } {
+  const inner = memoryStore();
+  const store = {
+    calls: 0,
+    local: true,
+    consume: (req: Parameters<RateLimitStore['consume']>[0]) => {
+      store.calls++;
+      return inner.consume(req);
+    },
+    peek: inner.peek,
+    reset: inner.reset,
+  };
+  return store;
+}
+
+describe('createRateLimiter check()', () => {
+  it('limits an anonymous caller by IP with the default rule', async () => {
+    const limiter = createRateLimiter({
+      store: memoryStore(),
+      defaultRule: { limit: 2, period: 60 },
+    });
+    const first = await limiter.check({ path: '/api/v1/tasks/task?page=2', ip: '203.0.113.7' });
+    expect(first).toMatchObject({
+      allowed: true,
+      limit: 2,
+      remaining: 1,
+      retryAfter: 0,
+      subject: 'ip',
+      key: 'ratelimit:{ip:203.0.113.7:api_v1_tasks_task}',
+      fallback: null,
+      cached: false,
+      rule: {
+        source: 'default',
+        name: 'api_v1_tasks:2:60',
+        tier: null,
+        limit: 2,
+        periodMs: 60_000,
+      },
+    });
+    await limiter.check({ path: '/api/v1/tasks/task', ip: '203.0.113.7' });
+    const denied = await limiter.check({ path: '/api/v1/tasks/task', ip: '203.0.113.7' });
+    expect(denied.allowed).toBe(false);
+    expect(denied.retryAfter).toBeGreaterThan(0);
+    expect(denied.retryAfter).toBeLessThanOrEqual(60);
+    // Another IP has its own budget.
+    expect((await limiter.check({ path: '/api/v1/tasks/task', ip: '203.0.113.8' })).allowed).toBe(
+      true,
+    );
+  });
+
+  it("applies the tier's rule for an authenticated user", async () => {
+    const logger = recordingLogger();
+    const limiter = createRateLimiter({
+      store: memoryStore(),
+      logger,
+      resolveRule: ({ identity, path }) =>
+        identity.tier === 'pro' && path === 'api_v1_tasks_task'
+          ? { limit: 3, period: '1 h' }
+          : null,
+    });
+    const result = await limiter.check({
+      path: '/api/v1/tasks/task',
+      identity: user,
+      ip: '1.2.3.4',
+    });
+    expect(result).toMatchObject({
+      limit: 3,
+      remaining: 2,
+      subject: 'user',
+      key: 'ratelimit:{u:42:api_v1_tasks_task}',
+      rule: { source: 'tier', tier: 'pro', name: 'api_v1_tasks:3:3600', periodMs: 3_600_000 },
+    });
+    expect(logger.warnings).toEqual([]);
+  });
+
+  it('uses a rule name the app gives', async () => {
+    const limiter = createRateLimiter({
+      store: memoryStore(),
+      resolveRule: () => ({ limit: 3, period: 60, name: 'tasks-pro' }),
+    });
+    expect((await limiter.check({ path: '/x', identity: user })).rule.name).toBe('tasks-pro');
+  });
+
+  it('warns once per user and path when a user falls back to the default rule', async () => {
+    const logger = recordingLogger();
+    const limiter = createRateLimiter({ store: memoryStore(), logger, resolveRule: () => null });
+    const noTier = { id: '7' };
+    for (let i = 0; i < 3; i++) {
+      const result = await limiter.check({ path: '/api/v1/tasks', identity: noTier });
+      expect(result.rule).toMatchObject({ source: 'default', limit: 10, periodMs: 3_600_000 });
+    }
+    expect(logger.warnings).toHaveLength(1);
+    expect(logger.warnings[0]).toContain('user "7"');
+    expect(logger.warnings[0]).toContain('tier none');
+    expect(logger.warnings[0]).toContain('api_v1_tasks');
+    await limiter.check({ path: '/api/v1/other', identity: noTier });
+    await limiter.check({ path: '/api/v1/tasks', identity: { id: '8', tier: 'free' } });
+    expect(logger.warnings).toHaveLength(3);
+    expect(logger.warnings[2]).toContain('tier "free"');
+  });
+
+  it('memoises resolved rules per tier and path until invalidateRules()', async () => {
+    const resolveRule = vi.fn(async () => ({ limit: 100, period: 60 }));
+    const limiter = createRateLimiter({ store: memoryStore(), resolveRule });
+    // Concurrent first requests share one lookup.
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        limiter.check({ path: '/a', identity: { id: `${i}`, tier: 'pro' } }),
+      ),
+    );
+    await limiter.check({ path: '/a', identity: { id: 'x', tier: 'pro' } });
+    expect(resolveRule).toHaveBeenCalledTimes(1);
+    await limiter.check({ path: '/a', identity: { id: 'x', tier: 'free' } });
+    await limiter.check({ path: '/b', identity: { id: 'x', tier: 'pro' } });
+    expect(resolveRule).toHaveBeenCalledTimes(3);
+    limiter.invalidateRules();
+    await limiter.check({ path: '/a', identity: { id: 'x', tier: 'pro' } });
+    expect(resolveRule).toHaveBeenCalledTimes(4);
+  });
+
+  it('asks resolveRule on every request when ruleCacheTtl is 0', async () => {
+    const resolveRule = vi.fn(() => ({ limit: 100, period: 60 }));
+    const limiter = createRateLimiter({ store: memoryStore(), resolveRule, ruleCacheTtl: 0 });
+    for (let i = 0; i < 3; i++) await limiter.check({ path: '/a', identity: user });
+    expect(resolveRule).toHaveBeenCalledTimes(3);
+  });
+
+  it('falls back to the default rule, logging, when resolveRule throws or returns nonsense', async () => {
+    const logger = recordingLogger();
+    let fail = true;
+    const resolveRule = vi.fn(() => {
+      if (fail) throw new Error('db down');
+      return { limit: -1, period: 60 };
+    });
+    const limiter = createRateLimiter({ store: memoryStore(), resolveRule, logger });
+    const result = await limiter.check({ path: '/a', identity: user });
+    expect(result.allowed).toBe(true);
+    expect(result.rule.source).toBe('default');
+    expect(logger.errors[0]).toContain('resolveRule failed');
+    // A failed lookup is not memoised.
+    fail = false;
+    const invalid = await limiter.check({ path: '/a', identity: user });
+    expect(resolveRule).toHaveBeenCalledTimes(2);
+    expect(invalid.rule.source).toBe('default');
+    expect(logger.errors[1]).toContain('invalid rule');
+  });
+
+  it('answers callers over the limit from memory without reaching the store', async () => {
+    const store = countingStore();
+    const limiter = createRateLimiter({ store, defaultRule: { limit: 1, period: 60 } });
+    await limiter.check({ path: '/a', ip: '1.1.1.1' });
+    const denied = await limiter.check({ path: '/a', ip: '1.1.1.1' });
+    expect(denied.cached).toBe(false);
+    expect(store.calls).toBe(2);
+    for (let i = 0; i < 50; i++) {
+      const again = await limiter.check({ path: '/a', ip: '1.1.1.1' });
+      expect(again).toMatchObject({ allowed: false, cached: true, remaining: 0 });
+      expect(again.retryAfter).toBeGreaterThan(0);
+    }
+    expect(store.calls).toBe(2);
+  });
+
+  it('still asks the store for a cheaper request than the one that was denied', async () => {
+    const store = countingStore();
+    const limiter = createRateLimiter({ store, defaultRule: { limit: 10, period: 60 } });
+    await limiter.check({ path: '/a', ip: '1.1.1.1', cost: 8 });
+    expect((await limiter.check({ path: '/a', ip: '1.1.1.1', cost: 5 })).allowed).toBe(false);
+    expect((await limiter.check({ path: '/a', ip: '1.1.1.1', cost: 6 })).cached).toBe(true);
+    expect((await limiter.check({ path: '/a', ip: '1.1.1.1', cost: 2 })).allowed).toBe(true);
+  });
+
+  it('peeks without consuming and resets a caller', async () => {
+    const limiter = createRateLimiter({
+      store: memoryStore(),
+      defaultRule: { limit: 2, period: 60 },
+    });
+    const input = { path: '/a', identity: { id: 'u1' } };
+    expect((await limiter.peek(input)).remaining).toBe(2);
+    await limiter.check(input);
+    await limiter.check(input);
+    expect((await limiter.check(input)).allowed).toBe(false);
+    expect((await limiter.peek(input)).allowed).toBe(false);
+    await limiter.reset(input);
+    expect((await limiter.peek(input)).remaining).toBe(2);
+    expect((await limiter.check(input)).allowed).toBe(true);
+  });
+
+  it('admits exactly 100 of 2,000 concurrent checks with limit 100', async () => {
+    const limiter = createRateLimiter({
+      store: memoryStore(),
+      defaultRule: { limit: 100, period: 3600 },
+    });
+    const results = await Promise.all(
+      Array.from({ length: 2000 }, () => limiter.check({ path: '/a', ip: '9.9.9.9' })),
+    );
+    expect(results.filter((r) => r.allowed)).toHaveLength(100);
+  });
+
+  it('treats an identity without an id as anonymous', async () => {
+    const limiter = createRateLimiter({ store: memoryStore() });
+    const result = await limiter.check({ path: '/a', identity: { id: '' }, ip: '1.2.3.4' });
+    expect(result.subject).toBe('ip');
+  });
+
+  it('rejects a malformed call with E_INVALID_ARGUMENT', async () => {
+    const limiter = createRateLimiter({ store: memoryStore() });
+    await expect(limiter.check({} as never)).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+    await expect(limiter.check({ path: '/a', ip: '1.1.1.1', cost: 0 })).rejects.toBeInstanceOf(
+      RateLimiterError,
+    );
+  });
+});

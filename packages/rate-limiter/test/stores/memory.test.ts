@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { memoryStore } from '../../src/stores/memory.js';
+import { sleep } from '../support/time.js';
+import { registerStoreConformance } from './store-conformance.js';
+
+const store = memoryStore();
+registerStoreConformance('memory', () => store, { describe, it, expect });
+
+describe('memory store bounds', () => {
+  it('never tracks more than maxKeys per algorithm under a flood of unique keys', async () => {
+    const small = memoryStore({ maxKeys: 2048 });
+    for (let i = 0; i < 20_000; i++) {
+      await small.consume({
+        key: `flood:${i}`,
+        algorithm: 'fixed-window',
+        limit: 5,
+        periodMs: 3_600_000,
+        cost: 1,
+      });
+      expect(small.size).toBeLessThanOrEqual(2048);
+    }
+    // The most recent callers are still counted.
+    const last = await small.peek({
+      key: 'flood:19999',
+      algorithm: 'fixed-window',
+      limit: 5,
+      periodMs: 3_600_000,
+      cost: 1,
+    });
+    expect(last.remaining).toBe(4);
+  });
+
+  it('reclaims expired keys as new ones arrive', async () => {
+    const small = memoryStore({ maxKeys: 100_000 });
+    for (let i = 0; i < 5000; i++) {
+      await small.consume({
+        key: `old:${i}`,
+        algorithm: 'token-bucket',
+        limit: 5,
+        periodMs: 50,
+        cost: 1,
+      });
+    }
+    expect(small.size).toBe(5000);
+    await sleep(80);
+    for (let i = 0; i < 6000; i++) {
+      await small.consume({
+        key: `new:${i}`,
+        algorithm: 'token-bucket',
+        limit: 5,
+        periodMs: 60_000,
+        cost: 1,
+      });
+    }
+    expect(small.size).toBeLessThan(11_000);
+    expect(small.size).toBeGreaterThanOrEqual(6000);
+  });
+
+  it('rejects a bad maxKeys at creation, naming the option', () => {
+    expect(() => memoryStore({ maxKeys: 0 })).toThrow(/`maxKeys`/);
+  });
+});
