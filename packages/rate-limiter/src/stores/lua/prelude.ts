@@ -1,0 +1,15 @@
+/**
+ * Shared head of every script: Redis server time in ms (never the app server's clock) and the
+ * arguments. Scripts answer `{allowed, remaining, resetAt, retryAfterMs}` as integers.
+ * KEYS[1] is the base key, e.g. `ratelimit:{u:42:api_v1_tasks}`; every key a script touches
+ * starts with it, so the hash tag keeps them in one Cluster slot.
+ */
+export const PRELUDE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local limit = tonumber(ARGV[1])
+local period = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local dry = ARGV[4] == '1'
+local start = now - now % period
+`;
