@@ -1,0 +1,138 @@
+import { type CacheInstance, createCache } from '@kit/cache';
+import { createRateLimiter, type RateLimiter } from '@kit/rate-limiter';
+import type { Redis } from 'ioredis';
+import { type Auth, createAuth } from './auth/auth.js';
+import { createTokenService } from './auth/tokens.js';
+import { type Database, type Db, openDatabase } from './db/database.js';
+import type { ApiRoute } from './http/route.js';
+import { createLogger, type Logger } from './logger.js';
+import { buildOpenApiDocument } from './openapi/openapi.js';
+import { apiRoutes } from './routes/index.js';
+import { seedFirstSuperuser } from './seed.js';
+import { createPostService, type PostService } from './services/posts.js';
+import { createRateLimitService, type RateLimitService } from './services/rate-limits.js';
+import { createTaskRunner, type TaskRunner } from './services/tasks.js';
+import { createTierService, type TierService } from './services/tiers.js';
+import { createUserService, type UserService } from './services/users.js';
+import { loadSettings, type Settings } from './settings.js';
+import { createStores } from './stores.js';
+
+/** Everything an app needs, framework-free. Create one per process (or per test). */
+export interface AppContext {
+  settings: Settings;
+  logger: Logger;
+  database: Database;
+  db: Db;
+  services: {
+    users: UserService;
+    tiers: TierService;
+    rateLimits: RateLimitService;
+    posts: PostService;
+  };
+  auth: Auth;
+  tasks: TaskRunner;
+  /** `@kit/rate-limiter` instance; its rules come from the `rate_limit` table. */
+  limiter: RateLimiter;
+  /** `@kit/cache` instance for the post routes. */
+  cache: CacheInstance;
+  /** The shared ioredis client when REDIS_URL is set. */
+  redis: Redis | undefined;
+  routes: readonly ApiRoute[];
+  openapi: Record<string, unknown>;
+  /** Drops every cached list page and post of a user (renamed or deleted users). */
+  invalidateUserCache(username: string): Promise<void>;
+  /** Waits for running tasks, then closes the stores, the database and the log file. */
+  close(): Promise<void>;
+}
+
+export interface AppContextOptions {
+  /** Merged over `process.env` (and `.env`). */
+  env?: Record<string, string | undefined>;
+  /**
+   * Keep this context apart from others on the same servers: a temporary database on the
+   * DATABASE_URL server (dropped on close) and a unique Redis key prefix.
+   */
+  isolate?: boolean;
+}
+
+/**
+ * Builds the app context: settings, logs, database and migrations, first superuser, and the
+ * `@kit/rate-limiter` and `@kit/cache` instances on memory or Redis.
+ *
+ * @example
+ * const ctx = await createAppContext({ env: { PGLITE_DIR: 'memory://' } });
+ * const app = createExpressApp(ctx);
+ */
+export async function createAppContext(options: AppContextOptions = {}): Promise<AppContext> {
+  const settings = loadSettings(options.env);
+  const log = createLogger(settings);
+  const logger = log.logger;
+  const cleanup: (() => Promise<void>)[] = [log.close];
+  const closeAll = async () => {
+    for (const step of cleanup.reverse()) await step().catch(() => {});
+  };
+
+  try {
+    const database = await openDatabase(settings, logger, { isolate: options.isolate });
+    cleanup.push(database.close);
+    const { db } = database;
+
+    const stores = createStores(settings, logger, options.isolate);
+    cleanup.push(stores.close);
+
+    const users = createUserService(db);
+    let limiter: RateLimiter | undefined;
+    const rulesChanged = () => limiter?.invalidateRules();
+    const tiers = createTierService(db, rulesChanged);
+    const rateLimits = createRateLimitService(db, tiers, rulesChanged);
+    const posts = createPostService(db, users);
+
+    limiter = createRateLimiter({
+      store: stores.limiterStore,
+      prefix: stores.limiterPrefix,
+      defaultRule: {
+        limit: settings.DEFAULT_RATE_LIMIT_LIMIT,
+        period: settings.DEFAULT_RATE_LIMIT_PERIOD,
+      },
+      resolveRule: ({ identity, path }) =>
+        identity.tier ? rateLimits.ruleFor(identity.tier, path) : null,
+      logger: logger.child({ component: 'rate-limiter' }),
+    });
+    const cache = createCache({
+      store: stores.cacheStore,
+      clientMaxAge: settings.CLIENT_CACHE_MAX_AGE,
+      logger: logger.child({ component: 'cache' }),
+    });
+
+    const tasks = createTaskRunner(db, logger, settings.TASK_DELAY_MS);
+    cleanup.push(tasks.close);
+    const auth = createAuth(users, createTokenService(settings, logger));
+    await seedFirstSuperuser(users, settings, logger);
+
+    return {
+      settings,
+      logger,
+      database,
+      db,
+      services: { users, tiers, rateLimits, posts },
+      auth,
+      tasks,
+      limiter,
+      cache,
+      redis: stores.redis,
+      routes: apiRoutes,
+      openapi: buildOpenApiDocument(apiRoutes),
+      invalidateUserCache: async (username) => {
+        await cache.invalidate({
+          patterns: ['{username}_posts:*', '{username}_post_cache:*'],
+          params: { username },
+        });
+      },
+      close: closeAll,
+    };
+  } catch (error) {
+    logger.error({ err: error }, 'failed to start');
+    await closeAll();
+    throw error;
+  }
+}

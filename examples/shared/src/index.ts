@@ -1,0 +1,19 @@
+/**
+ * `@kit/example-shared`: everything the Express and Hono example apps share. Each app only maps
+ * `ctx.routes` to its framework, adding `@kit/rate-limiter` and `@kit/cache` middleware where a
+ * route asks for them.
+ */
+export { type AppContext, type AppContextOptions, createAppContext } from './context.js';
+export { HttpError } from './http/errors.js';
+export type {
+  Access,
+  ApiResponse,
+  ApiRoute,
+  Method,
+  RawRequest,
+  RouteInput,
+} from './http/route.js';
+export { errorResponse, notFoundResponse, runRoute } from './http/run-route.js';
+export { swaggerAsset, swaggerHtml } from './openapi/swagger-ui.js';
+export { announce, runServer } from './server.js';
+export { loadSettings, projectRoot, type Settings, SettingsError } from './settings.js';

@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join, parse } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { resolveProjectPath, type Settings } from './settings.js';
+
+export type { Logger } from 'pino';
+
+/** Bytes before `logs/app.log` rolls over, and how many files are kept in all. */
+const ROTATE_SIZE = '10m';
+const KEPT_FILES = 5;
+
+/**
+ * pino to stdout and, unless `LOG_FILE` is empty, to a rotating file (10 MB, 5 files kept) written
+ * by pino-roll in a worker thread so logging never blocks a request.
+ *
+ * @example
+ * const { logger, close } = createLogger(settings);
+ */
+export function createLogger(settings: Settings): { logger: Logger; close(): Promise<void> } {
+  const level = settings.LOG_LEVEL;
+  if (level === 'silent') return { logger: pino({ level }), close: async () => {} };
+
+  const targets: pino.TransportTargetOptions[] = [
+    { target: 'pino/file', level, options: { destination: 1 } },
+  ];
+  if (settings.LOG_FILE !== '') {
+    const file = resolveProjectPath(settings.LOG_FILE);
+    const { name, ext } = parse(file);
+    // pino-roll links current.log before its own mkdir has run: make the directory first.
+    mkdirSync(dirname(file), { recursive: true });
+    targets.push({
+      target: 'pino-roll',
+      level,
+      options: {
+        // pino-roll numbers the files (app.1.log, app.2.log, ...) and keeps current.log pointing
+        // at the one being written.
+        file: join(dirname(file), name),
+        extension: ext || '.log',
+        size: ROTATE_SIZE,
+        limit: { count: KEPT_FILES - 1, removeOtherLogFiles: true },
+        symlink: true,
+        mkdir: true,
+      },
+    });
+  }
+  const transport = pino.transport({ targets });
+  // A failing log file (disk full, permissions) must not bring the server down.
+  transport.on('error', (error: Error) => console.error('[logger]', error.message));
+  const logger = pino({ level }, transport);
+  return {
+    logger,
+    close: () =>
+      new Promise<void>((resolvePromise) => {
+        logger.flush(() => {
+          transport.once('close', () => resolvePromise());
+          transport.end();
+        });
+      }),
+  };
+}

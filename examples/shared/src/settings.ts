@@ -1,0 +1,101 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+
+/** The workspace root: relative paths and `.env` are read from here, whatever the cwd. */
+export const projectRoot: string = fileURLToPath(new URL('../../../', import.meta.url));
+
+const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
+const positiveInt = (fallback: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().positive().default(fallback));
+
+const settingsSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(8000)),
+  HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+  DATABASE_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  PGLITE_DIR: z.preprocess(emptyToUndefined, z.string().default('pgdata')),
+  REDIS_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^rediss?$/ }).optional()),
+  SECRET_KEY: z.preprocess(emptyToUndefined, z.string().min(32).optional()),
+  ACCESS_TOKEN_EXPIRE_MINUTES: positiveInt(30),
+  ADMIN_NAME: z.preprocess(emptyToUndefined, z.string().min(2).max(30).default('Admin')),
+  ADMIN_EMAIL: z.preprocess(emptyToUndefined, z.email().default('admin@example.com')),
+  ADMIN_USERNAME: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9]{2,20}$/, '2 to 20 lowercase letters or digits')
+      .default('admin'),
+  ),
+  ADMIN_PASSWORD: z.preprocess(emptyToUndefined, z.string().min(8).default('Str1ngst!')),
+  DEFAULT_RATE_LIMIT_LIMIT: positiveInt(10),
+  DEFAULT_RATE_LIMIT_PERIOD: positiveInt(3600),
+  CLIENT_CACHE_MAX_AGE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).default(60)),
+  TRUST_PROXY: z
+    .preprocess(emptyToUndefined, z.string().default('false'))
+    .transform(parseTrustProxy),
+  TIER_NAME: z.preprocess(emptyToUndefined, z.string().min(1).default('free')),
+  TASK_DELAY_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).default(50)),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  LOG_FILE: z.string().default('logs/app.log'),
+});
+
+export type Settings = z.output<typeof settingsSchema> & {
+  /** Where `.env` was read from, if one was. */
+  envFile: string | undefined;
+};
+
+/** `false` trusts nobody, `true` every hop, a number that many proxies, else trusted CIDRs. */
+export type TrustProxy = boolean | number | string[];
+
+function parseTrustProxy(value: string, ctx: z.RefinementCtx): TrustProxy {
+  const text = value.trim().toLowerCase();
+  if (text === 'false' || text === '0' || text === 'no') return false;
+  if (text === 'true') return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  const list = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  if (list.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'expected false, a hop count or a list of CIDRs' });
+    return z.NEVER;
+  }
+  return list;
+}
+
+/** Error thrown for bad settings; the message lists every bad variable. */
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+/**
+ * Reads the settings from `.env` (in the workspace root), then `process.env`, then `overrides`,
+ * each layer winning over the one before, and validates them.
+ *
+ * @example
+ * const settings = loadSettings({ PORT: '0', PGLITE_DIR: 'memory://' });
+ */
+export function loadSettings(overrides: Record<string, string | undefined> = {}): Settings {
+  const envFile = resolve(projectRoot, '.env');
+  const fromFile = existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {};
+  const merged: Record<string, string | undefined> = { ...fromFile, ...process.env };
+  for (const [key, value] of Object.entries(overrides)) merged[key] = value;
+
+  const parsed = settingsSchema.safeParse(merged);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new SettingsError(`Invalid settings:\n${lines.join('\n')}`);
+  }
+  return { ...parsed.data, envFile: existsSync(envFile) ? envFile : undefined };
+}
+
+/** Resolves a configured path against the workspace root (cwd varies under `pnpm --filter`). */
+export function resolveProjectPath(path: string): string {
+  return isAbsolute(path) ? path : resolve(projectRoot, path);
+}

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import type { CacheStore } from '@kit/cache';
+import { memoryStore as cacheMemoryStore } from '@kit/cache/memory';
+import { redisStore as cacheRedisStore } from '@kit/cache/redis';
+import type { RateLimitStore } from '@kit/rate-limiter';
+import { memoryStore as limiterMemoryStore } from '@kit/rate-limiter/memory';
+import { redisStore as limiterRedisStore } from '@kit/rate-limiter/redis';
+import { Redis } from 'ioredis';
+import type { Logger } from './logger.js';
+import type { Settings } from './settings.js';
+
+export interface Stores {
+  limiterStore: RateLimitStore;
+  cacheStore: CacheStore;
+  /** Prefix of the limiter's keys (unique per context when isolated). */
+  limiterPrefix: string;
+  redis: Redis | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * The stores of both packages: the memory stores by default, or one shared ioredis client with
+ * REDIS_URL. With `isolate`, keys get a unique prefix so contexts sharing a Redis never see each
+ * other's counters or cache entries.
+ */
+export function createStores(settings: Settings, logger: Logger, isolate = false): Stores {
+  const scope = isolate ? `kitex${randomBytes(4).toString('hex')}:` : '';
+  if (!settings.REDIS_URL) {
+    return {
+      limiterStore: limiterMemoryStore(),
+      cacheStore: cacheMemoryStore(),
+      limiterPrefix: `${scope}ratelimit`,
+      redis: undefined,
+      close: async () => {},
+    };
+  }
+  const redis = new Redis(settings.REDIS_URL, {
+    // Fail commands fast while disconnected: both packages then apply their outage policy
+    // (the limiter allows and logs, the cache bypasses) instead of hanging requests.
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+  });
+  let lastError = 0;
+  redis.on('error', (error) => {
+    // ioredis retries forever and emits on each attempt: log at most every 10 s.
+    if (Date.now() - lastError < 10_000) return;
+    lastError = Date.now();
+    logger.warn({ err: error }, 'redis connection error');
+  });
+  return {
+    limiterStore: limiterRedisStore({ client: redis }),
+    cacheStore: cacheRedisStore({ client: redis, prefix: `${scope}cache:` }),
+    limiterPrefix: `${scope}ratelimit`,
+    redis,
+    close: async () => {
+      if (isolate) await deleteScope(redis, scope).catch(() => {});
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+/** Removes an isolated context's keys, so test runs leave the shared Redis as they found it. */
+async function deleteScope(redis: Redis, scope: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `*${scope}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
+}
