@@ -1,0 +1,160 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { matchesIfNoneMatch } from '../entry.js';
+import type { CacheInstance } from '../instance.js';
+import { type CacheRoute, isReadMethod } from '../route.js';
+import type { CachedEntry, CacheState, RouteOptions } from '../types.js';
+
+/**
+ * Express 5 middleware caching the JSON the route's handler sends with `res.json()`.
+ * GET/HEAD read through the cache; other methods run the handler and, when it answered 2xx,
+ * invalidate before the response goes out. Options are checked here, at setup.
+ *
+ * @example
+ * ```ts
+ * import { cache } from '@kit/cache/express';
+ *
+ * app.get('/:username/posts/:id', cache(appCache, { keyPrefix: '{username}_post_cache',
+ *   resourceIdName: 'id' }), async (req, res) => res.json(await getPost(req.params.id)));
+ * app.patch('/:username/posts/:id', cache(appCache, { keyPrefix: '{username}_post_cache',
+ *   resourceIdName: 'id', patternToInvalidateExtra: ['{username}_posts:*'] }), updatePost);
+ * ```
+ */
+export function cache(instance: CacheInstance, options: RouteOptions): RequestHandler {
+  const route = instance.route(options);
+
+  return async function cacheMiddleware(req: Request, res: Response, next: NextFunction) {
+    let handedOver = false;
+    const proceed = () => {
+      handedOver = true;
+      next();
+    };
+    try {
+      const params = requestParams(req);
+      if (!isReadMethod(req.method)) {
+        invalidateAfterSuccess(route, route.plan(params), res, proceed);
+        return;
+      }
+      if (route.kind === 'write') {
+        route.reportMisuse(req.method);
+        return proceed();
+      }
+      let key: string;
+      try {
+        key = route.key(params);
+      } catch (error) {
+        route.report(error);
+        return proceed();
+      }
+      const credentials = Boolean(req.headers.authorization || req.headers.cookie);
+      const outcome = await route.read(
+        key,
+        (state) => runCapturing(route, req, res, state, credentials, proceed),
+        false,
+      );
+      if (!outcome.ran && outcome.entry)
+        sendEntry(route, req, res, outcome.entry, outcome.state, credentials);
+    } catch (error) {
+      // A bug of ours must not cost the request: hand over to the route if we still can.
+      route.report(error);
+      if (!handedOver && !res.headersSent) proceed();
+    }
+  };
+}
+
+/** Path and query parameters; path wins, the first value of a repeated query key is used. */
+function requestParams(req: Request): Record<string, string | undefined> {
+  const params: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.params as Record<string, unknown>)) {
+    // Express 5 wildcard parameters are arrays of path segments.
+    params[name] = Array.isArray(value) ? value.join('/') : (value as string | undefined);
+  }
+  const query = req.query as Record<string, unknown>;
+  for (const name in query) {
+    if (params[name] !== undefined) continue;
+    const value = query[name];
+    const first = Array.isArray(value) ? value[0] : value;
+    if (typeof first === 'string') params[name] = first;
+  }
+  return params;
+}
+
+function runCapturing(
+  route: CacheRoute,
+  req: Request,
+  res: Response,
+  state: 'MISS' | 'BYPASS',
+  credentials: boolean,
+  proceed: () => void,
+): Promise<CachedEntry | undefined> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (entry: CachedEntry | undefined) => {
+      if (settled) return;
+      settled = true;
+      resolve(entry);
+    };
+    const originalSend = res.send;
+    res.send = function send(this: Response, body?: unknown) {
+      // res.send(object) comes back through res.json() with the serialised string.
+      if (typeof body === 'object' && body !== null && !Buffer.isBuffer(body)) {
+        return originalSend.call(this, body);
+      }
+      res.send = originalSend;
+      const entry = route.capture(
+        res.statusCode,
+        res.get('Content-Type'),
+        body,
+        res.get('Set-Cookie') !== undefined,
+      );
+      settle(entry);
+      if (!entry) return originalSend.call(this, body);
+      res.set(route.headers(entry, state, credentials));
+      if (matchesIfNoneMatch(req.headers['if-none-match'], entry.etag)) {
+        res.removeHeader('Content-Type');
+        return res.status(304).end();
+      }
+      return originalSend.call(this, body);
+    } as Response['send'];
+    // Errors, streams, res.end(): nothing to share, but waiting requests must not hang.
+    res.once('finish', () => settle(undefined));
+    res.once('close', () => settle(undefined));
+    proceed();
+  });
+}
+
+function sendEntry(
+  route: CacheRoute,
+  req: Request,
+  res: Response,
+  entry: CachedEntry,
+  state: CacheState,
+  credentials: boolean,
+): void {
+  const headers = route.headers(entry, state, credentials);
+  if (matchesIfNoneMatch(req.headers['if-none-match'], entry.etag)) {
+    delete headers['content-type'];
+    res.writeHead(304, headers).end();
+    return;
+  }
+  headers['content-length'] = String(Buffer.byteLength(entry.body));
+  res.writeHead(entry.status, headers);
+  res.end(req.method === 'HEAD' ? undefined : entry.body);
+}
+
+/** Holds the response's end until invalidation has run, so the next read sees fresh data. */
+function invalidateAfterSuccess(
+  route: CacheRoute,
+  plan: ReturnType<CacheRoute['plan']>,
+  res: Response,
+  proceed: () => void,
+): void {
+  const originalEnd = res.end;
+  res.end = function end(this: Response, ...args: unknown[]) {
+    res.end = originalEnd;
+    const end = () => (originalEnd as (...a: unknown[]) => Response).apply(this, args);
+    if (res.statusCode < 200 || res.statusCode >= 300) return end();
+    void route.invalidate(plan).finally(end);
+    return this;
+  } as Response['end'];
+  proceed();
+}

@@ -1,0 +1,136 @@
+import { invalidOption } from '../errors.js';
+import { globToRegExp } from '../glob.js';
+import type { CacheStore } from '../types.js';
+
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * Most entries kept; the least recently used goes first.
+   * @default 10000
+   */
+  maxEntries?: number;
+  /**
+   * Approximate memory bound in bytes (2 bytes per character of key and value, as V8 stores
+   * most strings); the least recently used entries go first.
+   * @default 67108864 (64 MiB)
+   */
+  maxBytes?: number;
+}
+
+interface Slot {
+  value: string;
+  expiresAt: number;
+  bytes: number;
+}
+
+/** A bounded in-process store, for one process or for tests. */
+export interface MemoryStore extends CacheStore {
+  /** Entries held now, expired ones included until touched or evicted. */
+  readonly size: number;
+  /** Bytes held now, by the same estimate as `maxBytes`. */
+  readonly bytes: number;
+  clear(): void;
+}
+
+function positiveInteger(value: number, option: string): number {
+  if (!Number.isInteger(value) || value <= 0) {
+    throw invalidOption(option, `must be a positive integer, got ${String(value)}`, 'memory');
+  }
+  return value;
+}
+
+/**
+ * An LRU store with per-entry TTL, bounded by entries and by bytes. Pattern deletion walks
+ * the entries (bounded by `maxEntries`).
+ *
+ * @example
+ * ```ts
+ * import { createCache } from '@kit/cache';
+ * import { memoryStore } from '@kit/cache/memory';
+ *
+ * const appCache = createCache({ store: memoryStore({ maxEntries: 5000 }) });
+ * ```
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  for (const name of Object.keys(options)) {
+    if (name !== 'maxEntries' && name !== 'maxBytes') {
+      throw invalidOption(
+        name,
+        'is not a memoryStore option (known: maxEntries, maxBytes)',
+        'memory',
+      );
+    }
+  }
+  const maxEntries = positiveInteger(options.maxEntries ?? 10_000, 'maxEntries');
+  const maxBytes = positiveInteger(options.maxBytes ?? 64 * 1024 * 1024, 'maxBytes');
+  // A Map iterates in insertion order: re-inserting on access makes the first key the LRU.
+  const slots = new Map<string, Slot>();
+  let bytes = 0;
+
+  const remove = (key: string): boolean => {
+    const slot = slots.get(key);
+    if (!slot) return false;
+    slots.delete(key);
+    bytes -= slot.bytes;
+    return true;
+  };
+  const live = (key: string, now: number): Slot | undefined => {
+    const slot = slots.get(key);
+    if (slot && slot.expiresAt <= now) {
+      remove(key);
+      return undefined;
+    }
+    return slot;
+  };
+
+  return {
+    name: 'memory',
+    get size() {
+      return slots.size;
+    },
+    get bytes() {
+      return bytes;
+    },
+    async get(key) {
+      const slot = live(key, Date.now());
+      if (!slot) return undefined;
+      slots.delete(key);
+      slots.set(key, slot);
+      return slot.value;
+    },
+    async set(key, value, ttlMs) {
+      remove(key);
+      const size = (key.length + value.length) * 2;
+      if (size > maxBytes || ttlMs <= 0) return;
+      slots.set(key, { value, expiresAt: Date.now() + ttlMs, bytes: size });
+      bytes += size;
+      for (const oldest of slots.keys()) {
+        if (slots.size <= maxEntries && bytes <= maxBytes) break;
+        remove(oldest);
+      }
+    },
+    async delete(keys) {
+      const now = Date.now();
+      let deleted = 0;
+      for (const key of keys) {
+        if (live(key, now) && remove(key)) deleted++;
+      }
+      return deleted;
+    },
+    async deletePattern(pattern) {
+      const matcher = globToRegExp(pattern);
+      const now = Date.now();
+      let deleted = 0;
+      for (const [key, slot] of slots) {
+        if (!matcher.test(key)) continue;
+        remove(key);
+        if (slot.expiresAt > now) deleted++;
+      }
+      return deleted;
+    },
+    clear() {
+      slots.clear();
+      bytes = 0;
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+
+/** A Lua script and its SHA1, run by SHA with a fallback to EVAL on NOSCRIPT. */
+export interface Script {
+  source: string;
+  sha: string;
+}
+
+function script(source: string): Script {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+/*
+ * Index maintenance, shared by both scripts. An index is a sorted set of keys scored by
+ * when they expire: writes prune members whose key has expired, so index entries never
+ * outlive their keys for long, and the set itself expires with its newest member.
+ */
+const INDEX_LOOP = `
+for i = FIRST_INDEX, #KEYS do
+  local index = KEYS[i]
+  redis.call('ZREMRANGEBYSCORE', index, '-inf', now)
+  redis.call('ZADD', index, now + ttl, member)
+  if redis.call('PTTL', index) < ttl then redis.call('PEXPIRE', index, ttl) end
+end`;
+
+/**
+ * SET with PX plus index upkeep in one round trip (single Redis).
+ * KEYS: the entry, then its index sets. ARGV: value, ttl ms, now ms, unprefixed key.
+ */
+export const SET_INDEXED = script(`
+local ttl = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local member = ARGV[4]
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
+${INDEX_LOOP.replace('FIRST_INDEX', '2')}
+return 1`);
+
+/**
+ * Index upkeep alone, one index per call: on Redis Cluster an entry and its indexes live in
+ * different slots, so they cannot share a script.
+ * KEYS: one index set. ARGV: ttl ms, now ms, unprefixed key.
+ */
+export const ADD_TO_INDEX = script(`
+local ttl = tonumber(ARGV[1])
+local now = tonumber(ARGV[2])
+local member = ARGV[3]
+${INDEX_LOOP.replace('FIRST_INDEX', '1')}
+return 1`);

@@ -1,0 +1,207 @@
+import type { Cluster, Redis } from 'ioredis';
+import { CacheError, invalidOption } from '../errors.js';
+import { escapeGlob, globToRegExp, literalPrefix } from '../glob.js';
+import type { CacheStore } from '../types.js';
+import { ADD_TO_INDEX, type Script, SET_INDEXED } from './redis-scripts.js';
+
+/** Options of {@link redisStore}. */
+export interface RedisStoreOptions {
+  /** The app's ioredis `Redis` or `Cluster`. The store never connects or closes it. */
+  client: Redis | Cluster;
+  /**
+   * Prepended to every key, so cache keys stay apart from the app's own.
+   * @default 'cache:'
+   */
+  prefix?: string;
+  /**
+   * Keep a per-prefix index so pattern invalidation costs the keys it matches instead of a
+   * SCAN of the keyspace. Every process writing the same keys must use the same setting.
+   * @default true
+   */
+  index?: boolean;
+  /**
+   * How many `:`-separated levels of each key are indexed (`alice_posts:`,
+   * `alice_posts:page_1:`, ...). Deeper patterns use the deepest index and filter.
+   * @default 4
+   */
+  indexDepth?: number;
+  /**
+   * `COUNT` hint of each SCAN on the fallback path.
+   * @default 1000
+   */
+  scanCount?: number;
+}
+
+/** The Redis store: a {@link CacheStore} plus the SCAN path, kept callable for comparison. */
+export interface RedisStore extends CacheStore {
+  /** Deletes pattern matches with SCAN + UNLINK over every master, ignoring the index. */
+  deletePatternByScan(pattern: string): Promise<number>;
+}
+
+const UNLINK_BATCH = 500;
+const INDEX_PAGE = 1000;
+const KNOWN = new Set(['client', 'prefix', 'index', 'indexDepth', 'scanCount']);
+
+/**
+ * A store over the app's ioredis client: one GET per read, one SET ... PX (or one script
+ * with the index) per write. Commands are refused at once, not queued, while the client is
+ * not ready, so an outage costs nothing but a bypass.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import { createCache } from '@kit/cache';
+ * import { redisStore } from '@kit/cache/redis';
+ *
+ * const redis = new Redis(process.env.REDIS_URL);
+ * const appCache = createCache({ store: redisStore({ client: redis, prefix: 'myapp:cache:' }) });
+ * ```
+ */
+export function redisStore(options: RedisStoreOptions): RedisStore {
+  for (const name of Object.keys(options ?? {})) {
+    if (!KNOWN.has(name)) throw invalidOption(name, `is not a redisStore option`, 'redis');
+  }
+  const {
+    client,
+    prefix = 'cache:',
+    index = true,
+    indexDepth = 4,
+    scanCount = 1000,
+  } = options ?? {};
+  if (!client || typeof (client as Redis).get !== 'function' || !('status' in client)) {
+    throw invalidOption('client', 'must be an ioredis Redis or Cluster instance', 'redis');
+  }
+  if (typeof prefix !== 'string') throw invalidOption('prefix', 'must be a string', 'redis');
+  if (!Number.isInteger(indexDepth) || indexDepth < 1) {
+    throw invalidOption('indexDepth', 'must be a positive integer', 'redis');
+  }
+  if (!Number.isInteger(scanCount) || scanCount < 1) {
+    throw invalidOption('scanCount', 'must be a positive integer', 'redis');
+  }
+  const cluster = Boolean((client as Cluster).isCluster);
+  // NUL cannot come from a URL parameter in practice, so index keys never collide with entries.
+  const indexPrefix = `${prefix}\u0000idx:`;
+
+  const ready = (): Redis | Cluster => {
+    if (client.status === 'ready') return client;
+    // lazyConnect clients wait for a first command; start connecting, bypass this one.
+    if (client.status === 'wait') client.connect().catch(() => {});
+    throw new CacheError('E_STORE_UNAVAILABLE', `client is ${client.status}, not ready`, {
+      scope: 'redis',
+    });
+  };
+
+  async function runScript(script: Script, keys: string[], args: (string | number)[]) {
+    const redis = ready();
+    try {
+      return await redis.evalsha(script.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return await redis.eval(script.source, keys.length, ...keys, ...args);
+    }
+  }
+
+  /** The index names of a key: its first `indexDepth` prefixes ending in `:`. */
+  function indexesOf(key: string): string[] {
+    const names: string[] = [];
+    for (let at = key.indexOf(':'); at !== -1 && names.length < indexDepth; ) {
+      names.push(key.slice(0, at + 1));
+      at = key.indexOf(':', at + 1);
+    }
+    return names;
+  }
+
+  /** The index holding every key a pattern can match, if its literal start allows one. */
+  function indexFor(literal: string): string | undefined {
+    const names = indexesOf(literal);
+    return names[names.length - 1];
+  }
+
+  async function unlink(keys: string[]): Promise<number> {
+    const redis = ready();
+    let deleted = 0;
+    for (let i = 0; i < keys.length; i += UNLINK_BATCH) {
+      const batch = keys.slice(i, i + UNLINK_BATCH);
+      // Cluster refuses multi-key commands across slots: one UNLINK per key, pipelined by ioredis.
+      const counts = cluster
+        ? await Promise.all(batch.map((key) => redis.unlink(key)))
+        : [await redis.unlink(...batch)];
+      deleted += counts.reduce((sum, count) => sum + count, 0);
+    }
+    return deleted;
+  }
+
+  async function deleteIndexed(name: string, pattern: string): Promise<number> {
+    const indexKey = indexPrefix + name;
+    const matcher = globToRegExp(pattern);
+    let deleted = 0;
+    let start = 0;
+    for (;;) {
+      const members = await ready().zrange(indexKey, start, start + INDEX_PAGE - 1);
+      const matched = members.filter((member) => matcher.test(member));
+      if (matched.length > 0) {
+        deleted += await unlink(matched.map((member) => prefix + member));
+        await ready().zrem(indexKey, ...matched);
+      }
+      // Removed members shift the rest left; unmatched ones stay in front of the next page.
+      start += members.length - matched.length;
+      if (members.length < INDEX_PAGE) return deleted;
+    }
+  }
+
+  async function deletePatternByScan(pattern: string): Promise<number> {
+    const match = escapeGlob(prefix) + pattern;
+    const redis = ready();
+    const nodes = cluster ? (redis as Cluster).nodes('master') : [redis as Redis];
+    let deleted = 0;
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', scanCount);
+        cursor = next;
+        const entries = keys.filter((key) => !key.startsWith(indexPrefix));
+        for (let i = 0; i < entries.length; i += UNLINK_BATCH) {
+          const batch = entries.slice(i, i + UNLINK_BATCH);
+          const counts = cluster
+            ? await Promise.all(batch.map((key) => node.unlink(key)))
+            : [await node.unlink(...batch)];
+          deleted += counts.reduce((sum, count) => sum + count, 0);
+        }
+      } while (cursor !== '0');
+    }
+    return deleted;
+  }
+
+  return {
+    name: 'redis',
+    async get(key) {
+      return (await ready().get(prefix + key)) ?? undefined;
+    },
+    async set(key, value, ttlMs) {
+      const ttl = Math.max(1, Math.ceil(ttlMs));
+      const names = index ? indexesOf(key) : [];
+      if (names.length === 0) {
+        await ready().set(prefix + key, value, 'PX', ttl);
+        return;
+      }
+      const now = Date.now();
+      const indexKeys = names.map((name) => indexPrefix + name);
+      if (!cluster) {
+        await runScript(SET_INDEXED, [prefix + key, ...indexKeys], [value, ttl, now, key]);
+        return;
+      }
+      await Promise.all([
+        ready().set(prefix + key, value, 'PX', ttl),
+        ...indexKeys.map((indexKey) => runScript(ADD_TO_INDEX, [indexKey], [ttl, now, key])),
+      ]);
+    },
+    async delete(keys) {
+      return keys.length === 0 ? 0 : await unlink(keys.map((key) => prefix + key));
+    },
+    async deletePattern(pattern) {
+      const name = index ? indexFor(literalPrefix(pattern).prefix) : undefined;
+      return name ? await deleteIndexed(name, pattern) : await deletePatternByScan(pattern);
+    },
+    deletePatternByScan,
+  };
+}

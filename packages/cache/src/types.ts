@@ -1,0 +1,144 @@
+import type { Duration } from './duration.js';
+
+/**
+ * Where cached responses live. Small and async, in milliseconds; every method may reject,
+ * and the cache turns a rejection into a bypass, never into an HTTP error.
+ * Values are opaque strings (the cache's own envelope); stores never parse them.
+ */
+export interface CacheStore {
+  /** Short name for logs and error messages, e.g. `memory`, `redis`. */
+  readonly name: string;
+  /** The stored string, or `undefined` when absent or expired. One round trip. */
+  get(key: string): Promise<string | undefined>;
+  /** Stores `value` for `ttlMs` milliseconds. One round trip. */
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Deletes the given keys; resolves to how many existed. */
+  delete(keys: readonly string[]): Promise<number>;
+  /**
+   * Deletes every key matching a Redis glob pattern (`*`, `?`, `[...]`, `\x` escapes) and
+   * resolves to how many were deleted. The store picks the fastest correct way.
+   */
+  deletePattern(pattern: string): Promise<number>;
+}
+
+/** What the cache logs through: pino, or anything with the same two methods. */
+export interface CacheLogger {
+  warn(details: Record<string, unknown>, message: string): void;
+  error(details: Record<string, unknown>, message: string): void;
+}
+
+/** Options of {@link createCache}. */
+export interface CacheOptions {
+  /** Where entries live: `memoryStore()` from `@kit/cache/memory`, `redisStore()` from `@kit/cache/redis`. */
+  store: CacheStore;
+  /**
+   * How long to wait for the store before bypassing it and running the handler. Numbers are
+   * milliseconds (like ioredis `commandTimeout`); strings like `"250 ms"` also work.
+   * @default 200
+   */
+  timeout?: Duration;
+  /**
+   * Upper bound on waiting for invalidation before a write's response is sent anyway.
+   * Numbers are milliseconds.
+   * @default 2000
+   */
+  invalidationTimeout?: Duration;
+  /**
+   * `max-age` of the `Cache-Control` header on successful cached reads, in seconds
+   * (the original's `CLIENT_CACHE_MAX_AGE`).
+   * @default 60
+   */
+  clientMaxAge?: Duration;
+  /**
+   * Sends `X-Cache: HIT | MISS | STALE | BYPASS` on cached routes.
+   * @default true
+   */
+  xCacheHeader?: boolean;
+  /**
+   * Where store failures and configuration errors found at request time are reported.
+   * Repeated warnings of one kind are throttled to one per 10 s.
+   * @default console
+   */
+  logger?: CacheLogger;
+}
+
+/** Which cache directive a successful read gets. */
+export type CacheVisibility = 'auto' | 'public' | 'private';
+
+/** Options of one cached route (`cache(instance, options)` in the adapters). */
+export interface RouteOptions {
+  /**
+   * Key template; `{name}` placeholders are filled from the request's path and query
+   * parameters. The key is `<formatted prefix>:<resource id>`.
+   * @example '{username}_posts:page_{page}:items_per_page:{items_per_page}'
+   */
+  keyPrefix: string;
+  /** The parameter holding the resource id. Without it, the id is inferred (see `resourceIdType`). */
+  resourceIdName?: string;
+  /**
+   * How to infer the id when `resourceIdName` is absent: `integer` takes the last integer
+   * parameter whose name contains `id`, `string` the last parameter.
+   * @default 'integer'
+   */
+  resourceIdType?: 'integer' | 'string';
+  /**
+   * Values for placeholders the request may omit, such as query parameters with defaults
+   * in the handler (`{ page: 1, items_per_page: 10 }`).
+   */
+  defaults?: Record<string, string | number>;
+  /** Read routes: seconds (or `"1 h"`) an entry stays fresh. @default 3600 */
+  expiration?: Duration;
+  /**
+   * Read routes: seconds after `expiration` during which the stale entry is still served
+   * while one request refreshes it.
+   * @default 0
+   */
+  staleWhileRevalidate?: Duration;
+  /** Read routes: overrides the instance's `clientMaxAge` for this route, in seconds. */
+  clientMaxAge?: Duration;
+  /**
+   * Read routes: `auto` sends `private` when the request carried an `Authorization` header or
+   * a cookie and `public` otherwise; `public`/`private` force one.
+   * @default 'auto'
+   */
+  cacheControl?: CacheVisibility;
+  /**
+   * Write routes: extra keys to delete after a successful write, as
+   * `{ keyPrefixTemplate: resourceIdTemplate }`: `{ '{username}_posts': '{username}' }`
+   * deletes `alice_posts:alice`.
+   */
+  toInvalidateExtra?: Record<string, string>;
+  /**
+   * Write routes: patterns whose matching keys are deleted after a successful write.
+   * Placeholder values are escaped, so only the template's own `*` matches broadly.
+   * @example ['{username}_posts:*']
+   */
+  patternToInvalidateExtra?: readonly string[];
+}
+
+/** Request parameters, path and query merged (path wins on a clash). */
+export type RequestParams = Readonly<Record<string, string | number | undefined>>;
+
+/** How a read was served. `BYPASS` means the store failed or was too slow. */
+export type CacheState = 'HIT' | 'MISS' | 'STALE' | 'BYPASS';
+
+/** A cached response, as stored in (and read back from) the store. */
+export interface CachedEntry {
+  status: number;
+  contentType: string;
+  /** The exact bytes sent on the miss, as a string. */
+  body: string;
+  /** Strong ETag, quoted. */
+  etag: string;
+  /** Epoch ms after which the entry is stale. */
+  freshUntil: number;
+}
+
+/** What a read tells the adapter to do. */
+export interface ReadOutcome {
+  state: CacheState;
+  /** The entry to send, when the handler did not run for this request. */
+  entry: CachedEntry | undefined;
+  /** True when this request's own handler ran (its response is already on its way). */
+  ran: boolean;
+}

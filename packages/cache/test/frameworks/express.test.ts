@@ -1,0 +1,31 @@
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { cache } from '../../src/frameworks/express.js';
+import { runAdapterSuite } from './adapter-suite.js';
+import { ROUTES } from './routes.js';
+
+runAdapterSuite('express', async (appCache, backend) => {
+  const app = express();
+  for (const route of ROUTES) {
+    const middleware = route.options ? [cache(appCache, route.options)] : [];
+    const method = route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete';
+    app[method](route.path, ...middleware, async (req, res) => {
+      const { status, body } = await backend.handle(route.name, { ...req.query, ...req.params });
+      if (status === 204) return void res.status(204).end();
+      res.status(status).json(body);
+    });
+  }
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    async request(method, path, headers) {
+      const response = await fetch(base + path, { method, headers });
+      return { status: response.status, headers: response.headers, body: await response.text() };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+});

@@ -1,0 +1,103 @@
+import type { RouteOptions } from '../../src/index.js';
+
+/** The routes both adapter test apps mount, mirroring the example blog app. */
+export interface TestRoute {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  path: string;
+  name: string;
+  options?: RouteOptions;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const postWrite: RouteOptions = {
+  keyPrefix: '{username}_post_cache',
+  resourceIdName: 'id',
+  toInvalidateExtra: { '{username}_profile': '{username}' },
+  patternToInvalidateExtra: ['{username}_posts:*'],
+};
+
+export const ROUTES: TestRoute[] = [
+  {
+    method: 'GET',
+    path: '/:username/posts',
+    name: 'list',
+    options: {
+      keyPrefix: '{username}_posts:page_{page}:items_per_page:{items_per_page}',
+      resourceIdName: 'username',
+      expiration: 60,
+      defaults: { page: 1, items_per_page: 10 },
+    },
+  },
+  {
+    method: 'POST',
+    path: '/:username/posts',
+    name: 'create',
+    options: {
+      keyPrefix: '{username}_posts',
+      resourceIdName: 'username',
+      patternToInvalidateExtra: ['{username}_posts:*'],
+    },
+  },
+  {
+    method: 'GET',
+    path: '/:username/posts/:id',
+    name: 'read',
+    options: { keyPrefix: '{username}_post_cache', resourceIdName: 'id', expiration: 3600 },
+  },
+  { method: 'PATCH', path: '/:username/posts/:id', name: 'update', options: postWrite },
+  { method: 'DELETE', path: '/:username/posts/:id', name: 'delete', options: postWrite },
+  { method: 'GET', path: '/items/:item_id', name: 'item', options: { keyPrefix: 'item' } },
+  { method: 'GET', path: '/tags/:name', name: 'tag', options: { keyPrefix: 'tag' } },
+  {
+    method: 'GET',
+    path: '/shared/:id',
+    name: 'shared',
+    options: { keyPrefix: 'shared', cacheControl: 'public' },
+  },
+  { method: 'GET', path: '/missing/:id', name: 'missing', options: { keyPrefix: 'missing' } },
+  {
+    method: 'GET',
+    path: '/misuse/:id',
+    name: 'misuse',
+    options: { keyPrefix: 'misuse', patternToInvalidateExtra: ['misuse:*'] },
+  },
+  {
+    method: 'GET',
+    path: '/swr/:id',
+    name: 'swr',
+    options: { keyPrefix: 'swr', expiration: '300 ms', staleWhileRevalidate: 30 },
+  },
+];
+
+/** The data layer behind the test routes: counts calls, can be slowed down or made to fail. */
+export function createBackend() {
+  const backend = {
+    calls: {} as Record<string, number>,
+    delayMs: 0,
+    fail: false,
+    version: 0,
+    async handle(
+      name: string,
+      params: Record<string, unknown>,
+    ): Promise<{ status: number; body: unknown }> {
+      backend.calls[name] = (backend.calls[name] ?? 0) + 1;
+      const version = ++backend.version;
+      if (backend.delayMs > 0) await sleep(backend.delayMs);
+      if (backend.fail) return { status: name === 'create' ? 500 : 422, body: { detail: 'nope' } };
+      switch (name) {
+        case 'create':
+          return { status: 201, body: { created: true } };
+        case 'delete':
+          return { status: 204, body: null };
+        case 'missing':
+          return { status: 404, body: { detail: 'not found' } };
+        default:
+          return { status: 200, body: { route: name, params, version, text: 'héllo ✓' } };
+      }
+    },
+  };
+  return backend;
+}
+
+export type Backend = ReturnType<typeof createBackend>;

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { CacheError, createCache } from '../src/index.js';
+import { memoryStore } from '../src/stores/memory.js';
+
+const store = memoryStore();
+
+function optionOf(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(CacheError);
+    expect((error as CacheError).code).toBe('E_INVALID_OPTION');
+    expect((error as CacheError).message).toMatch(/^\[@kit\/cache\]/);
+    return (error as CacheError).option;
+  }
+  throw new Error('expected a CacheError');
+}
+
+describe('createCache options', () => {
+  it('names the bad option', () => {
+    expect(optionOf(() => createCache({} as never))).toBe('store');
+    expect(optionOf(() => createCache({ store, timeout: -5 }))).toBe('timeout');
+    expect(optionOf(() => createCache({ store, timeout: 'soon' }))).toBe('timeout');
+    expect(optionOf(() => createCache({ store, clientMaxAge: -1 }))).toBe('clientMaxAge');
+    expect(optionOf(() => createCache({ store, xCacheHeader: 'yes' as never }))).toBe(
+      'xCacheHeader',
+    );
+    expect(optionOf(() => createCache({ store, logger: {} as never }))).toBe('logger');
+    expect(optionOf(() => createCache({ store, ttl: 5 } as never))).toBe('ttl');
+  });
+
+  it('accepts duration strings', () => {
+    expect(() => createCache({ store, timeout: '150 ms', clientMaxAge: '1 min' })).not.toThrow();
+  });
+});
+
+describe('route options', () => {
+  const appCache = createCache({ store });
+
+  it('names the bad option', () => {
+    expect(optionOf(() => appCache.route({ keyPrefix: '{user' }))).toBe('keyPrefix');
+    expect(optionOf(() => appCache.route({ keyPrefix: 'x', expiration: -1 }))).toBe('expiration');
+    expect(optionOf(() => appCache.route({ keyPrefix: 'x', expiration: 0 }))).toBe('expiration');
+    expect(
+      optionOf(() => appCache.route({ keyPrefix: 'x', resourceIdType: 'uuid' as never })),
+    ).toBe('resourceIdType');
+    expect(
+      optionOf(() => appCache.route({ keyPrefix: 'x', patternToInvalidateExtra: ['{a'] })),
+    ).toBe('patternToInvalidateExtra');
+    expect(
+      optionOf(() => appCache.route({ keyPrefix: 'x', toInvalidateExtra: { '{a}': '{b' } })),
+    ).toBe('toInvalidateExtra');
+    expect(optionOf(() => appCache.route({ keyPrefix: 'x', expire: 3 } as never))).toBe('expire');
+  });
+
+  it('refuses invalidation options on a read route', () => {
+    let message = '';
+    try {
+      appCache.route({ keyPrefix: 'x', expiration: 60, patternToInvalidateExtra: ['x:*'] });
+    } catch (error) {
+      message = (error as Error).message;
+      expect((error as CacheError).option).toBe('patternToInvalidateExtra');
+    }
+    expect(message).toMatch(/invalidation on a read route.*expiration/);
+  });
+
+  it('classifies routes by their options', () => {
+    expect(appCache.route({ keyPrefix: 'x' }).kind).toBe('read');
+    expect(appCache.route({ keyPrefix: 'x', toInvalidateExtra: { y: 'z' } }).kind).toBe('write');
+  });
+});
