@@ -1,0 +1,130 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startRedisServer } from '../../../../testing/redis-server.js';
+import { CacheError } from '../../src/index.js';
+import { redisStore } from '../../src/stores/redis.js';
+import { runStoreConformance } from '../store-conformance.js';
+
+const client = new Redis(inject('redisUrl'));
+const unique = () => `test:cache:redis:${Math.random().toString(36).slice(2)}:`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeAll(async () => {
+  await client.ping();
+});
+afterAll(() => client.disconnect());
+
+runStoreConformance({ describe, it, expect }, 'redis (index)', async () =>
+  redisStore({ client, prefix: unique() }),
+);
+runStoreConformance({ describe, it, expect }, 'redis (SCAN only)', async () =>
+  redisStore({ client, prefix: unique(), index: false }),
+);
+
+describe('redisStore', () => {
+  it('prefixes keys and stores with a PX expiry', async () => {
+    const prefix = unique();
+    const store = redisStore({ client, prefix });
+    await store.set('alice_post_cache:5', 'v', 10_000);
+    expect(await client.get(`${prefix}alice_post_cache:5`)).toBe('v');
+    const ttl = await client.pttl(`${prefix}alice_post_cache:5`);
+    expect(ttl).toBeGreaterThan(9_000);
+    expect(ttl).toBeLessThanOrEqual(10_000);
+  });
+
+  it('keeps index entries from outliving their keys', async () => {
+    const prefix = unique();
+    const store = redisStore({ client, prefix });
+    const index = `${prefix}\u0000idx:alice_posts:`;
+    await store.set('alice_posts:page_1:alice', 'v', 60);
+    expect(await client.zrange(index, 0, -1)).toEqual(['alice_posts:page_1:alice']);
+    expect(await client.pttl(index)).toBeGreaterThan(0);
+    await sleep(100);
+    await store.set('alice_posts:page_2:alice', 'v', 10_000);
+    expect(await client.zrange(index, 0, -1)).toEqual(['alice_posts:page_2:alice']);
+    expect(await client.pttl(index)).toBeGreaterThan(9_000);
+  });
+
+  it('SCAN path deletes only entries under its prefix, never the index sets', async () => {
+    const prefix = unique();
+    const other = redisStore({ client, prefix: unique() });
+    const store = redisStore({ client, prefix });
+    await store.set('alice_posts:page_1:alice', 'v', 10_000);
+    await other.set('alice_posts:page_1:alice', 'v', 10_000);
+    expect(await store.deletePatternByScan('*')).toBe(1);
+    expect(await other.get('alice_posts:page_1:alice')).toBe('v');
+    expect(await client.exists(`${prefix}\u0000idx:alice_posts:`)).toBe(1);
+  });
+
+  it('refuses commands at once while the client is not ready, and never closes it', async () => {
+    const lazy = new Redis(inject('redisUrl'), { lazyConnect: true });
+    const store = redisStore({ client: lazy, prefix: unique() });
+    await expect(store.get('k')).rejects.toMatchObject({ code: 'E_STORE_UNAVAILABLE' });
+    await new Promise((resolve) => lazy.once('ready', resolve));
+    expect(await store.get('k')).toBeUndefined();
+    expect(lazy.status).toBe('ready');
+    lazy.disconnect();
+  });
+
+  it('rejects bad options naming them', () => {
+    expect(() => redisStore({ client: {} as never })).toThrow(/option `client`/);
+    expect(() => redisStore({ client, indexDepth: 0 })).toThrow(/`indexDepth`/);
+    expect(() => redisStore({ client, scanCount: -1 })).toThrow(CacheError);
+    expect(() => redisStore({ client, ttl: 1 } as never)).toThrow(/`ttl`/);
+  });
+
+  describe('on its own server', () => {
+    let server: Awaited<ReturnType<typeof startRedisServer>>;
+    let own: Redis;
+    beforeAll(async () => {
+      server = await startRedisServer();
+      own = new Redis(server.url);
+      await own.ping();
+    });
+    afterAll(async () => {
+      own.disconnect();
+      await server.stop();
+    });
+
+    it('reloads its script after SCRIPT FLUSH (NOSCRIPT fallback)', async () => {
+      const store = redisStore({ client: own });
+      await store.set('a:1', 'v', 10_000);
+      await own.script('FLUSH');
+      await store.set('a:2', 'v', 10_000);
+      expect(await store.get('a:2')).toBe('v');
+    });
+
+    it('invalidates a pattern through the index without any SCAN', async () => {
+      const store = redisStore({ client: own });
+      const writes: Promise<void>[] = [];
+      for (let i = 0; i < 20_000; i++)
+        writes.push(store.set(`user${i}_posts:page_1:u${i}`, 'v', 60_000));
+      for (let page = 1; page <= 10; page++)
+        writes.push(store.set(`alice_posts:page_${page}:alice`, 'v', 60_000));
+      await Promise.all(writes);
+      await own.config('RESETSTAT');
+      expect(await store.deletePattern('alice_posts:*')).toBe(10);
+      const stats = await own.info('commandstats');
+      expect(stats).not.toMatch(/cmdstat_scan:/);
+      expect(stats).toMatch(/cmdstat_zrange:calls=1,/);
+      expect(await store.get('user7_posts:page_1:u7')).toBe('v');
+    }, 60_000);
+
+    it('reads with exactly one GET', async () => {
+      const store = redisStore({ client: own });
+      await store.set('one:1', 'v', 10_000);
+      await own.config('RESETSTAT');
+      await store.get('one:1');
+      const stats = (await own.info('commandstats'))
+        .split('\n')
+        .filter(
+          (l) =>
+            l.startsWith('cmdstat_') &&
+            !l.startsWith('cmdstat_info') &&
+            !l.startsWith('cmdstat_config'),
+        );
+      expect(stats.map((line) => line.split(':')[0])).toEqual(['cmdstat_get']);
+      expect(stats[0]).toMatch(/calls=1,/);
+    });
+  });
+});
