@@ -100,7 +100,7 @@ export class StoreGuard {
   }
 
   private report(error: RateLimiterError): void {
-    if (!this.throttle.shouldLog(`store:${error.code}`, ERROR_LOG_INTERVAL_MS)) return;
+    if (!this.throttle.shouldLog('store', ERROR_LOG_INTERVAL_MS)) return;
     const policy = this.options.onStoreError;
     const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
     this.options.logger.error(

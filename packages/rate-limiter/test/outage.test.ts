@@ -103,8 +103,7 @@ describe('store outage', () => {
           answers.push(result.allowed);
         }
         expectations[policy](answers);
-        expect(logger.errors.length).toBeGreaterThanOrEqual(1);
-        expect(logger.errors.length).toBeLessThanOrEqual(2);
+        expect(logger.errors).toHaveLength(1);
         // reset() must not throw during an outage either.
         await expect(limiter.reset({ path: '/down', ip: '3.3.3.3' })).resolves.toBeUndefined();
       }
@@ -126,8 +125,9 @@ describe('store outage', () => {
           answers.push(result.allowed);
         }
         expectations[policy](answers);
+        // Logged once (at most every 10 s), whether the first check timed out or failed fast.
         expect(logger.errors).toHaveLength(1);
-        expect(logger.errors[0]).toContain('not connected');
+        expect(logger.errors[0]).toMatch(/not connected|did not answer/);
       }
     } finally {
       client.disconnect();

@@ -1,1 +1,43 @@
-export {};
+import type { NextFunction, Request, Response } from 'express';
+import { RATE_LIMIT_BODY, rateLimitHeaders } from '../headers.js';
+import { type MiddlewareOptions, prepareMiddleware } from '../middleware.js';
+
+/** Options of the Express `rateLimit` middleware. */
+export type ExpressRateLimitOptions = MiddlewareOptions<Request>;
+
+/**
+ * Express (v5) middleware: limits each request by `identify(req)` or client IP, writes the
+ * `RateLimit-*` headers, and answers 429 `{"detail":"Rate limit exceeded"}` with `Retry-After`.
+ * The rule path is the full request path (`req.originalUrl`), also under a mounted router.
+ * The client IP is the socket address unless `trustProxy` says otherwise (Express's own
+ * `trust proxy` setting is not used).
+ *
+ * @example
+ * import express from 'express';
+ * import { rateLimit } from '@kit/rate-limiter/express';
+ *
+ * const app = express();
+ * app.use('/api', rateLimit({ limiter, identify: (req) => userFromBearer(req.headers.authorization) }));
+ */
+export function rateLimit(
+  options: ExpressRateLimitOptions,
+): (req: Request, res: Response, next: NextFunction) => Promise<void> {
+  const m = prepareMiddleware(options);
+  return async function rateLimit(req, res, next) {
+    try {
+      const identity = await m.identify(req);
+      const ip = m.clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for']);
+      const path = req.originalUrl ?? req.url;
+      const result = await m.limiter.check({ path, identity, ip, cost: m.cost(req) });
+      for (const [name, value] of rateLimitHeaders(result, m.headers)) res.setHeader(name, value);
+      if (!result.allowed) {
+        res.status(429).json(RATE_LIMIT_BODY);
+        return;
+      }
+    } catch (error) {
+      next(error);
+      return;
+    }
+    next();
+  };
+}

@@ -30,6 +30,8 @@ const SCRIPTS: Record<Algorithm, Script> = {
 };
 const RESET_SCRIPT = script(RESET);
 
+const DOWN = new Set(['reconnecting', 'close', 'end']);
+
 type Reply = [number, number, number, number];
 
 const toResult = (reply: unknown): StoreResult => {
@@ -89,7 +91,8 @@ export function redisStore(options: RedisStoreOptions): RateLimitStore {
         await client.eval(RESET_SCRIPT.source, 1, key, periodMs);
       }
     },
-    // ioredis queues commands while disconnected; the limiter must not wait on that queue.
-    isReady: () => client.status === 'ready',
+    // ioredis queues commands while disconnected: once a connection is known lost, fail fast
+    // instead of waiting on that queue. While (re)connecting the limiter's timeout bounds the wait.
+    isReady: () => !DOWN.has(client.status),
   };
 }

@@ -1,0 +1,186 @@
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createRateLimiter, type Identity, type RateLimiter } from '../../src/index.js';
+import type { MiddlewareOptions } from '../../src/middleware.js';
+import { redisStore } from '../../src/stores/redis.js';
+import { recordingLogger } from '../support/logger.js';
+import { uniqueKey } from '../support/time.js';
+
+/** What a test request carries; `ip` is the socket address where the adapter can set it. */
+export type Send = (
+  path: string,
+  init?: { token?: string; forwardedFor?: string },
+) => Promise<{
+  status: number;
+  headers: Headers;
+  body: unknown;
+}>;
+
+/** Builds an app with the adapter under test, mounted so `/api/v1/tasks/task` reaches it. */
+export type MakeApp = (
+  limiter: RateLimiter,
+  options: Omit<MiddlewareOptions<never>, 'limiter' | 'identify' | 'cost'> & {
+    identify: (authorization: string | undefined) => Identity | null;
+  },
+) => Promise<{ send: Send; close(): Promise<void> }>;
+
+// Stands in for JWT verification: the limiter only sees what identify() returns.
+const TOKENS: Record<string, Identity> = {
+  'token-pro': { id: 'u-pro', tier: 'pro' },
+  'token-free': { id: 'u-free', tier: 'free' },
+  'token-none': { id: 'u-none' },
+};
+function identifyBearer(authorization: string | undefined): Identity | null {
+  if (!authorization) return null;
+  const identity = TOKENS[authorization.replace(/^Bearer /, '')];
+  if (!identity) throw new Error('invalid token');
+  return identity;
+}
+
+const RULES: Record<string, Record<string, { limit: number; period: number }>> = {
+  pro: { api_v1_tasks_task: { limit: 5, period: 3600 } },
+};
+
+/**
+ * The reference behaviour end to end through an adapter, on the real Redis store:
+ * no token -> IP and defaults; invalid token -> IP; user without tier (or tier without a rule)
+ * -> defaults and one warning; tier with a rule -> its limit; the 429 body and headers.
+ */
+export function registerTierScenarios(adapter: string, makeApp: MakeApp): void {
+  const client = new Redis(inject('redisUrl'));
+  afterAll(() => client.quit());
+
+  async function setup(extra: Parameters<MakeApp>[1] extends infer O ? Partial<O> : never = {}) {
+    const logger = recordingLogger();
+    const limiter = createRateLimiter({
+      store: redisStore({ client }),
+      prefix: uniqueKey(adapter).replace(/[{}]/g, ''),
+      defaultRule: { limit: 3, period: 3600 },
+      resolveRule: ({ identity, path }) => RULES[identity.tier ?? '']?.[path] ?? null,
+      logger,
+    });
+    const app = await makeApp(limiter, { identify: identifyBearer, ...extra });
+    return { ...app, logger };
+  }
+
+  describe(`${adapter} adapter, tiers end to end`, () => {
+    it('limits a caller without a token by IP with the defaults, then answers 429', async () => {
+      const { send, close } = await setup();
+      try {
+        for (let i = 0; i < 3; i++) {
+          const ok = await send('/api/v1/tasks/task');
+          expect(ok.status).toBe(200);
+          expect(ok.headers.get('ratelimit-policy')).toBe('"api_v1_tasks:3:3600";q=3;w=3600');
+          expect(ok.headers.get('ratelimit')).toMatch(
+            new RegExp(`^"api_v1_tasks:3:3600";r=${2 - i};t=\\d+$`),
+          );
+          expect(ok.headers.get('x-ratelimit-limit')).toBe('3');
+          expect(ok.headers.get('x-ratelimit-remaining')).toBe(String(2 - i));
+          expect(ok.headers.get('retry-after')).toBeNull();
+        }
+        const denied = await send('/api/v1/tasks/task?page=2');
+        expect(denied.status).toBe(429);
+        expect(denied.body).toEqual({ detail: 'Rate limit exceeded' });
+        expect(denied.headers.get('content-type')).toMatch(/application\/json/);
+        expect(Number(denied.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(denied.headers.get('ratelimit')).toMatch(/;r=0;t=\d+$/);
+        expect(denied.headers.get('x-ratelimit-remaining')).toBe('0');
+        expect(Number(denied.headers.get('x-ratelimit-reset'))).toBeGreaterThan(Date.now() / 1000);
+      } finally {
+        await close();
+      }
+    });
+
+    it('limits a caller with an invalid token by IP, sharing the anonymous budget', async () => {
+      const { send, close } = await setup();
+      try {
+        for (let i = 0; i < 3; i++) expect((await send('/api/v1/tasks/task')).status).toBe(200);
+        const forged = await send('/api/v1/tasks/task', { token: 'forged' });
+        expect(forged.status).toBe(429);
+        // A valid user from the same IP has its own budget.
+        expect((await send('/api/v1/tasks/task', { token: 'token-free' })).status).toBe(200);
+      } finally {
+        await close();
+      }
+    });
+
+    it('gives a user without a tier the defaults and logs one warning naming user, tier and path', async () => {
+      const { send, close, logger } = await setup();
+      try {
+        for (let i = 0; i < 3; i++) {
+          const ok = await send('/api/v1/tasks/task', { token: 'token-none' });
+          expect(ok.headers.get('x-ratelimit-limit')).toBe('3');
+        }
+        expect((await send('/api/v1/tasks/task', { token: 'token-none' })).status).toBe(429);
+        expect(logger.warnings).toHaveLength(1);
+        expect(logger.warnings[0]).toContain('"u-none"');
+        expect(logger.warnings[0]).toContain('tier none');
+        expect(logger.warnings[0]).toContain('api_v1_tasks_task');
+      } finally {
+        await close();
+      }
+    });
+
+    it("gives a tier with a rule for the path the rule's limit", async () => {
+      const { send, close, logger } = await setup();
+      try {
+        for (let i = 0; i < 5; i++) {
+          const ok = await send('/api/v1/tasks/task', { token: 'token-pro' });
+          expect(ok.status).toBe(200);
+          expect(ok.headers.get('x-ratelimit-limit')).toBe('5');
+          expect(ok.headers.get('ratelimit-policy')).toBe('"api_v1_tasks:5:3600";q=5;w=3600');
+        }
+        expect((await send('/api/v1/tasks/task', { token: 'token-pro' })).status).toBe(429);
+        expect(logger.warnings).toEqual([]);
+      } finally {
+        await close();
+      }
+    });
+
+    it('ignores X-Forwarded-For without trustProxy, so a client cannot pick its own key', async () => {
+      const { send, close } = await setup();
+      try {
+        for (let i = 0; i < 3; i++) {
+          expect(
+            (await send('/api/v1/tasks/task', { forwardedFor: `198.51.100.${i}` })).status,
+          ).toBe(200);
+        }
+        expect((await send('/api/v1/tasks/task', { forwardedFor: '198.51.100.99' })).status).toBe(
+          429,
+        );
+      } finally {
+        await close();
+      }
+    });
+
+    it('uses X-Forwarded-For from a trusted proxy hop', async () => {
+      const { send, close } = await setup({ trustProxy: 1 });
+      try {
+        for (let i = 0; i < 3; i++)
+          expect((await send('/api/v1/tasks/task', { forwardedFor: '198.51.100.1' })).status).toBe(
+            200,
+          );
+        expect((await send('/api/v1/tasks/task', { forwardedFor: '198.51.100.1' })).status).toBe(
+          429,
+        );
+        expect((await send('/api/v1/tasks/task', { forwardedFor: '198.51.100.2' })).status).toBe(
+          200,
+        );
+      } finally {
+        await close();
+      }
+    });
+
+    it('switches headers off and to draft-7 on request', async () => {
+      const { send, close } = await setup({ legacyHeaders: false, standardHeaders: 'draft-7' });
+      try {
+        const ok = await send('/api/v1/tasks/task');
+        expect(ok.headers.get('x-ratelimit-limit')).toBeNull();
+        expect(ok.headers.get('ratelimit-policy')).toBe('3;w=3600');
+        expect(ok.headers.get('ratelimit')).toMatch(/^limit=3, remaining=2, reset=\d+$/);
+      } finally {
+        await close();
+      }
+    });
+  });
+}
