@@ -31,13 +31,9 @@ export class GuardedStore {
       timer = setTimeout(
         () =>
           reject(
-            new CacheError(
-              'E_STORE_TIMEOUT',
-              `${this.#store.name} store: ${what} took over ${timeoutMs} ms`,
-              {
-                scope: this.#store.name,
-              },
-            ),
+            new CacheError('E_STORE_TIMEOUT', `${what} took over ${timeoutMs} ms`, {
+              scope: this.#store.name,
+            }),
           ),
         timeoutMs,
       );
@@ -54,17 +50,22 @@ export class GuardedStore {
     }
   }
 
-  warn(what: string, error: unknown): void {
-    const code = error instanceof CacheError ? error.code : 'E_STORE_UNAVAILABLE';
-    const kind = `${what}:${code}`;
+  warn(what: string, cause: unknown): void {
+    const error =
+      cause instanceof CacheError
+        ? cause
+        : new CacheError(
+            'E_STORE_UNAVAILABLE',
+            `${what} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+            { cause, scope: this.#store.name },
+          );
+    const kind = `${what}:${error.code}`;
     const now = Date.now();
     if (now - (this.#lastWarning.get(kind) ?? 0) < WARN_INTERVAL_MS) return;
     this.#lastWarning.set(kind, now);
     this.#logger.warn(
-      { code, store: this.#store.name, operation: what, err: error },
-      `[@kit/cache] ${this.#store.name} store ${what} failed, bypassing the cache: ${
-        error instanceof Error ? error.message : String(error)
-      }`,
+      { code: error.code, store: this.#store.name, operation: what, err: error },
+      `${error.message}; bypassing the cache`,
     );
   }
 }
