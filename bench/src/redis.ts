@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { startRedisServer } from '../../testing/redis-server.js';
 
 /** The one Redis server of a run, and whether the bench owns it (and may flush it). */
@@ -8,7 +8,7 @@ export interface BenchRedis {
   owned: boolean;
   version: string;
   /** A fresh connection: each library under test gets its own, as an app would give it. */
-  connect(): Promise<Redis>;
+  connect(options?: RedisOptions): Promise<Redis>;
   /**
    * Empties the server between sections: FLUSHALL on our own server; on `REDIS_URL` only the
    * keys the bench and its peers wrote (all start with `bench`).
@@ -28,8 +28,8 @@ export async function acquireBenchRedis(): Promise<BenchRedis> {
   const url = fromEnv ?? (server?.url as string);
   const clients: Redis[] = [];
 
-  async function connect(): Promise<Redis> {
-    const client = new Redis(url, { maxRetriesPerRequest: 3 });
+  async function connect(options: RedisOptions = {}): Promise<Redis> {
+    const client = new Redis(url, { maxRetriesPerRequest: 3, ...options });
     clients.push(client);
     await client.ping();
     return client;

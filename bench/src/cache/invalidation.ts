@@ -10,6 +10,8 @@ import { makePage } from './page.js';
 /** How a filled keyspace is invalidated for one user; resolves to the keys deleted. */
 export interface Invalidator {
   invalidate(u: number): Promise<number>;
+  /** The library's own SCAN path, when it has one. */
+  invalidateByScan?(u: number): Promise<number>;
   /** The Redis MATCH pattern for user `u`'s list pages, store prefix included. */
   redisPattern(u: number): string;
   /** The Redis keys of user `u`'s list pages, to check they are gone. */
@@ -63,13 +65,17 @@ export async function invalidationSection(
   log: (line: string) => void,
 ): Promise<string> {
   const total = settings.fillUsers * settings.pagesPerUser;
-  const fillClient = await redis.connect();
   log(`Invalidation: filling ${formatCount(total)} keys`);
   const t0 = performance.now();
   const inv =
     typeof ours === 'string'
-      ? await rawFill(fillClient, settings)
-      : await ours.fill(fillClient, settings, log);
+      ? await rawFill(await redis.connect(), settings)
+      : await ours.fill(
+          await redis.connect(),
+          await redis.connect({ enableAutoPipelining: true }),
+          settings,
+          log,
+        );
   const fillSeconds = (performance.now() - t0) / 1000;
   const probe = await redis.connect();
   const dbsize = await probe.dbsize();
@@ -79,6 +85,9 @@ export async function invalidationSection(
   const n = settings.invalidationSamples;
   const methods: { label: string; run: (u: number) => Promise<number> }[] = [
     { label: '@kit/cache fast path', run: (u) => inv.invalidate(u) },
+    ...(inv.invalidateByScan
+      ? [{ label: '@kit/cache SCAN path (deletePatternByScan)', run: inv.invalidateByScan }]
+      : []),
     {
       label: 'SCAN MATCH + UNLINK, COUNT 1000',
       run: (u) => scanUnlink(probe, inv.redisPattern(u), 1000),

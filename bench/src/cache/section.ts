@@ -47,7 +47,7 @@ export async function cacheHitSection(
       {
         id: 'ours-store',
         label: '@kit/cache redisStore get',
-        what: 'store.get(key) + JSON.parse of the entry',
+        what: 'store.get(key), body sliced out of the entry (what a hit does)',
         op: await ours.storeGet(await redis.connect(), k),
       },
     );

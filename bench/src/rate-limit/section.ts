@@ -168,7 +168,7 @@ export async function rateLimitSection(
   for (const c of checks) if (c.value === undefined) c.reason = missing && 'see above';
 
   const heapTable = [
-    '| Store | How keys were tracked | Heap bytes per key |',
+    '| Store | How keys were tracked | Bytes per key |',
     '| --- | --- | ---: |',
     ...heapRows.map((r) => `| ${r.label} | ${r.what} | ${Math.round(r.bytes)} |`),
   ].join('\n');
@@ -184,7 +184,7 @@ export async function rateLimitSection(
     '',
     throughputTable([...memoryResults.values()], 'checks', undefined),
     '',
-    `### Heap per tracked key (${formatCount(settings.heapKeys)} distinct IPs, after full GC)`,
+    `### Heap per tracked key (${formatCount(settings.heapKeys)} distinct IPs; V8 heap + ArrayBuffers after full GC)`,
     '',
     heapTable,
     '',
