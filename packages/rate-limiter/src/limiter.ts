@@ -25,6 +25,57 @@ interface Blocked {
   until: number;
 }
 
+/** Everything a check has worked out before it asks the store. */
+interface Located {
+  op: 'consume' | 'peek';
+  rule: AppliedRule;
+  key: string;
+  subject: 'user' | 'ip';
+  cost: number;
+}
+
+function toResult(
+  answer: StoreResult,
+  at: Located,
+  fallback: StoreErrorPolicy | null,
+  cached: boolean,
+): RateLimitResult {
+  return {
+    allowed: answer.allowed,
+    limit: at.rule.limit,
+    remaining: answer.remaining,
+    resetAt: answer.resetAt,
+    retryAfter: answer.allowed ? 0 : Math.max(1, Math.ceil(answer.retryAfterMs / 1000)),
+    rule: at.rule,
+    key: at.key,
+    subject: at.subject,
+    fallback,
+    cached,
+  };
+}
+
+function checkInput(input: CheckInput, method: string): number {
+  if (input === null || typeof input !== 'object' || typeof input.path !== 'string') {
+    throw new RateLimiterError('E_INVALID_ARGUMENT', `${method}() needs { path: string, ... }`);
+  }
+  const cost = input.cost ?? 1;
+  if (!Number.isSafeInteger(cost) || cost < 1) {
+    throw new RateLimiterError(
+      'E_INVALID_ARGUMENT',
+      `cost must be a positive integer (got ${cost})`,
+    );
+  }
+  return cost;
+}
+
+/** The authenticated caller, or `null` when the caller is anonymous (no usable id). */
+function userOf(input: CheckInput): Identity | null {
+  const identity = input.identity;
+  if (identity === null || identity === undefined) return null;
+  const id = identity.id as unknown;
+  return (typeof id === 'string' && id !== '') || typeof id === 'number' ? identity : null;
+}
+
 /**
  * Makes a rate limiter. Options are checked here, so a bad configuration fails at startup with
  * a `RateLimiterError` (`E_INVALID_OPTION`) naming the option, never at the first request.
@@ -43,128 +94,100 @@ interface Blocked {
  */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const resolved = resolveOptions(options);
-  const { algorithm, prefix, logger } = resolved;
+  const { algorithm, prefix, logger, store } = resolved;
   const throttle = new LogThrottle();
   const rules = new RuleBook(resolved, throttle);
   const guard = new StoreGuard(resolved, throttle);
   const blocked = new ExpiringMap<Blocked>(resolved.maxBlockedCallers);
+  // In-process stores that answer synchronously skip a promise layer and the timeout race.
+  const consumeSync = store.consumeSync?.bind(store);
+  const peekSync = store.peekSync?.bind(store);
 
-  function subjectOf(input: CheckInput): {
-    subject: 'user' | 'ip';
-    id: string;
-    identity: Identity | null;
-  } {
-    const identity = input.identity;
-    if (
-      identity !== null &&
-      identity !== undefined &&
-      identity.id !== undefined &&
-      identity.id !== null
-    ) {
-      const id = String(identity.id);
-      if (id !== '') return { subject: 'user', id: `u:${id}`, identity };
-    }
+  function ipIdOf(input: CheckInput): string {
     const ip = input.ip;
-    if (typeof ip === 'string' && ip !== '')
-      return { subject: 'ip', id: `ip:${ip}`, identity: null };
+    if (typeof ip === 'string' && ip !== '') return `ip:${ip}`;
     if (throttle.shouldLog('no-ip', 60_000)) {
       logger.warn(
         { code: 'E_INVALID_ARGUMENT' },
         '[@kit/rate-limiter] check() got neither an identity nor an ip: such callers share one "unknown" bucket',
       );
     }
-    return { subject: 'ip', id: 'ip:unknown', identity: null };
+    return 'ip:unknown';
   }
 
   function warnDefaultForUser(identity: Identity, path: string, rule: AppliedRule, now: number) {
     if (!throttle.shouldLog(`default:${identity.id}\u0000${path}`, rule.periodMs, now)) return;
     const tier = identity.tier ?? null;
+    const tierText = tier === null ? 'none' : `"${tier}"`;
     logger.warn(
       { userId: identity.id, tier, path, limit: rule.limit, periodMs: rule.periodMs },
-      `[@kit/rate-limiter] no rate-limit rule for user "${identity.id}" (tier ${tier === null ? 'none' : `"${tier}"`}) on path "${path}": applying the default ${rule.limit} per ${rule.periodMs / 1000} s`,
+      `[@kit/rate-limiter] no rate-limit rule for user "${identity.id}" (tier ${tierText}) on path "${path}": applying the default ${rule.limit} per ${rule.periodMs / 1000} s`,
     );
   }
 
-  function toResult(
-    store: StoreResult,
-    rule: AppliedRule,
-    key: string,
-    subject: 'user' | 'ip',
-    fallback: StoreErrorPolicy | null,
-    cached: boolean,
-  ): RateLimitResult {
-    return {
-      allowed: store.allowed,
-      limit: rule.limit,
-      remaining: store.remaining,
-      resetAt: store.resetAt,
-      retryAfter: store.allowed ? 0 : Math.max(1, Math.ceil(store.retryAfterMs / 1000)),
-      rule,
-      key,
-      subject,
-      fallback,
-      cached,
-    };
+  function settle(answer: StoreResult, at: Located): RateLimitResult {
+    if (!answer.allowed && answer.retryAfterMs > 0) {
+      const now = Date.now();
+      const until = now + answer.retryAfterMs;
+      const entry = { cost: at.cost, remaining: answer.remaining, resetAt: answer.resetAt, until };
+      blocked.set(at.key, entry, until, now);
+    }
+    return toResult(answer, at, null, false);
   }
 
-  async function run(op: 'consume' | 'peek', input: CheckInput): Promise<RateLimitResult> {
-    if (input === null || typeof input !== 'object' || typeof input.path !== 'string') {
-      throw new RateLimiterError('E_INVALID_ARGUMENT', 'check() needs { path: string, ... }');
-    }
-    const cost = input.cost ?? 1;
-    if (!Number.isSafeInteger(cost) || cost < 1) {
-      throw new RateLimiterError(
-        'E_INVALID_ARGUMENT',
-        `cost must be a positive integer (got ${cost})`,
-      );
-    }
-    const now = Date.now();
-    const path = sanitizePath(input.path);
-    const { subject, id, identity } = subjectOf(input);
-    const found = rules.resolve(identity, path, now);
-    const rule = found instanceof Promise ? await found : found;
-    const key = `${prefix}:{${id}:${path}}`;
-    if (identity !== null && rule.source === 'default')
-      warnDefaultForUser(identity, path, rule, now);
-
-    const hit = blocked.get(key, now);
-    if (hit !== undefined && cost >= hit.cost) {
+  function decide(at: Located, now: number): RateLimitResult | Promise<RateLimitResult> {
+    const hit = blocked.get(at.key, now);
+    if (hit !== undefined && at.cost >= hit.cost) {
+      const retryAfterMs = hit.until - now;
       const answer = {
         allowed: false,
         remaining: hit.remaining,
         resetAt: hit.resetAt,
-        retryAfterMs: hit.until - now,
+        retryAfterMs,
       };
-      return toResult(answer, rule, key, subject, null, true);
+      return toResult(answer, at, null, true);
     }
+    const { rule, key, cost, op } = at;
     const req: StoreRequest = { key, algorithm, limit: rule.limit, periodMs: rule.periodMs, cost };
-    const answer = await guard.run(op, req);
-    if (answer === undefined) {
-      const policyAnswer = await guard.fallback(op, req);
-      return toResult(policyAnswer, rule, key, subject, resolved.onStoreError, false);
+    if (consumeSync !== undefined && peekSync !== undefined) {
+      return settle(op === 'consume' ? consumeSync(req) : peekSync(req), at);
     }
-    if (!answer.allowed && answer.retryAfterMs > 0) {
-      const at = Date.now();
-      const until = at + answer.retryAfterMs;
-      blocked.set(
-        key,
-        { cost, remaining: answer.remaining, resetAt: answer.resetAt, until },
-        until,
-        at,
-      );
+    return guard.run(op, req).then((answer) => {
+      if (answer !== undefined) return settle(answer, at);
+      return guard.fallback(op, req).then((p) => toResult(p, at, resolved.onStoreError, false));
+    });
+  }
+
+  function run(op: 'consume' | 'peek', input: CheckInput): Promise<RateLimitResult> {
+    try {
+      const cost = checkInput(input, op === 'consume' ? 'check' : 'peek');
+      const now = Date.now();
+      const path = sanitizePath(input.path);
+      const identity = userOf(input);
+      const id = identity === null ? ipIdOf(input) : `u:${identity.id}`;
+      const subject = identity === null ? 'ip' : 'user';
+      const key = `${prefix}:{${id}:${path}}`;
+      const found = rules.resolve(identity, path, now);
+      const withRule = (rule: AppliedRule) => {
+        if (identity !== null && rule.source === 'default') {
+          warnDefaultForUser(identity, path, rule, now);
+        }
+        return decide({ op, rule, key, subject, cost }, now);
+      };
+      return Promise.resolve(found instanceof Promise ? found.then(withRule) : withRule(found));
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return toResult(answer, rule, key, subject, null, false);
   }
 
   return {
     check: (input) => run('consume', input),
     peek: (input) => run('peek', input),
     async reset(input) {
-      if (input === null || typeof input !== 'object' || typeof input.path !== 'string') {
-        throw new RateLimiterError('E_INVALID_ARGUMENT', 'reset() needs { path: string, ... }');
-      }
+      checkInput(input, 'reset');
       const path = sanitizePath(input.path);
-      const { id, identity } = subjectOf(input);
+      const identity = userOf(input);
+      const id = identity === null ? ipIdOf(input) : `u:${identity.id}`;
       const rule = await rules.resolve(identity, path, Date.now());
       const key = `${prefix}:{${id}:${path}}`;
       blocked.delete(key);

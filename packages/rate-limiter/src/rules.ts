@@ -14,7 +14,8 @@ const LOOKUP_ERROR_LOG_INTERVAL_MS = 10_000;
  */
 export class RuleBook {
   private readonly resolved: ExpiringMap<AppliedRule | Promise<AppliedRule>>;
-  private readonly defaults = new ExpiringMap<AppliedRule>(10_000);
+  // Default rules per (tier, path); never stale, so a plain Map, cleared if it ever gets big.
+  private readonly defaults = new Map<string, AppliedRule>();
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -30,13 +31,13 @@ export class RuleBook {
     now: number,
   ): AppliedRule | Promise<AppliedRule> {
     if (identity === null || this.options.resolveRule === undefined) {
-      return this.defaultRule(path, identity?.tier ?? null, now);
+      return this.defaultRule(path, identity?.tier ?? null);
     }
     const ctx = { identity, path };
     const cacheKey = this.options.ruleCacheKey(ctx);
     const hit = this.resolved.get(cacheKey, now);
     if (hit !== undefined) return hit;
-    const pending = this.lookup(identity, path, now).then(([rule, memoise]) => {
+    const pending = this.lookup(identity, path).then(([rule, memoise]) => {
       const at = Date.now();
       if (memoise) this.resolved.set(cacheKey, rule, at + this.options.ruleCacheTtl, at);
       else this.resolved.delete(cacheKey);
@@ -52,11 +53,7 @@ export class RuleBook {
   }
 
   /** The rule, and whether to memoise it (a failed lookup is retried on the next request). */
-  private async lookup(
-    identity: Identity,
-    path: string,
-    now: number,
-  ): Promise<[AppliedRule, boolean]> {
+  private async lookup(identity: Identity, path: string): Promise<[AppliedRule, boolean]> {
     const tier = identity.tier ?? null;
     let input: RuleInput | null | undefined;
     try {
@@ -67,30 +64,26 @@ export class RuleBook {
           cause: error,
         }),
       );
-      return [this.defaultRule(path, tier, now), false];
+      return [this.defaultRule(path, tier), false];
     }
-    if (input === null || input === undefined) return [this.defaultRule(path, tier, now), true];
+    if (input === null || input === undefined) return [this.defaultRule(path, tier), true];
     try {
       return [normalizeRule(input, path, tier), true];
     } catch (error) {
       this.logLookupError(error as RateLimiterError);
-      return [this.defaultRule(path, tier, now), true];
+      return [this.defaultRule(path, tier), true];
     }
   }
 
-  private defaultRule(path: string, tier: string | null, now: number): AppliedRule {
-    const key = `${tier ?? ''}\u0000${path}`;
-    let rule = this.defaults.get(key, now);
+  private defaultRule(path: string, tier: string | null): AppliedRule {
+    const key = tier === null ? path : `${tier}\u0000${path}`;
+    let rule = this.defaults.get(key);
     if (rule === undefined) {
       const { defaultLimit: limit, defaultPeriodMs: periodMs } = this.options;
-      rule = {
-        source: 'default',
-        name: defaultRuleName(path, limit, periodMs / 1000),
-        tier,
-        limit,
-        periodMs,
-      };
-      this.defaults.set(key, rule, now + 3_600_000, now);
+      const name = defaultRuleName(path, limit, periodMs / 1000);
+      rule = { source: 'default', name, tier, limit, periodMs };
+      if (this.defaults.size >= 10_000) this.defaults.clear();
+      this.defaults.set(key, rule);
     }
     return rule;
   }

@@ -60,6 +60,10 @@ export interface RateLimitStore {
   isReady?(): boolean;
   /** `true` for in-process stores that cannot hang, so the limiter skips the timeout race. */
   readonly local?: boolean;
+  /** In-process stores may also answer synchronously; the limiter then skips a promise layer. */
+  consumeSync?(request: StoreRequest): StoreResult;
+  /** Synchronous `peek`, alongside `consumeSync`. */
+  peekSync?(request: StoreRequest): StoreResult;
 }
 
 /** What `onStoreError` does when the store fails or is slower than `storeTimeout`. */

@@ -56,21 +56,24 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     return table;
   };
 
+  const consumeSync = (req: StoreRequest) =>
+    STEPS[req.algorithm](tableFor(req.algorithm), req, Date.now(), false);
+  const peekSync = (req: StoreRequest) =>
+    STEPS[req.algorithm](tableFor(req.algorithm), req, Date.now(), true);
+
   return {
+    consumeSync,
+    peekSync,
     consume(req) {
       try {
-        return Promise.resolve(
-          STEPS[req.algorithm](tableFor(req.algorithm), req, Date.now(), false),
-        );
+        return Promise.resolve(consumeSync(req));
       } catch (error) {
         return Promise.reject(error);
       }
     },
     peek(req) {
       try {
-        return Promise.resolve(
-          STEPS[req.algorithm](tableFor(req.algorithm), req, Date.now(), true),
-        );
+        return Promise.resolve(peekSync(req));
       } catch (error) {
         return Promise.reject(error);
       }
