@@ -172,6 +172,49 @@ export function registerCache(target: ApiSuiteTarget) {
       expect(paged.map((p) => p.id).sort()).toEqual(posts.map((p) => p.id).sort());
     });
 
+    it('validates the query the same whether or not the default page is cached', async () => {
+      const fresh = await createUser(app.api);
+      await app.api.post(`/${fresh.username}/post`, { title: 'One', text: 'T' }, fresh.token);
+      const cold = await app.api.get(`/${fresh.username}/posts?page=`);
+      await warm(app.api, [`/${fresh.username}/posts`]);
+      const warmRes = await app.api.get(`/${fresh.username}/posts?page=`);
+      expect(warmRes.status, `cold: ${cold.status} ${cold.text}; warm: ${warmRes.text}`).toBe(
+        cold.status,
+      );
+      expect(cold.status, cold.text).toBe(422);
+    });
+
+    it('cannot be poisoned by a repeated query parameter', async () => {
+      const fresh = await createUser(app.api);
+      const ids: number[] = [];
+      for (let i = 1; i <= 4; i++) {
+        const res = await app.api.post(
+          `/${fresh.username}/post`,
+          { title: `P${i}`, text: 'T' },
+          fresh.token,
+        );
+        ids.push(res.body.id);
+      }
+      // Whatever the app makes of the repeated parameter, its answer must describe its own data
+      // and must not land in the cache under another page's key.
+      const odd = await app.api.get(`/${fresh.username}/posts?page=1&page=2&items_per_page=2`);
+      expect(odd.status).toBeLessThan(500);
+      if (odd.status === 200) {
+        const start = (odd.body.page - 1) * odd.body.items_per_page;
+        expect(odd.body.data.map((p: PostSummary) => p.id)).toEqual(
+          ids.slice(start, start + odd.body.items_per_page),
+        );
+      }
+      for (const page of [1, 2]) {
+        const res = await app.api.get(`/${fresh.username}/posts?page=${page}&items_per_page=2`);
+        expect(res.body.page).toBe(page);
+        expect(
+          res.body.data.map((p: PostSummary) => p.id),
+          `page ${page} (X-Cache ${cacheStatus(res)})`,
+        ).toEqual(ids.slice((page - 1) * 2, page * 2));
+      }
+    });
+
     it("leaves other users' cached pages alone", async () => {
       const other = await createUser(app.api);
       await app.api.post(`/${other.username}/post`, { title: 'Other', text: 'T' }, other.token);

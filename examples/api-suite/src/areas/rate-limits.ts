@@ -73,7 +73,12 @@ export function registerRateLimits(target: ApiSuiteTarget) {
     it('puts a user whose tier has no rule for the path on the defaults', async () => {
       const tier = uniqueName('norule');
       const tierId = await createTier(app, tier);
-      await createRule(app, tier, { path: 'api/v1/users', limit: 1, period: 3600 });
+      await createRule(app, tier, {
+        path: 'api/v1/users',
+        limit: 1,
+        period: 3600,
+        name: uniqueName('r'),
+      });
       const user = await createUser(app.api);
       await assignTier(app, user.username, tierId);
       expect(await tasks(app.api, DEFAULT_LIMIT + 1, user.token)).toEqual([
@@ -85,7 +90,12 @@ export function registerRateLimits(target: ApiSuiteTarget) {
     it('counts each user on their own', async () => {
       const tier = uniqueName('solo');
       const tierId = await createTier(app, tier);
-      await createRule(app, tier, { path: TASK_PATH, limit: 1, period: 3600 });
+      await createRule(app, tier, {
+        path: TASK_PATH,
+        limit: 1,
+        period: 3600,
+        name: uniqueName('r'),
+      });
       const [a, b] = [await createUser(app.api), await createUser(app.api)];
       await assignTier(app, a.username, tierId);
       await assignTier(app, b.username, tierId);
@@ -96,7 +106,12 @@ export function registerRateLimits(target: ApiSuiteTarget) {
     it('applies a raised rule limit on the next request', async () => {
       const tier = uniqueName('raise');
       const tierId = await createTier(app, tier);
-      const rule = await createRule(app, tier, { path: TASK_PATH, limit: 1, period: 3600 });
+      const rule = await createRule(app, tier, {
+        path: TASK_PATH,
+        limit: 1,
+        period: 3600,
+        name: uniqueName('r'),
+      });
       const user = await createUser(app.api);
       await assignTier(app, user.username, tierId);
       expect(await tasks(app.api, 2, user.token)).toEqual([201, 429]);
@@ -112,7 +127,12 @@ export function registerRateLimits(target: ApiSuiteTarget) {
     it('applies a lowered rule limit on the next request', async () => {
       const tier = uniqueName('lower');
       const tierId = await createTier(app, tier);
-      const rule = await createRule(app, tier, { path: TASK_PATH, limit: 10, period: 3600 });
+      const rule = await createRule(app, tier, {
+        path: TASK_PATH,
+        limit: 10,
+        period: 3600,
+        name: uniqueName('r'),
+      });
       const user = await createUser(app.api);
       await assignTier(app, user.username, tierId);
       expect(await tasks(app.api, 2, user.token)).toEqual([201, 201]);
@@ -129,8 +149,18 @@ export function registerRateLimits(target: ApiSuiteTarget) {
       const [low, high] = [uniqueName('low'), uniqueName('high')];
       const lowId = await createTier(app, low);
       const highId = await createTier(app, high);
-      await createRule(app, low, { path: TASK_PATH, limit: 1, period: 3600 });
-      await createRule(app, high, { path: TASK_PATH, limit: 10, period: 3600 });
+      await createRule(app, low, {
+        path: TASK_PATH,
+        limit: 1,
+        period: 3600,
+        name: uniqueName('r'),
+      });
+      await createRule(app, high, {
+        path: TASK_PATH,
+        limit: 10,
+        period: 3600,
+        name: uniqueName('r'),
+      });
       const user = await createUser(app.api);
       await assignTier(app, user.username, lowId);
       expect(await tasks(app.api, 2, user.token)).toEqual([201, 429]);
@@ -143,7 +173,12 @@ export function registerRateLimits(target: ApiSuiteTarget) {
     it('falls back to the defaults on the next request once the rule is deleted', async () => {
       const tier = uniqueName('drop');
       const tierId = await createTier(app, tier);
-      const rule = await createRule(app, tier, { path: TASK_PATH, limit: 1, period: 3600 });
+      const rule = await createRule(app, tier, {
+        path: TASK_PATH,
+        limit: 1,
+        period: 3600,
+        name: uniqueName('r'),
+      });
       const user = await createUser(app.api);
       await assignTier(app, user.username, tierId);
       expect(await tasks(app.api, 2, user.token)).toEqual([201, 429]);
@@ -157,7 +192,12 @@ export function registerRateLimits(target: ApiSuiteTarget) {
     it('puts a user on the defaults on the next request once their tier is deleted', async () => {
       const tier = uniqueName('doomed');
       const tierId = await createTier(app, tier);
-      await createRule(app, tier, { path: TASK_PATH, limit: 1, period: 3600 });
+      await createRule(app, tier, {
+        path: TASK_PATH,
+        limit: 1,
+        period: 3600,
+        name: uniqueName('r'),
+      });
       const user = await createUser(app.api);
       await assignTier(app, user.username, tierId);
       expect(await tasks(app.api, 2, user.token)).toEqual([201, 429]);
@@ -170,7 +210,12 @@ export function registerRateLimits(target: ApiSuiteTarget) {
     it('keeps applying the rules of a renamed tier', async () => {
       const [before, after] = [uniqueName('before'), uniqueName('after')];
       const tierId = await createTier(app, before);
-      await createRule(app, before, { path: TASK_PATH, limit: 1, period: 3600 });
+      await createRule(app, before, {
+        path: TASK_PATH,
+        limit: 1,
+        period: 3600,
+        name: uniqueName('r'),
+      });
       const user = await createUser(app.api);
       await assignTier(app, user.username, tierId);
       const patch = await app.api.patch(`/tier/${before}`, { name: after }, app.adminToken);
@@ -181,7 +226,12 @@ export function registerRateLimits(target: ApiSuiteTarget) {
     it('matches the rule whatever the query string', async () => {
       const tier = uniqueName('query');
       const tierId = await createTier(app, tier);
-      await createRule(app, tier, { path: '/api/v1/tasks/task/', limit: 2, period: 3600 });
+      await createRule(app, tier, {
+        path: '/api/v1/tasks/task/',
+        limit: 2,
+        period: 3600,
+        name: uniqueName('r'),
+      });
       const user = await createUser(app.api);
       await assignTier(app, user.username, tierId);
       const statuses: number[] = [];

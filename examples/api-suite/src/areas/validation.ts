@@ -228,8 +228,41 @@ export function registerValidation(target: ApiSuiteTarget) {
       }
     });
 
+    it('answers 4xx (never 500) for a NUL character in any string input', async () => {
+      const nul = '\u0000';
+      const requests: [string, string, { json?: unknown; form?: Record<string, string> }][] = [
+        ['GET', '/user/a%00b', {}],
+        ['GET', '/tier/a%00b', {}],
+        ['GET', '/a%00b/posts', {}],
+        ['GET', '/tasks/task/a%00b', {}],
+        ['POST', '/tasks/task?message=a%00b', {}],
+        ['POST', '/login', { form: { username: `a${nul}b`, password: 'whatever1' } }],
+        ['POST', '/user', { json: { ...validUser(), name: `a${nul}b` } }],
+        ['POST', '/tier', { json: { name: `a${nul}b` } }],
+        ['POST', `/tier/${tier}/rate_limit`, { json: { path: `a${nul}b`, limit: 1, period: 60 } }],
+        ['POST', `/${user.username}/post`, { json: { title: `a${nul}b`, text: 'T' } }],
+        ['POST', `/${user.username}/post`, { json: { title: 'Title', text: `a${nul}b` } }],
+      ];
+      const failures: string[] = [];
+      for (const [method, path, options] of requests) {
+        const token = path.startsWith('/tier') ? app.adminToken : user.token;
+        const res = await app.api.request(method, path, { ...options, token });
+        if (res.status >= 500 || res.status < 400) {
+          failures.push(
+            `${method} ${path} ${JSON.stringify(options)} -> ${res.status} ${res.text}`,
+          );
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+
     it('answers 4xx (never 500) for odd path segments and logins', async () => {
-      const paths = ['/user/%2A', '/user/a%00b', '/%5Ba-z%5D%2A/posts', `/tier/${'x'.repeat(500)}`];
+      const paths = [
+        '/user/%2A',
+        '/user/%C3%28',
+        '/%5Ba-z%5D%2A/posts',
+        `/tier/${'x'.repeat(500)}`,
+      ];
       for (const path of paths) {
         const res = await app.api.get(path);
         expect(res.status, `${path}: ${res.text}`).toBeGreaterThanOrEqual(400);
