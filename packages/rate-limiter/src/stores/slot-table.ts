@@ -50,7 +50,7 @@ export class SlotTable {
       else this.makeRoom(now);
       slot = this.takeFree();
     }
-    this.index.set(key, slot);
+    this.index.set(flat(key), slot);
     return slot;
   }
 
@@ -115,4 +115,10 @@ function resized(array: Float64Array, length: number): Float64Array {
   const next = new Float64Array(length);
   next.set(array);
   return next;
+}
+
+// Keys built by concatenation are rope strings that keep every piece alive; a tracked key is
+// stored as one flat copy instead (only on insert, so checks of known keys pay nothing).
+function flat(key: string): string {
+  return JSON.parse(JSON.stringify(key)) as string;
 }
