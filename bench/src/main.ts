@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { invalidationSection } from './cache/invalidation.js';
 import { cacheHitSection, loadOursCache } from './cache/section.js';
 import { rateLimitSection } from './rate-limit/section.js';
@@ -9,6 +9,7 @@ import { readSettings } from './settings.js';
 const settings = readSettings(process.argv.slice(2));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const startedAt = performance.now();
+const loadAtStart = loadavg()[0] ?? 0;
 
 const redis = await acquireBenchRedis();
 log(
@@ -37,7 +38,8 @@ try {
     `${new Date().toISOString()} · Node ${process.version} · Redis ${redis.version} · ` +
       `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}) · ` +
       `${settings.concurrency} in flight per Redis row · warm-up ${settings.warmupMs} ms, ` +
-      `median of ${settings.rounds} rounds of ${settings.roundMs} ms · run took ${seconds} s`,
+      `median of ${settings.rounds} rounds of ${settings.roundMs} ms · run took ${seconds} s · ` +
+      `1-min load average ${loadAtStart.toFixed(1)} at start, ${(loadavg()[0] ?? 0).toFixed(1)} at end`,
     '',
   ].join('\n');
   markdown = [header, rateLimit, hits, invalidation].join('\n');
