@@ -32,11 +32,12 @@ export function ratio(
 export function throughputTable(
   rows: readonly CaseResult[],
   unit: string,
-  baselineId: string | undefined,
+  baselineId: string,
+  baselineName = 'floor',
 ): string {
   const baseline = rows.find((r) => r.id === baselineId)?.opsPerSec;
   const lines = [
-    `| Row | What it measures | In flight | ${unit}/s | p50 ms | p99 ms | vs floor |`,
+    `| Row | What it measures | In flight | ${unit}/s | p50 ms | p99 ms | vs ${baselineName} |`,
     '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
