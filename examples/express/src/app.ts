@@ -3,8 +3,10 @@ import {
   type ApiResponse,
   type AppContext,
   errorResponse,
+  executeRoute,
   notFoundResponse,
-  runRoute,
+  prepareRoute,
+  type RouteInput,
   swaggerAsset,
   swaggerHtml,
 } from '@kit/example-shared';
@@ -39,21 +41,25 @@ export function createExpressApp(ctx: AppContext): express.Express {
   const rawBody = express.text({ type: () => true, limit: '256kb' });
 
   for (const route of ctx.routes) {
+    // Validation runs before the cache, so only requests the handler accepts reach the cache.
+    const prepare: RequestHandler = async (req, res, next) => {
+      const prepared = await prepareRoute(ctx, route, {
+        params: req.params as Record<string, string>,
+        search: req.originalUrl.split('?')[1] ?? '',
+        body: typeof req.body === 'string' ? req.body : undefined,
+        contentType: req.get('content-type'),
+        authorization: req.get('authorization'),
+      });
+      if (!prepared.ok) return send(res, prepared.response);
+      res.locals.input = prepared.input;
+      next();
+    };
     const chain: RequestHandler[] = [];
     if (route.rateLimited) chain.push(limit);
+    chain.push(rawBody, prepare);
     if (route.cache) chain.push(cache(ctx.cache, route.cache));
-    app[route.method](route.path, ...chain, rawBody, async (req, res) => {
-      const search = req.originalUrl.includes('?') ? req.originalUrl.split('?')[1] : '';
-      send(
-        res,
-        await runRoute(ctx, route, {
-          params: req.params as Record<string, string>,
-          search: search ?? '',
-          body: typeof req.body === 'string' ? req.body : undefined,
-          contentType: req.get('content-type'),
-          authorization: req.get('authorization'),
-        }),
-      );
+    app[route.method](route.path, ...chain, async (_req, res) => {
+      send(res, await executeRoute(ctx, route, res.locals.input as RouteInput));
     });
   }
 

@@ -3,8 +3,10 @@ import {
   type ApiResponse,
   type AppContext,
   errorResponse,
+  executeRoute,
   notFoundResponse,
-  runRoute,
+  prepareRoute,
+  type RouteInput,
   swaggerAsset,
   swaggerHtml,
 } from '@kit/example-shared';
@@ -38,30 +40,39 @@ export function createHonoApp(ctx: AppContext): Hono {
   });
   const sizeLimit = bodyLimit({
     maxSize: BODY_LIMIT,
-    onError: (c) => c.json({ detail: 'Request body too large' }, 413),
+    // The rest of the body stays unread: close the connection so the client cannot reuse it.
+    onError: (c) => c.json({ detail: 'Request body too large' }, 413, { Connection: 'close' }),
   });
 
+  // Validated input per request, from the prepare step to the handler.
+  const inputs = new WeakMap<Request, RouteInput>();
+
   for (const route of ctx.routes) {
-    const chain: MiddlewareHandler[] = [];
-    if (route.rateLimited) chain.push(limit);
-    if (route.cache) chain.push(cache(ctx.cache, route.cache));
-    if (route.body || route.form) chain.push(sizeLimit);
-    // Non-strict Hono drops the request's trailing slash, so the pattern must not have one.
-    const path = route.path.replace(/(.)\/$/, '$1');
-    app.on(route.method.toUpperCase(), [path], ...chain, async (c: Context) => {
+    // Validation runs before the cache, so only requests the handler accepts reach the cache.
+    const prepare: MiddlewareHandler = async (c, next) => {
       const url = c.req.url;
       const query = url.indexOf('?');
-      return send(
-        c,
-        await runRoute(ctx, route, {
-          params: c.req.param() as Record<string, string>,
-          search: query === -1 ? '' : url.slice(query + 1),
-          body: route.body || route.form ? await c.req.text() : undefined,
-          contentType: c.req.header('content-type'),
-          authorization: c.req.header('authorization'),
-        }),
-      );
-    });
+      const prepared = await prepareRoute(ctx, route, {
+        params: c.req.param() as Record<string, string>,
+        search: query === -1 ? '' : url.slice(query + 1),
+        body: route.body || route.form ? await c.req.text() : undefined,
+        contentType: c.req.header('content-type'),
+        authorization: c.req.header('authorization'),
+      });
+      if (!prepared.ok) return send(c, prepared.response);
+      inputs.set(c.req.raw, prepared.input);
+      await next();
+    };
+    const chain: MiddlewareHandler[] = [];
+    if (route.rateLimited) chain.push(limit);
+    if (route.body || route.form) chain.push(sizeLimit);
+    chain.push(prepare);
+    if (route.cache) chain.push(cache(ctx.cache, route.cache));
+    // Non-strict Hono drops the request's trailing slash, so the pattern must not have one.
+    const path = route.path.replace(/(.)\/$/, '$1');
+    app.on(route.method.toUpperCase(), [path], ...chain, async (c: Context) =>
+      send(c, await executeRoute(ctx, route, inputs.get(c.req.raw)!)),
+    );
   }
 
   app.get('/openapi.json', (c) => c.json(ctx.openapi));

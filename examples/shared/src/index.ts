@@ -13,7 +13,14 @@ export type {
   RawRequest,
   RouteInput,
 } from './http/route.js';
-export { errorResponse, notFoundResponse, runRoute } from './http/run-route.js';
+export {
+  errorResponse,
+  executeRoute,
+  notFoundResponse,
+  type PreparedRequest,
+  prepareRoute,
+  runRoute,
+} from './http/run-route.js';
 export { swaggerAsset, swaggerHtml } from './openapi/swagger-ui.js';
 export { announce, runServer } from './server.js';
 export { loadSettings, projectRoot, type Settings, SettingsError } from './settings.js';

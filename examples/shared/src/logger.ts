@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync, symlinkSync } from 'node:fs';
 import { dirname, join, parse } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { resolveProjectPath, type Settings } from './settings.js';
@@ -28,6 +28,7 @@ export function createLogger(settings: Settings): { logger: Logger; close(): Pro
     const { name, ext } = parse(file);
     // pino-roll links current.log before its own mkdir has run: make the directory first.
     mkdirSync(dirname(file), { recursive: true });
+    linkStableName(file);
     targets.push({
       target: 'pino-roll',
       level,
@@ -57,4 +58,20 @@ export function createLogger(settings: Settings): { logger: Logger; close(): Pro
         });
       }),
   };
+}
+
+/**
+ * pino-roll numbers its files (app.1.log, ...) and keeps `current.log` pointing at the active
+ * one; `app.log` links to that link, so the configured name always reads the live log.
+ */
+function linkStableName(file: string): void {
+  try {
+    lstatSync(file);
+    return; // Already there: our link from an earlier start, or a file we leave alone.
+  } catch {}
+  try {
+    symlinkSync('current.log', file);
+  } catch (error) {
+    console.error('[logger] could not link', file, (error as Error).message);
+  }
 }

@@ -1,17 +1,23 @@
 import type { AppContext } from '../context.js';
 import type { Logger } from '../logger.js';
-import { HttpError, malformedBody, validationError } from './errors.js';
-import type { ApiResponse, ApiRoute, RawRequest } from './route.js';
+import { type FieldError, HttpError, malformedBody, validationError } from './errors.js';
+import type { ApiResponse, ApiRoute, RawRequest, RouteInput } from './route.js';
+
+/** A request that passed access and validation, ready for {@link executeRoute}. */
+export type PreparedRequest =
+  | { ok: true; input: RouteInput }
+  | { ok: false; response: ApiResponse };
 
 /**
- * Validates a raw request against the route, checks access, runs the handler and maps every
- * failure to a JSON `{"detail": ...}` response: the one place both apps share request handling.
+ * Checks access and validates a raw request against the route. The apps run this BEFORE the
+ * cache middleware, so a request the handler would refuse can neither be answered from the cache
+ * nor be stored under another request's key.
  */
-export async function runRoute(
+export async function prepareRoute(
   ctx: AppContext,
   route: ApiRoute,
   request: RawRequest,
-): Promise<ApiResponse> {
+): Promise<PreparedRequest> {
   try {
     const user =
       route.access === 'superuser'
@@ -20,24 +26,53 @@ export async function runRoute(
           ? await ctx.auth.requireUser(request.authorization)
           : undefined;
     const params = parse('path', route.params, request.params);
-    const query = parse(
-      'query',
-      route.query,
-      Object.fromEntries(new URLSearchParams(request.search)),
-    );
+    const query = parse('query', route.query, firstValues(request.search));
     const body = route.body
       ? parse('body', route.body, readJson(request))
       : route.form
         ? parse('body', route.form, readForm(request))
         : undefined;
-    const result = await route.handle(ctx, { params, query, body, user: user! });
+    return { ok: true, input: { params, query, body, user: user! } };
+  } catch (error) {
+    return { ok: false, response: errorResponse(error, ctx.logger) };
+  }
+}
+
+/** Runs the handler of a prepared request and maps any failure to a JSON response. */
+export async function executeRoute(
+  ctx: AppContext,
+  route: ApiRoute,
+  input: RouteInput,
+): Promise<ApiResponse> {
+  try {
+    const result = await route.handle(ctx, input);
     return { status: route.status ?? 200, body: result, headers: {} };
   } catch (error) {
     return errorResponse(error, ctx.logger);
   }
 }
 
+/** {@link prepareRoute} then {@link executeRoute}, for routes without cache middleware between. */
+export async function runRoute(
+  ctx: AppContext,
+  route: ApiRoute,
+  request: RawRequest,
+): Promise<ApiResponse> {
+  const prepared = await prepareRoute(ctx, route, request);
+  return prepared.ok ? executeRoute(ctx, route, prepared.input) : prepared.response;
+}
+
+/** The first value of each query parameter, as `@kit/cache`'s adapters read it for keys. */
+function firstValues(search: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(search)) {
+    if (!(name in values)) values[name] = value;
+  }
+  return values;
+}
+
 function parse(location: string, schema: ApiRoute['params'], input: unknown): unknown {
+  rejectNul(location, input);
   if (!schema) return input;
   const result = schema.safeParse(input);
   if (!result.success) throw validationError(location, result.error, input);
@@ -99,3 +134,24 @@ export const notFoundResponse = (): ApiResponse => ({
   body: { detail: 'Not Found' },
   headers: {},
 });
+
+/** PostgreSQL text cannot hold NUL: refuse it up front as a 422 rather than fail in the driver. */
+function rejectNul(location: string, input: unknown): void {
+  const found: FieldError[] = [];
+  const walk = (value: unknown, loc: (string | number)[]) => {
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) {
+        found.push({ type: 'string_nul', loc, msg: 'Input should not contain NUL characters' });
+      }
+    } else if (Array.isArray(value)) {
+      for (const [index, item] of value.entries()) walk(item, [...loc, index]);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        if (key.includes('\u0000')) walk(key, [...loc, key]);
+        walk(item, [...loc, key]);
+      }
+    }
+  };
+  walk(input, [location]);
+  if (found.length > 0) throw new HttpError(422, found);
+}
