@@ -14,6 +14,12 @@ export interface BenchRedis {
    * keys the bench and its peers wrote (all start with `bench`).
    */
   clear(): Promise<void>;
+  /**
+   * Microseconds Redis has spent executing commands since the last stats reset, summed over
+   * `INFO commandstats` (the INFO calls themselves left out). On a shared `REDIS_URL` server
+   * other clients' commands count too.
+   */
+  commandUsec(): Promise<number>;
   /** Closes every connection handed out and stops a server the bench started. */
   close(): Promise<void>;
 }
@@ -44,6 +50,14 @@ export async function acquireBenchRedis(): Promise<BenchRedis> {
     owned: server !== undefined,
     version,
     connect,
+    async commandUsec() {
+      const stats = await probe.info('commandstats');
+      let total = 0;
+      for (const match of stats.matchAll(/^cmdstat_([^:]+):.*?usec=(\d+)/gm)) {
+        if (match[1] !== 'info') total += Number(match[2]);
+      }
+      return total;
+    },
     async clear() {
       if (server) await probe.flushall();
       else await deleteMatching(probe, 'bench*');

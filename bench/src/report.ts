@@ -37,14 +37,16 @@ export function throughputTable(
 ): string {
   const baseline = rows.find((r) => r.id === baselineId)?.opsPerSec;
   const lines = [
-    `| Row | What it measures | In flight | ${unit}/s | p50 ms | p99 ms | vs ${baselineName} |`,
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    `| Row | What it measures | In flight | ${unit}/s | p50 ms | p99 ms | vs ${baselineName} | ` +
+      'Node CPU µs/op | Redis µs/op |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
     const relative = baseline ? `${(r.opsPerSec / baseline).toFixed(2)}x` : '';
     lines.push(
       `| ${r.label} | ${r.what} | ${r.concurrency} | ${formatCount(r.opsPerSec)} | ` +
-        `${formatMs(r.p50Ms)} | ${formatMs(r.p99Ms)} | ${relative} |`,
+        `${formatMs(r.p50Ms)} | ${formatMs(r.p99Ms)} | ${relative} | ` +
+        `${formatUs(r.nodeUsPerOp)} | ${formatUs(r.redisUsPerOp)} |`,
     );
   }
   return lines.join('\n');
@@ -63,6 +65,11 @@ export function checkLines(checks: readonly Check[]): string {
       return `- **${verdict}** ${c.label}: ${c.value.toFixed(digits)}${unit} (target ${c.direction} ${c.target}${unit})`;
     })
     .join('\n');
+}
+
+/** Microseconds per operation; blank when not measured. */
+function formatUs(us: number): string {
+  return Number.isNaN(us) ? '' : us.toFixed(2);
 }
 
 /** 1234567 -> "1,234,567". */

@@ -78,7 +78,7 @@ export async function cacheHitSection(
       op: manager.get,
     },
   );
-  const results = await runCases(cases, settings, log);
+  const results = await runCases(cases, settings, log, redis.commandUsec);
   await manager.close();
   await bento.close();
 

@@ -81,7 +81,7 @@ export async function rateLimitSection(
       op: await ours.overLimit(await redis.connect()),
     });
   }
-  const redisResults = await runCases(redisCases, settings, log);
+  const redisResults = await runCases(redisCases, settings, log, redis.commandUsec);
 
   log('Rate limiting in memory');
   const memoryCases: BenchCase[] = [];
