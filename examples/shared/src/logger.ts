@@ -8,6 +8,7 @@ export type { Logger } from 'pino';
 /** Bytes before `logs/app.log` rolls over, and how many files are kept in all. */
 const ROTATE_SIZE = '10m';
 const KEPT_FILES = 5;
+const CLOSE_TIMEOUT_MS = 2000;
 
 /**
  * pino to stdout and, unless `LOG_FILE` is empty, to a rotating file (10 MB, 5 files kept) written
@@ -52,8 +53,15 @@ export function createLogger(settings: Settings): { logger: Logger; close(): Pro
     logger,
     close: () =>
       new Promise<void>((resolvePromise) => {
+        // The transport's worker is unref'd: without this timer the process could exit (or a
+        // top-level await be left unsettled) before the worker has written its last lines.
+        const timer = setTimeout(resolvePromise, CLOSE_TIMEOUT_MS);
+        const done = () => {
+          clearTimeout(timer);
+          resolvePromise();
+        };
         logger.flush(() => {
-          transport.once('close', () => resolvePromise());
+          transport.once('close', done);
           transport.end();
         });
       }),

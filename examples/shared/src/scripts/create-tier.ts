@@ -4,7 +4,7 @@ import { SettingsError } from '../settings.js';
 // `pnpm create-tier`: creates the tier named by TIER_NAME (default "free"), as the original's
 // create_first_tier script did. Safe to run twice.
 try {
-  const ctx = await createAppContext({ env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } });
+  const ctx = await createAppContext({ env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' } });
   try {
     const { tier, created } = await ctx.services.tiers.ensure(ctx.settings.TIER_NAME);
     console.log(
