@@ -32,6 +32,14 @@ export async function acquireBenchRedis(): Promise<BenchRedis> {
   const fromEnv = process.env.REDIS_URL;
   const server = fromEnv ? undefined : await startRedisServer();
   const url = fromEnv ?? (server?.url as string);
+  if (server) {
+    // Never leave the throwaway server behind, however the bench ends (Ctrl-C, a closed pipe).
+    const child = server.process;
+    process.once('exit', () => child.kill('SIGKILL'));
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.once(signal, () => process.exit(130));
+    }
+  }
   const clients: Redis[] = [];
 
   async function connect(options: RedisOptions = {}): Promise<Redis> {
