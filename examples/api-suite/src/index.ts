@@ -3,6 +3,7 @@ import { registerCache } from './areas/cache.js';
 import { registerDocs } from './areas/docs.js';
 import { registerPagination } from './areas/pagination.js';
 import { registerPosts } from './areas/posts.js';
+import { registerRateLimitDetails } from './areas/rate-limit-details.js';
 import { registerRateLimits } from './areas/rate-limits.js';
 import { registerTasks } from './areas/tasks.js';
 import { registerTiers } from './areas/tiers.js';
@@ -33,6 +34,7 @@ export { ADMIN, type ApiSuiteTarget, type RunningApp, SECRET_KEY, SUITE_ENV } fr
 export function registerApiSuite(target: ApiSuiteTarget): void {
   registerWalkthrough(target);
   registerRateLimits(target);
+  registerRateLimitDetails(target);
   registerAuth(target);
   registerUsers(target);
   registerTiers(target);

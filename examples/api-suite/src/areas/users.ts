@@ -3,6 +3,7 @@ import {
   ADMIN,
   type ApiSuiteTarget,
   assignTier,
+  cacheStatus,
   createRule,
   createTier,
   createUser,
@@ -183,6 +184,7 @@ export function registerUsers(target: ApiSuiteTarget) {
 
     it('hard-deletes a user with DELETE /db_user/{username}: the username is free again', async () => {
       const user = await createUser(app.api);
+      await app.api.post(`/${user.username}/post`, { title: 'Gone', text: 'T' }, user.token);
       const del = await app.api.delete(`/db_user/${user.username}`, app.adminToken);
       expect(del.status, del.text).toBe(200);
       expect(typeof del.body.message).toBe('string');
@@ -197,6 +199,55 @@ export function registerUsers(target: ApiSuiteTarget) {
         password: 'Passw0rd-long',
       });
       expect(signUp.status, signUp.text).toBe(201);
+      // The posts went with the old user: the new one starts empty.
+      expect((await app.api.get(`/${user.username}/posts`)).body.total_count).toBe(0);
+    });
+
+    it("drops a renamed user's cached posts: the old name is not found, the new one is fresh", async () => {
+      const user = await createUser(app.api);
+      const post = await app.api.post(
+        `/${user.username}/post`,
+        { title: 'Mine', text: 'T' },
+        user.token,
+      );
+      const oldPaths = [`/${user.username}/posts`, `/${user.username}/post/${post.body.id}`];
+      for (const path of oldPaths) {
+        await app.api.get(path);
+        expect(cacheStatus(await app.api.get(path)), path).toBe('HIT');
+      }
+      const renamed = uniqueUsername('ren');
+      const patch = await app.api.patch(
+        `/user/${user.username}`,
+        { username: renamed },
+        user.token,
+      );
+      expect(patch.status, patch.text).toBe(200);
+      for (const path of oldPaths) {
+        const res = await app.api.get(path);
+        expect(res.status, `${path} after the rename: ${res.text}`).toBe(404);
+        expect(res.body).toEqual({ detail: 'User not found' });
+      }
+      const fresh = await app.api.get(`/${renamed}/posts`);
+      expect(fresh.status).toBe(200);
+      expect(fresh.body.total_count).toBe(1);
+    });
+
+    it("drops a soft-deleted user's cached posts", async () => {
+      const user = await createUser(app.api);
+      const post = await app.api.post(
+        `/${user.username}/post`,
+        { title: 'Mine', text: 'T' },
+        user.token,
+      );
+      const paths = [`/${user.username}/posts`, `/${user.username}/post/${post.body.id}`];
+      for (const path of paths) {
+        await app.api.get(path);
+        expect(cacheStatus(await app.api.get(path)), path).toBe('HIT');
+      }
+      expect((await app.api.delete(`/user/${user.username}`, user.token)).status).toBe(200);
+      for (const path of paths) {
+        expect((await app.api.get(path)).status, path).toBe(404);
+      }
     });
 
     it('hard-deletes a soft-deleted user too', async () => {

@@ -110,6 +110,7 @@ export function registerValidation(target: ApiSuiteTarget) {
         ['limit', -1],
         ['limit', 1.5],
         ['limit', 'ten'],
+        ['limit', '5'],
         ['limit', true],
         ['limit', null],
         ['period', 0],
@@ -271,6 +272,19 @@ export function registerValidation(target: ApiSuiteTarget) {
       const jsonLogin = await app.api.post('/login', { username: 'a', password: 'b' });
       expect(jsonLogin.status, jsonLogin.text).toBeGreaterThanOrEqual(400);
       expect(jsonLogin.status).toBeLessThan(500);
+    });
+
+    // A server may close the connection after a 413 while the client is still sending: the
+    // request asks for its own connection so no later request reuses a dying one.
+    it('answers 413 with a JSON detail for a body over the limit, and loses nothing', async () => {
+      const res = await app.api.request('POST', `/${user.username}/post`, {
+        json: { title: 'Huge', text: 'x'.repeat(300 * 1024) },
+        token: user.token,
+        headers: { connection: 'close' },
+      });
+      expect(res.status, res.text.slice(0, 200)).toBe(413);
+      expect(typeof res.body?.detail).toBe('string');
+      expect((await app.api.get(`/${user.username}/posts`)).body.total_count).toBe(1);
     });
   });
 }
