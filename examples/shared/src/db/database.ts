@@ -25,7 +25,8 @@ export interface Database {
 /**
  * Opens the database named by the settings and applies the SQL migrations: PGlite (WASM Postgres,
  * in `PGLITE_DIR`, `memory://` for a throwaway one) by default, node-postgres with DATABASE_URL.
- * With `isolate`, a DATABASE_URL server gets a fresh temporary database, dropped on close.
+ * With `isolate`, a DATABASE_URL server gets a fresh temporary database, dropped on close, and
+ * PGlite runs in memory.
  */
 export async function openDatabase(
   settings: Settings,
@@ -33,7 +34,8 @@ export async function openDatabase(
   options: { isolate?: boolean } = {},
 ): Promise<Database> {
   if (settings.DATABASE_URL) return openPostgres(settings.DATABASE_URL, logger, options.isolate);
-  return openPglite(settings.PGLITE_DIR, logger);
+  // An isolated context never shares the embedded database with another one.
+  return openPglite(options.isolate ? 'memory://' : settings.PGLITE_DIR, logger);
 }
 
 async function openPglite(dir: string, logger: Logger): Promise<Database> {

@@ -11,7 +11,9 @@ export const intString = (min = 1, max = INT32_MAX) =>
     .string()
     .regex(/^(0|[1-9]\d*)$/, 'Input should be a valid integer')
     .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+    .pipe(z.number().int().min(min).max(max))
+    // OpenAPI documents what the client sends: an integer, not the string it arrives as.
+    .meta({ type: 'integer', minimum: min, maximum: max });
 
 export const username = z
   .string()
@@ -21,8 +23,18 @@ const url = z.string().regex(/^(https?|ftp):\/\/[^\s/$.?#].[^\s]*$/, 'Input shou
 const timestamp = z.iso.datetime({ offset: true });
 
 export const pageQuery = z.object({
-  page: z.string().optional().default('1').pipe(intString(1)),
-  items_per_page: z.string().optional().default('10').pipe(intString(1, 100)),
+  page: z
+    .string()
+    .optional()
+    .default('1')
+    .pipe(intString(1))
+    .meta({ type: 'integer', minimum: 1, default: 1 }),
+  items_per_page: z
+    .string()
+    .optional()
+    .default('10')
+    .pipe(intString(1, 100))
+    .meta({ type: 'integer', minimum: 1, maximum: 100, default: 10 }),
 });
 
 export const paginated = <T extends z.ZodType>(item: T) =>
