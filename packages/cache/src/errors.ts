@@ -10,6 +10,12 @@ export type CacheErrorCode =
   | 'E_MISSING_PARAM'
   /** No resource id could be read or inferred from the request's parameters. */
   | 'E_RESOURCE_ID'
+  /**
+   * A parameter the key needs is empty, repeated or structured (`?page=`, `?page=1&page=2`),
+   * so a key built from it might not match what the handler reads: the request is served
+   * uncached.
+   */
+  | 'E_AMBIGUOUS_PARAM'
   /** A route declared for invalidation received a read request, or the reverse. */
   | 'E_ROUTE_MISUSE';
 

@@ -11,7 +11,7 @@ export { CacheError, type CacheErrorCode } from './errors.js';
 export { escapeGlob, globToRegExp } from './glob.js';
 export type { CacheInstance, CacheRequest, CacheResponse, InvalidateOptions } from './instance.js';
 export { createCache } from './instance.js';
-export { formatKey, formatPattern, resolveResourceId } from './key-template.js';
+export { encodeKeyValue, formatKey, formatPattern, resolveResourceId } from './key-template.js';
 export type { InvalidationPlan } from './route.js';
 export { CacheRoute, isReadMethod } from './route.js';
 export type * from './types.js';

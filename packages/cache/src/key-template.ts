@@ -1,6 +1,6 @@
 import { CacheError, invalidOption } from './errors.js';
 import { escapeGlob } from './glob.js';
-import type { RequestParams } from './types.js';
+import type { RequestParams, RequestParamValue } from './types.js';
 
 const PLACEHOLDER_NAME = /^[A-Za-z_][\w-]*$/;
 
@@ -8,7 +8,11 @@ const PLACEHOLDER_NAME = /^[A-Za-z_][\w-]*$/;
 export interface KeyTemplate {
   readonly source: string;
   readonly placeholders: readonly string[];
-  /** Fills the placeholders; `escape` is applied to values (used for patterns). */
+  /**
+   * Fills the placeholders with encoded values (see {@link encodeKeyValue}); `escapeValue` is
+   * applied after that (glob escaping, for patterns). Throws `E_MISSING_PARAM` for an absent
+   * value and `E_AMBIGUOUS_PARAM` for an empty, repeated or structured one.
+   */
   format(params: RequestParams, escapeValue?: (value: string) => string): string;
 }
 
@@ -19,6 +23,10 @@ export interface KeyTemplate {
 export function compileTemplate(source: string, option: string): KeyTemplate {
   if (typeof source !== 'string' || source.length === 0) {
     throw invalidOption(option, 'must be a non-empty string');
+  }
+  if (source.includes('\u0000')) {
+    // Index sets live under `<prefix>\0idx:`: no key may contain NUL.
+    throw invalidOption(option, `must not contain a NUL character in "${source}"`);
   }
   const literals: string[] = [];
   const names: string[] = [];
@@ -49,6 +57,7 @@ export function compileTemplate(source: string, option: string): KeyTemplate {
     i = end;
   }
   literals.push(literal);
+  const where = `template "${source}"`;
 
   return {
     source,
@@ -56,19 +65,63 @@ export function compileTemplate(source: string, option: string): KeyTemplate {
     format(params, escapeValue) {
       let out = literals[0]!;
       for (let i = 0; i < names.length; i++) {
-        const value = params[names[i]!];
-        if (value === undefined || value === '') {
-          throw new CacheError(
-            'E_MISSING_PARAM',
-            `template "${source}" needs parameter "${names[i]}", which the request does not have`,
-          );
-        }
-        const text = String(value);
+        const text = keyValue(params[names[i]!], names[i]!, where);
         out += (escapeValue ? escapeValue(text) : text) + literals[i + 1]!;
       }
       return out;
     },
   };
+}
+
+/**
+ * What a parameter value becomes inside a key: `%`, `:` and control characters are
+ * percent-encoded (`a:b` -> `a%3Ab`), everything else is kept. `:` separates the levels of a
+ * key, so a value can never reach into the next level: `{username}` = `alice_posts:x` cannot
+ * produce a key that `alice_posts:*` matches, and two different sets of values can never build
+ * the same key from a template whose placeholders sit in their own `:` levels.
+ *
+ * @example
+ * ```ts
+ * encodeKeyValue('alice'); // 'alice'
+ * encodeKeyValue('a:b%'); // 'a%3Ab%25'
+ * ```
+ */
+export function encodeKeyValue(value: string): string {
+  let i = 0;
+  while (i < value.length && !mustEncode(value.charCodeAt(i))) i++;
+  if (i === value.length) return value;
+  let out = value.slice(0, i);
+  for (; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    out += mustEncode(code)
+      ? `%${code < 16 ? '0' : ''}${code.toString(16).toUpperCase()}`
+      : value[i];
+  }
+  return out;
+}
+
+function mustEncode(code: number): boolean {
+  return code < 0x20 || code === 0x25 || code === 0x3a || code === 0x7f;
+}
+
+/** The encoded text of one placeholder value; throws when there is none, or no single one. */
+function keyValue(value: RequestParamValue, name: string, where: string): string {
+  if (value === undefined) {
+    throw new CacheError(
+      'E_MISSING_PARAM',
+      `${where} needs parameter "${name}", which the request does not have`,
+    );
+  }
+  if (value === '' || typeof value === 'object') throw ambiguous(name, where);
+  return encodeKeyValue(typeof value === 'string' ? value : String(value));
+}
+
+function ambiguous(name: string, where: string): CacheError {
+  return new CacheError(
+    'E_AMBIGUOUS_PARAM',
+    `parameter "${name}" of ${where} is empty, repeated or structured, so a key built from it ` +
+      'might not match what the handler reads',
+  );
 }
 
 /** How the resource id is found: by name, or inferred by type. */
@@ -87,20 +140,29 @@ const INTEGER = /^-?\d+$/;
 export function resolveResourceId(params: RequestParams, rule: ResourceIdRule): string {
   if (rule.resourceIdName !== undefined) {
     const value = params[rule.resourceIdName];
-    if (value === undefined || value === '') {
+    if (value === undefined) {
       throw new CacheError(
         'E_RESOURCE_ID',
         `resource id parameter "${rule.resourceIdName}" is missing from the request`,
       );
     }
+    if (value === '' || typeof value === 'object') {
+      throw ambiguous(rule.resourceIdName, 'the resource id');
+    }
     return String(value);
   }
-  let found: string | undefined;
-  for (const [name, value] of Object.entries(params)) {
+  let found: RequestParamValue;
+  let foundName = '';
+  for (const name in params) {
+    const value = params[name];
     if (value === undefined || value === '') continue;
-    const text = String(value);
-    if (rule.resourceIdType === 'string' || (name.includes('id') && INTEGER.test(text))) {
-      found = text;
+    // A repeated value may be the id the handler reads: it counts, and makes the id ambiguous.
+    const candidate =
+      rule.resourceIdType === 'string' ||
+      (name.includes('id') && (typeof value === 'object' || INTEGER.test(String(value))));
+    if (candidate) {
+      found = value;
+      foundName = name;
     }
   }
   if (found === undefined) {
@@ -111,7 +173,8 @@ export function resolveResourceId(params: RequestParams, rule: ResourceIdRule): 
         `${names}; set \`resourceIdName\``,
     );
   }
-  return found;
+  if (typeof found === 'object') throw ambiguous(foundName, 'the resource id');
+  return String(found);
 }
 
 /**
@@ -130,7 +193,7 @@ export function formatKey(
   rule: ResourceIdRule = {},
 ): string {
   const template = compileTemplate(keyPrefix, 'keyPrefix');
-  return `${template.format(params)}:${resolveResourceId(params, rule)}`;
+  return `${template.format(params)}:${encodeKeyValue(resolveResourceId(params, rule))}`;
 }
 
 /**

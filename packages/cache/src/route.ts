@@ -2,9 +2,19 @@ import type { CacheEngine, Loader } from './engine.js';
 import { createEntry } from './entry.js';
 import { CacheError } from './errors.js';
 import { escapeGlob } from './glob.js';
-import { resolveResourceId } from './key-template.js';
+import { encodeKeyValue, resolveResourceId } from './key-template.js';
 import { type ResolvedRouteOptions, resolveRouteOptions } from './options.js';
-import type { CachedEntry, CacheState, ReadOutcome, RequestParams, RouteOptions } from './types.js';
+import type {
+  CachedEntry,
+  CacheState,
+  ReadOutcome,
+  RequestParams,
+  RequestParamValue,
+  RouteOptions,
+} from './types.js';
+
+/** Most combinations of repeated values one write invalidates the keys of. */
+export const MAX_WRITE_VARIANTS = 16;
 
 /** The keys and patterns a successful write deletes. */
 export interface InvalidationPlan {
@@ -26,10 +36,21 @@ export class CacheRoute {
   readonly options: ResolvedRouteOptions;
   readonly #engine: CacheEngine;
   readonly #reported = new Set<string>();
+  /** Every parameter name the route's keys and patterns read. */
+  readonly #usedNames: readonly string[];
 
   constructor(engine: CacheEngine, options: RouteOptions) {
     this.#engine = engine;
     this.options = resolveRouteOptions(options);
+    const { keyPrefix, resourceIdName, extraKeys, patterns } = this.options;
+    const templates = [
+      keyPrefix,
+      ...extraKeys.flatMap(({ prefix, id }) => [prefix, id]),
+      ...patterns,
+    ];
+    const names = new Set(templates.flatMap((template) => template.placeholders));
+    if (resourceIdName !== undefined) names.add(resourceIdName);
+    this.#usedNames = [...names];
   }
 
   /** `read` routes cache GET/HEAD and invalidate their own key on other methods. */
@@ -37,19 +58,31 @@ export class CacheRoute {
     return this.options.kind;
   }
 
+  /** Fills absent parameters from `defaults`. An empty value is not absent (see {@link key}). */
   #withDefaults(params: RequestParams): RequestParams {
     const { defaults } = this.options;
     for (const name in defaults) {
-      if (params[name] === undefined || params[name] === '')
-        return { ...defaults, ...stripEmpty(params) };
+      if (params[name] === undefined) return { ...defaults, ...withoutUndefined(params) };
     }
     return params;
   }
 
-  /** The request's key, `<prefix>:<id>`. Throws `E_MISSING_PARAM` or `E_RESOURCE_ID`. */
-  key(params: RequestParams): string {
+  /**
+   * The request's key, `<prefix>:<id>`, values encoded by `encodeKeyValue`. Throws
+   * `E_MISSING_PARAM` or `E_RESOURCE_ID` when it cannot be built, and `E_AMBIGUOUS_PARAM` when
+   * a value it needs is empty, repeated or structured: the handler might read another value
+   * than the key would hold (`?page=1&page=2`), or reject what a default would have keyed
+   * (`?page=`), so such a request must be served uncached.
+   *
+   * @param idParams Where the resource id is inferred from when `resourceIdName` is not set.
+   *   The adapters pass the path parameters: those are fixed by the route, while a client can
+   *   append any query parameter (`?zid=8`) and would otherwise choose the key.
+   */
+  key(params: RequestParams, idParams?: RequestParams): string {
     const filled = this.#withDefaults(params);
-    return `${this.options.keyPrefix.format(filled)}:${resolveResourceId(filled, this.options)}`;
+    const idSource = this.options.resourceIdName === undefined && idParams ? idParams : filled;
+    const id = resolveResourceId(idSource, this.options);
+    return `${this.options.keyPrefix.format(filled)}:${encodeKeyValue(id)}`;
   }
 
   read(key: string, load: Loader, background: boolean): Promise<ReadOutcome> {
@@ -71,26 +104,51 @@ export class CacheRoute {
 
   /**
    * What a write on this request deletes. Keys that cannot be built (a missing parameter)
-   * are left out and logged as errors: the write itself still runs.
+   * are left out and logged: the write itself still runs. An empty value counts as absent
+   * (its default applies); a repeated one deletes the keys of each of its values, since the
+   * handler may have written under any of them (at most {@link MAX_WRITE_VARIANTS}
+   * combinations, beyond which the keys needing those values are left out and logged).
    */
-  plan(params: RequestParams): InvalidationPlan {
-    const filled = this.#withDefaults(params);
-    const plan: InvalidationPlan = { keys: [], patterns: [] };
-    const attempt = (build: () => string, into: string[]) => {
+  plan(params: RequestParams, idParams?: RequestParams): InvalidationPlan {
+    const keys = new Set<string>();
+    const patterns = new Set<string>();
+    const attempt = (build: () => string, into: Set<string>) => {
       try {
-        into.push(build());
+        into.add(build());
       } catch (error) {
         this.report(error);
       }
     };
-    attempt(() => this.key(filled), plan.keys);
-    for (const { prefix, id } of this.options.extraKeys) {
-      attempt(() => `${prefix.format(filled)}:${id.format(filled)}`, plan.keys);
+    for (const filled of this.#writeVariants(params)) {
+      attempt(() => this.key(filled, idParams), keys);
+      for (const { prefix, id } of this.options.extraKeys) {
+        attempt(() => `${prefix.format(filled)}:${id.format(filled)}`, keys);
+      }
+      for (const pattern of this.options.patterns) {
+        attempt(() => pattern.format(filled, escapeGlob), patterns);
+      }
     }
-    for (const pattern of this.options.patterns) {
-      attempt(() => pattern.format(filled, escapeGlob), plan.patterns);
+    return { keys: [...keys], patterns: [...patterns] };
+  }
+
+  #writeVariants(params: RequestParams): RequestParams[] {
+    let variants: Array<Record<string, RequestParamValue>> = [{ ...params }];
+    for (const name of this.#usedNames) {
+      const value = params[name];
+      if (value === '') {
+        for (const variant of variants) variant[name] = undefined;
+        continue;
+      }
+      if (typeof value !== 'object') continue;
+      const choices = [...new Set(value.map((item) => (item === '' ? undefined : item)))];
+      if (choices.length === 0) choices.push(undefined);
+      // Left as an array, the value makes every template using it fail, which is logged.
+      if (variants.length * choices.length > MAX_WRITE_VARIANTS) continue;
+      variants = variants.flatMap((variant) =>
+        choices.map((choice) => ({ ...variant, [name]: choice })),
+      );
     }
-    return plan;
+    return variants.map((variant) => this.#withDefaults(variant));
   }
 
   invalidate(plan: InvalidationPlan): Promise<number | undefined> {
@@ -121,7 +179,9 @@ export class CacheRoute {
     // Bounded: request-dependent messages must not grow memory without end.
     if (this.#reported.has(message) || this.#reported.size >= 100) return;
     this.#reported.add(message);
-    this.#engine.options.logger.error(
+    // An odd request is the client's doing, not a misconfiguration: a warning, not an error.
+    const level = code === 'E_AMBIGUOUS_PARAM' ? 'warn' : 'error';
+    this.#engine.options.logger[level](
       { code, keyPrefix: this.options.keyPrefix.source, err: error },
       `${message} (route "${this.options.keyPrefix.source}" served uncached)`,
     );
@@ -138,10 +198,10 @@ export class CacheRoute {
   }
 }
 
-function stripEmpty(params: RequestParams): RequestParams {
-  const out: Record<string, string | number | undefined> = {};
-  for (const [name, value] of Object.entries(params)) {
-    if (value !== undefined && value !== '') out[name] = value;
+function withoutUndefined(params: RequestParams): RequestParams {
+  const out: Record<string, RequestParamValue> = {};
+  for (const name in params) {
+    if (params[name] !== undefined) out[name] = params[name];
   }
   return out;
 }

@@ -116,8 +116,15 @@ export interface RouteOptions {
   patternToInvalidateExtra?: readonly string[];
 }
 
+/**
+ * One parameter's value. An array stands for a query parameter the request repeated
+ * (`?page=1&page=2`) or gave a structured value (`?page[a]=1`, as `[]`): frameworks and
+ * handlers disagree on which value such a parameter means, so it never goes into a key.
+ */
+export type RequestParamValue = string | number | readonly string[] | undefined;
+
 /** Request parameters, path and query merged (path wins on a clash). */
-export type RequestParams = Readonly<Record<string, string | number | undefined>>;
+export type RequestParams = Readonly<Record<string, RequestParamValue>>;
 
 /** How a read was served. `BYPASS` means the store failed or was too slow. */
 export type CacheState = 'HIT' | 'MISS' | 'STALE' | 'BYPASS';

@@ -105,3 +105,50 @@ describe('cache(options, handler), the framework-free wrapper', () => {
     expect(await appCache.invalidate({ keys: ['alice_posts:page_1:alice'] })).toBe(1);
   });
 });
+
+describe('cache(options, handler) with ambiguous parameters', () => {
+  const options = {
+    keyPrefix: '{username}_posts:page_{page}',
+    resourceIdName: 'username',
+    defaults: { page: 1 },
+  };
+
+  it('serves a repeated or empty key parameter uncached and stores nothing', async () => {
+    const store = memoryStore();
+    const logger = quietLogger();
+    const appCache = createCache({ store, logger });
+    const handler = vi.fn(async () => ({ ok: true }));
+    const list = appCache.cache(options, handler);
+    for (const page of [['1', '2'], '', ['1'], []]) {
+      const response = await list({ params: { username: 'alice', page } });
+      expect([response.state, response.headers['cache-control']]).toEqual([undefined, undefined]);
+    }
+    expect(handler).toHaveBeenCalledTimes(4);
+    expect(store.size).toBe(0);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn.mock.calls[0]?.[0]).toMatchObject({ code: 'E_AMBIGUOUS_PARAM' });
+  });
+
+  it('invalidates every value of a repeated parameter on a write, up to 16 combinations', async () => {
+    const store = memoryStore();
+    const logger = quietLogger();
+    const appCache = createCache({ store, logger });
+    const touch = appCache.cache(options, async () => ({ ok: true }));
+    const fill = async () => {
+      for (let page = 1; page <= 20; page++) await store.set(`a_posts:page_${page}:a`, 'x', 10_000);
+    };
+    await fill();
+    await touch({ method: 'POST', params: { username: 'a', page: ['2', '', '3', '3'] } });
+    expect(store.size).toBe(17); // pages 2 and 3, and the default page 1 for the empty value
+    expect(await store.get('a_posts:page_1:a')).toBeUndefined();
+
+    await fill();
+    const many = Array.from({ length: 17 }, (_, i) => String(i + 1));
+    await touch({ method: 'POST', params: { username: 'a', page: many } });
+    expect(store.size).toBe(20);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.objectContaining({ code: 'E_AMBIGUOUS_PARAM' }),
+      expect.stringContaining('"page"'),
+    );
+  });
+});

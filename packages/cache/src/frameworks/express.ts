@@ -2,7 +2,13 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { matchesIfNoneMatch } from '../entry.js';
 import type { CacheInstance } from '../instance.js';
 import { type CacheRoute, isReadMethod } from '../route.js';
-import type { CachedEntry, CacheState, RouteOptions } from '../types.js';
+import type {
+  CachedEntry,
+  CacheState,
+  RequestParams,
+  RequestParamValue,
+  RouteOptions,
+} from '../types.js';
 
 /**
  * Express 5 middleware caching the JSON the route's handler sends with `res.json()`.
@@ -29,9 +35,9 @@ export function cache(instance: CacheInstance, options: RouteOptions): RequestHa
       next();
     };
     try {
-      const params = requestParams(req);
+      const { params, path } = requestParams(req);
       if (!isReadMethod(req.method)) {
-        invalidateAfterSuccess(route, route.plan(params), res, proceed);
+        invalidateAfterSuccess(route, route.plan(params, path), res, proceed);
         return;
       }
       if (route.kind === 'write') {
@@ -40,7 +46,7 @@ export function cache(instance: CacheInstance, options: RouteOptions): RequestHa
       }
       let key: string;
       try {
-        key = route.key(params);
+        key = route.key(params, path);
       } catch (error) {
         route.report(error);
         return proceed();
@@ -61,21 +67,33 @@ export function cache(instance: CacheInstance, options: RouteOptions): RequestHa
   };
 }
 
-/** Path and query parameters; path wins, the first value of a repeated query key is used. */
-function requestParams(req: Request): Record<string, string | undefined> {
-  const params: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(req.params as Record<string, unknown>)) {
+/**
+ * Path and query parameters (path wins on a clash), and the path parameters alone, from
+ * which the resource id is inferred. A query parameter with several values (`?page=1&page=2`)
+ * or a structured one (`?page[a]=1` with the extended parser) is kept as an array: Express
+ * hands the handler that array, so no single value may key the response.
+ */
+function requestParams(req: Request): { params: RequestParams; path: RequestParams } {
+  const path: Record<string, RequestParamValue> = {};
+  const routeParams = req.params as Record<string, unknown>;
+  for (const name in routeParams) {
+    const value = routeParams[name];
     // Express 5 wildcard parameters are arrays of path segments.
-    params[name] = Array.isArray(value) ? value.join('/') : (value as string | undefined);
+    path[name] = Array.isArray(value) ? value.join('/') : (value as string | undefined);
   }
+  const params: Record<string, RequestParamValue> = { ...path };
   const query = req.query as Record<string, unknown>;
   for (const name in query) {
-    if (params[name] !== undefined) continue;
     const value = query[name];
-    const first = Array.isArray(value) ? value[0] : value;
-    if (typeof first === 'string') params[name] = first;
+    if (params[name] !== undefined || value === undefined) continue;
+    params[name] =
+      typeof value === 'string'
+        ? value
+        : Array.isArray(value)
+          ? value.filter((item): item is string => typeof item === 'string')
+          : [];
   }
-  return params;
+  return { params, path };
 }
 
 function runCapturing(

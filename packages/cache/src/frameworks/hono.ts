@@ -2,7 +2,13 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { matchesIfNoneMatch } from '../entry.js';
 import type { CacheInstance } from '../instance.js';
 import { type CacheRoute, isReadMethod } from '../route.js';
-import type { CachedEntry, CacheState, RouteOptions } from '../types.js';
+import type {
+  CachedEntry,
+  CacheState,
+  RequestParams,
+  RequestParamValue,
+  RouteOptions,
+} from '../types.js';
 
 /**
  * Hono 4 middleware caching the JSON the route's handler returns with `c.json()`.
@@ -22,9 +28,10 @@ export function cache(instance: CacheInstance, options: RouteOptions): Middlewar
 
   return async function cacheMiddleware(c, next) {
     const method = c.req.method;
-    const params = { ...c.req.query(), ...c.req.param() } as Record<string, string | undefined>;
+    const path = c.req.param() as Record<string, string | undefined>;
+    const params = requestParams(c, path);
     if (!isReadMethod(method)) {
-      const plan = route.plan(params);
+      const plan = route.plan(params, path);
       await next();
       if (c.res.status >= 200 && c.res.status < 300) await route.invalidate(plan);
       return;
@@ -35,7 +42,7 @@ export function cache(instance: CacheInstance, options: RouteOptions): Middlewar
     }
     let key: string;
     try {
-      key = route.key(params);
+      key = route.key(params, path);
     } catch (error) {
       route.report(error);
       return await next();
@@ -52,6 +59,21 @@ export function cache(instance: CacheInstance, options: RouteOptions): Middlewar
     if (outcome.ran || !outcome.entry) return;
     return entryResponse(route, c, outcome.entry, outcome.state, credentials);
   };
+}
+
+/**
+ * Path and query parameters, path winning on a clash. A repeated query parameter is kept as
+ * the array of its values: `c.req.query()` would give the handler the first, a validator the
+ * array, so no single value may key the response.
+ */
+function requestParams(c: Context, path: Record<string, string | undefined>): RequestParams {
+  const params: Record<string, RequestParamValue> = {};
+  const queries = c.req.queries();
+  for (const name in queries) {
+    const values = queries[name]!;
+    params[name] = values.length === 1 ? values[0] : values;
+  }
+  return Object.assign(params, path);
 }
 
 /** Text bodies only: a stream (SSE, files) must reach the client untouched. */

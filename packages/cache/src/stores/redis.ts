@@ -79,7 +79,8 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     throw invalidOption('scanCount', 'must be a positive integer', 'redis');
   }
   const cluster = Boolean((client as Cluster).isCluster);
-  // NUL cannot come from a URL parameter in practice, so index keys never collide with entries.
+  // Cache keys never hold NUL (values are percent-encoded, templates refuse it): no entry key
+  // can land on an index set.
   const indexPrefix = `${prefix}\u0000idx:`;
 
   const ready = (): Redis | Cluster => {

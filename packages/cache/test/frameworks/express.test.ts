@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { cache } from '../../src/frameworks/express.js';
-import { runAdapterSuite } from './adapter-suite.js';
+import { type BuildClient, runAdapterSuite } from './adapter-suite.js';
+import { runParamsSuite } from './params-suite.js';
 import { ROUTES } from './routes.js';
 
-runAdapterSuite('express', async (appCache, backend) => {
+const buildClient: BuildClient = async (appCache, backend) => {
   const app = express();
   for (const route of ROUTES) {
     const middleware = route.options ? [cache(appCache, route.options)] : [];
@@ -28,4 +29,7 @@ runAdapterSuite('express', async (appCache, backend) => {
       await new Promise((resolve) => server.close(resolve));
     },
   };
-});
+};
+
+runAdapterSuite('express', buildClient);
+runParamsSuite('express', buildClient);

@@ -1,10 +1,11 @@
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { cache } from '../../src/frameworks/hono.js';
-import { runAdapterSuite } from './adapter-suite.js';
+import { type BuildClient, runAdapterSuite } from './adapter-suite.js';
+import { runParamsSuite } from './params-suite.js';
 import { ROUTES } from './routes.js';
 
-runAdapterSuite('hono', async (appCache, backend) => {
+const buildClient: BuildClient = async (appCache, backend) => {
   const app = new Hono();
   for (const route of ROUTES) {
     const handler = async (c: Context) => {
@@ -25,4 +26,7 @@ runAdapterSuite('hono', async (appCache, backend) => {
     },
     async close() {},
   };
-});
+};
+
+runAdapterSuite('hono', buildClient);
+runParamsSuite('hono', buildClient);

@@ -45,6 +45,17 @@ export const ROUTES: TestRoute[] = [
     name: 'read',
     options: { keyPrefix: '{username}_post_cache', resourceIdName: 'id', expiration: 3600 },
   },
+  {
+    // A write on a read route deletes its own key: here one built from query parameters.
+    method: 'POST',
+    path: '/:username/posts/touch',
+    name: 'touch',
+    options: {
+      keyPrefix: '{username}_posts:page_{page}:items_per_page:{items_per_page}',
+      resourceIdName: 'username',
+      defaults: { page: 1, items_per_page: 10 },
+    },
+  },
   { method: 'PATCH', path: '/:username/posts/:id', name: 'update', options: postWrite },
   { method: 'DELETE', path: '/:username/posts/:id', name: 'delete', options: postWrite },
   { method: 'GET', path: '/items/:item_id', name: 'item', options: { keyPrefix: 'item' } },
