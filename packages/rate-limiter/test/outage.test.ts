@@ -69,6 +69,17 @@ describe('store outage', () => {
       await store.consume(req);
       await client.script('FLUSH');
       expect((await store.consume(req)).remaining).toBe(3);
+      // The fixed window has its own consume and peek scripts.
+      const fixed = {
+        ...req,
+        key: uniqueKey('noscript-fixed'),
+        algorithm: 'fixed-window',
+      } as const;
+      await store.consume(fixed);
+      await client.script('FLUSH');
+      expect((await store.peek(fixed)).remaining).toBe(4);
+      await client.script('FLUSH');
+      expect((await store.consume(fixed)).remaining).toBe(3);
     });
 
     it('applies each policy within the timeout when a paused Redis does not answer', async () => {

@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
+import { invalidOption } from '../errors.js';
+import type { Algorithm, RateLimitStore, StoreRequest, StoreResult } from '../types.js';
+import { FIXED_WINDOW, FIXED_WINDOW_PEEK } from './lua/fixed-window.js';
+import { RESET } from './lua/reset.js';
+import { SLIDING_WINDOW } from './lua/sliding-window.js';
+import { TOKEN_BUCKET } from './lua/token-bucket.js';
+
+interface Script {
+  source: string;
+  sha: string;
+}
+
+const script = (source: string): Script => ({
+  source,
+  sha: createHash('sha1').update(source).digest('hex'),
+});
+
+const FIXED_WINDOW_SCRIPT = script(FIXED_WINDOW);
+// Scripts taking (limit, period, cost, dry) against the base key.
+const SCRIPTS: Partial<Record<Algorithm, Script>> = {
+  'sliding-window': script(SLIDING_WINDOW),
+  'token-bucket': script(TOKEN_BUCKET),
+};
+const FIXED_WINDOW_PEEK_SCRIPT = script(FIXED_WINDOW_PEEK);
+const RESET_SCRIPT = script(RESET);
+
+const DOWN = new Set(['reconnecting', 'close', 'end']);
+
+type Reply = [number, number, number, number];
+
+const toResult = (reply: unknown): StoreResult => {
+  const r = reply as Reply;
+  return { allowed: r[0] === 1, remaining: r[1], resetAt: r[2], retryAfterMs: r[3] };
+};
+
+const isNoScript = (error: unknown) =>
+  error instanceof Error && error.message.startsWith('NOSCRIPT');
+
+/**
+ * The Redis store behind `redisStore`. `clock` only GUESSES the fixed window's key (Redis's
+ * `TIME` decides, see lua/fixed-window.ts); tests pass a skewed clock to prove that.
+ */
+export function createRedisStore(client: Redis | Cluster, clock: () => number): RateLimitStore {
+  // EVALSHA, falling back to EVAL (which also caches the script) after a restart or failover.
+  // One promise layer on the hot path: the fallback lives in the rejection handler.
+  function run(
+    s: Script,
+    args: (string | number)[],
+    answer: (reply: unknown) => StoreResult,
+  ): Promise<StoreResult> {
+    return client.evalsha(s.sha, 1, ...args).then(answer, (error) => {
+      if (!isNoScript(error)) throw error;
+      return client.eval(s.source, 1, ...args).then(answer);
+    });
+  }
+
+  // The window key suffix of the last window seen, so most checks skip a number-to-string.
+  let suffixStart = -1;
+  let suffixPeriod = -1;
+  let suffix = '';
+
+  function fixedWindow(req: StoreRequest, dry: boolean): Promise<StoreResult> {
+    const { limit, periodMs } = req;
+    const now = clock();
+    const start = now - (now % periodMs);
+    if (start !== suffixStart || periodMs !== suffixPeriod) {
+      suffixStart = start;
+      suffixPeriod = periodMs;
+      suffix = `:${periodMs % 1000 === 0 ? start / 1000 : start}`;
+    }
+    const resetAt = start + periodMs;
+    // A bare count means "allowed, in the window the key names".
+    const answer = (reply: unknown): StoreResult =>
+      typeof reply === 'number'
+        ? { allowed: true, remaining: limit - reply, resetAt, retryAfterMs: 0 }
+        : toResult(reply);
+    const s = dry ? FIXED_WINDOW_PEEK_SCRIPT : FIXED_WINDOW_SCRIPT;
+    const key = req.key + suffix;
+    // Cost 1, by far the most common, is left out: one argument less to send and parse.
+    return run(
+      s,
+      req.cost === 1 ? [key, limit, periodMs] : [key, limit, periodMs, req.cost],
+      answer,
+    );
+  }
+
+  function call(req: StoreRequest, dry: boolean): Promise<StoreResult> {
+    if (req.algorithm === 'fixed-window') return fixedWindow(req, dry);
+    const s = SCRIPTS[req.algorithm];
+    if (s === undefined) {
+      return Promise.reject(invalidOption('algorithm', 'is unknown', req.algorithm));
+    }
+    return run(s, [req.key, req.limit, req.periodMs, req.cost, dry ? '1' : '0'], toResult);
+  }
+
+  return {
+    consume: (req) => call(req, false),
+    peek: (req) => call(req, true),
+    async reset({ key, periodMs }) {
+      try {
+        await client.evalsha(RESET_SCRIPT.sha, 1, key, periodMs);
+      } catch (error) {
+        if (!isNoScript(error)) throw error;
+        await client.eval(RESET_SCRIPT.source, 1, key, periodMs);
+      }
+    },
+    // ioredis queues commands while disconnected: once a connection is known lost, fail fast
+    // instead of waiting on that queue. While (re)connecting the limiter's timeout bounds the wait.
+    isReady: () => !DOWN.has(client.status),
+  };
+}
