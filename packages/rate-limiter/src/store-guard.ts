@@ -1,3 +1,4 @@
+import { Deadlines } from './deadlines.js';
 import { RateLimiterError } from './errors.js';
 import type { LogThrottle } from './log-throttle.js';
 import type { ResolvedOptions } from './options.js';
@@ -8,41 +9,52 @@ const ERROR_LOG_INTERVAL_MS = 10_000;
 // What 'deny' tells callers to wait: short, because outages are usually short.
 const DENY_RETRY_MS = 1000;
 
+const NOTHING = Promise.resolve(undefined);
+
 /**
  * Calls the store without ever letting it hang or break a request: fails fast when the store
- * says it is not ready (so ioredis's offline queue is never waited on), races every other call
- * against `storeTimeout`, and on failure answers with the declared `onStoreError` policy.
+ * says it is not ready (so ioredis's offline queue is never waited on), cuts every other call
+ * off at `storeTimeout` (one shared timer, see Deadlines), and on failure answers with the
+ * declared `onStoreError` policy.
  */
 export class StoreGuard {
   // Made on first use by the 'memory' policy.
   private fallbackStore: RateLimitStore | undefined;
   private readonly store: RateLimitStore;
 
+  private readonly deadlines: Deadlines;
+  private readonly failed = (error: unknown): undefined => {
+    this.report(new RateLimiterError('E_STORE_UNAVAILABLE', 'store call failed', { cause: error }));
+    return undefined;
+  };
+
   constructor(
     private readonly options: ResolvedOptions,
     private readonly throttle: LogThrottle,
   ) {
     this.store = options.store;
+    const ms = options.storeTimeout;
+    this.deadlines = new Deadlines(ms, () =>
+      this.report(new RateLimiterError('E_STORE_TIMEOUT', `store did not answer within ${ms} ms`)),
+    );
   }
 
   /** Runs `consume` or `peek`; resolves to the store's result or `undefined` when it failed. */
-  async run(op: 'consume' | 'peek', req: StoreRequest): Promise<StoreResult | undefined> {
+  run(op: 'consume' | 'peek', req: StoreRequest): Promise<StoreResult | undefined> {
     const { store } = this;
     if (store.isReady !== undefined && !store.isReady()) {
       this.report(new RateLimiterError('E_STORE_UNAVAILABLE', 'store is not connected'));
-      return undefined;
+      return NOTHING;
     }
+    let pending: Promise<StoreResult>;
     try {
-      const pending = op === 'consume' ? store.consume(req) : store.peek(req);
-      return await (store.local ? pending : this.withTimeout(pending));
+      pending = op === 'consume' ? store.consume(req) : store.peek(req);
     } catch (error) {
-      this.report(
-        error instanceof RateLimiterError && error.code === 'E_STORE_TIMEOUT'
-          ? error
-          : new RateLimiterError('E_STORE_UNAVAILABLE', 'store call failed', { cause: error }),
-      );
-      return undefined;
+      return Promise.resolve(this.failed(error));
     }
+    return store.local
+      ? pending.then(undefined, this.failed)
+      : this.deadlines.race(pending, this.failed);
   }
 
   /** The answer of the `onStoreError` policy for a request the store could not answer. */
@@ -71,32 +83,16 @@ export class StoreGuard {
       this.report(new RateLimiterError('E_STORE_UNAVAILABLE', 'store is not connected'));
       return;
     }
-    try {
-      await this.withTimeout(this.store.reset(request));
-    } catch (error) {
+    const failed = (error: unknown): undefined => {
       this.report(
         new RateLimiterError('E_STORE_UNAVAILABLE', 'store reset failed', { cause: error }),
       );
+    };
+    try {
+      await this.deadlines.race(this.store.reset(request), failed);
+    } catch (error) {
+      failed(error);
     }
-  }
-
-  private withTimeout<T>(pending: Promise<T>): Promise<T> {
-    const ms = this.options.storeTimeout;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new RateLimiterError('E_STORE_TIMEOUT', `store did not answer within ${ms} ms`));
-      }, ms);
-      pending.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
   }
 
   private report(error: RateLimiterError): void {

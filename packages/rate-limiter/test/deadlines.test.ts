@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Deadlines } from '../src/deadlines.js';
+import { sleep } from './support/time.js';
+
+const never = () => new Promise<string>(() => {});
+const after = (ms: number, value: string) =>
+  new Promise<string>((resolve) => setTimeout(() => resolve(value), ms));
+
+describe('Deadlines', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('passes an answer through and maps a rejection with onError', async () => {
+    const expired = vi.fn();
+    const deadlines = new Deadlines(1000, expired);
+    await expect(deadlines.race(Promise.resolve('ok'), () => 'failed')).resolves.toBe('ok');
+    await expect(deadlines.race(Promise.reject(new Error('x')), () => 'failed')).resolves.toBe(
+      'failed',
+    );
+    expect(expired).not.toHaveBeenCalled();
+  });
+
+  it('resolves undefined at the deadline, once per call, and ignores a late answer', async () => {
+    const expired = vi.fn();
+    const deadlines = new Deadlines(50, expired);
+    const started = performance.now();
+    const [late, hung, quick] = await Promise.all([
+      deadlines.race(after(150, 'late'), () => 'failed'),
+      deadlines.race(never(), () => 'failed'),
+      deadlines.race(after(5, 'quick'), () => 'failed'),
+    ]);
+    const waited = performance.now() - started;
+    expect([late, hung, quick]).toEqual([undefined, undefined, 'quick']);
+    expect(waited).toBeGreaterThanOrEqual(49);
+    expect(waited).toBeLessThan(50 + 250);
+    expect(expired).toHaveBeenCalledTimes(2);
+    await sleep(150);
+    expect(expired).toHaveBeenCalledTimes(2);
+  });
+
+  it('cuts calls off in call order with one timer, not one per call', async () => {
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    const deadlines = new Deadlines(40, () => {});
+    const first = Array.from({ length: 500 }, () => deadlines.race(never(), () => 'failed'));
+    await sleep(20);
+    const second = Array.from({ length: 500 }, () => deadlines.race(never(), () => 'failed'));
+    const [a, b] = await Promise.all([
+      Promise.all(first).then(() => performance.now()),
+      Promise.all(second).then(() => performance.now()),
+    ]);
+    expect(b - a).toBeGreaterThanOrEqual(10);
+    // The sleep above is one setTimeout; the deadlines need at most a few re-arms.
+    expect(timers.mock.calls.length).toBeLessThanOrEqual(5);
+  });
+
+  it('keeps expiring the rest when onExpire throws', async () => {
+    const deadlines = new Deadlines(20, () => {
+      throw new Error('broken logger');
+    });
+    const answers = await Promise.all([
+      deadlines.race(never(), () => 'failed'),
+      deadlines.race(never(), () => 'failed'),
+    ]);
+    expect(answers).toEqual([undefined, undefined]);
+  });
+});
