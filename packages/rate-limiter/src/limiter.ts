@@ -2,7 +2,7 @@ import { RateLimiterError } from './errors.js';
 import { ExpiringMap } from './expiring-map.js';
 import { LogThrottle } from './log-throttle.js';
 import { resolveOptions } from './options.js';
-import { sanitizePath } from './path.js';
+import { PathMemo } from './path.js';
 import { RuleBook } from './rules.js';
 import { StoreGuard } from './store-guard.js';
 import type {
@@ -99,6 +99,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const rules = new RuleBook(resolved, throttle);
   const guard = new StoreGuard(resolved, throttle);
   const blocked = new ExpiringMap<Blocked>(resolved.maxBlockedCallers);
+  const paths = new PathMemo();
   // In-process stores that answer synchronously skip a promise layer and the timeout race.
   const consumeSync = store.consumeSync?.bind(store);
   const peekSync = store.peekSync?.bind(store);
@@ -136,7 +137,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   }
 
   function decide(at: Located, now: number): RateLimitResult | Promise<RateLimitResult> {
-    const hit = blocked.get(at.key, now);
+    // Nobody blocked (the usual case): skip hashing the fresh key for a lookup that must miss.
+    const hit = blocked.size === 0 ? undefined : blocked.get(at.key, now);
     if (hit !== undefined && at.cost >= hit.cost) {
       const retryAfterMs = hit.until - now;
       const answer = {
@@ -162,7 +164,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     try {
       const cost = checkInput(input, op === 'consume' ? 'check' : 'peek');
       const now = Date.now();
-      const path = sanitizePath(input.path);
+      const path = paths.sanitize(input.path);
       const identity = userOf(input);
       const id = identity === null ? ipIdOf(input) : `u:${identity.id}`;
       const subject = identity === null ? 'ip' : 'user';
@@ -185,7 +187,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     peek: (input) => run('peek', input),
     async reset(input) {
       checkInput(input, 'reset');
-      const path = sanitizePath(input.path);
+      const path = paths.sanitize(input.path);
       const identity = userOf(input);
       const id = identity === null ? ipIdOf(input) : `u:${identity.id}`;
       const rule = await rules.resolve(identity, path, Date.now());

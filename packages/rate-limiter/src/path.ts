@@ -36,3 +36,39 @@ export function defaultRuleName(path: string, limit: number, period: number): st
     .join('_');
   return `${head}:${limit}:${period}`;
 }
+
+/**
+ * `sanitizePath` memoised per path, for the hot path of `check()`: it skips the string work and
+ * hands back the SAME string each time, whose hash V8 has already computed, so the Map lookups
+ * keyed by it (rules, keys) do not hash it again. Only paths without a query string or fragment
+ * are remembered, and the memo is emptied when it reaches `maxSize`, so arbitrary URLs cannot
+ * grow it.
+ */
+export class PathMemo {
+  private readonly paths = new Map<string, string>();
+
+  constructor(private readonly maxSize = 1024) {}
+
+  /** Paths remembered now. */
+  get size(): number {
+    return this.paths.size;
+  }
+
+  sanitize(path: string): string {
+    let sanitized = this.paths.get(path);
+    if (sanitized !== undefined) return sanitized;
+    let end = path.indexOf('?');
+    const hash = path.indexOf('#');
+    if (hash !== -1 && (end === -1 || hash < end)) end = hash;
+    // With a query string: memoised under the bare path, so varying queries share one entry.
+    const bare = end === -1 ? path : path.slice(0, end);
+    if (bare !== path) {
+      sanitized = this.paths.get(bare);
+      if (sanitized !== undefined) return sanitized;
+    }
+    sanitized = sanitizePath(bare);
+    if (this.paths.size >= this.maxSize) this.paths.clear();
+    this.paths.set(bare, sanitized);
+    return sanitized;
+  }
+}
