@@ -50,8 +50,8 @@ describe('Deadlines', () => {
       Promise.all(second).then(() => performance.now()),
     ]);
     expect(b - a).toBeGreaterThanOrEqual(10);
-    // The sleep above is one setTimeout; the deadlines need at most a few re-arms.
-    expect(timers.mock.calls.length).toBeLessThanOrEqual(5);
+    // 1,000 calls: the sleep above is one setTimeout, the deadlines a handful of re-arms.
+    expect(timers.mock.calls.length).toBeLessThanOrEqual(20);
   });
 
   it('keeps expiring the rest when onExpire throws', async () => {

@@ -37,12 +37,14 @@ describe('memory store bounds', () => {
         key: `old:${i}`,
         algorithm: 'token-bucket',
         limit: 5,
-        periodMs: 50,
-        cost: 1,
+        // A full bucket refills in one period: long enough that none expires during this loop
+        // on a loaded machine (a one-token bucket refilled in 10 ms did, now and then).
+        periodMs: 500,
+        cost: 5,
       });
     }
     expect(small.size).toBe(5000);
-    await sleep(80);
+    await sleep(550);
     for (let i = 0; i < 6000; i++) {
       await small.consume({
         key: `new:${i}`,
