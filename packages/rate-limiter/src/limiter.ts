@@ -100,6 +100,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const guard = new StoreGuard(resolved, throttle);
   const blocked = new ExpiringMap<Blocked>(resolved.maxBlockedCallers);
   const paths = new PathMemo();
+  const keyHead = `${prefix}:{`;
   // In-process stores that answer synchronously skip a promise layer and the timeout race.
   const consumeSync = store.consumeSync?.bind(store);
   const peekSync = store.peekSync?.bind(store);
@@ -152,7 +153,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     const { rule, key, cost, op } = at;
     const req: StoreRequest = { key, algorithm, limit: rule.limit, periodMs: rule.periodMs, cost };
     if (consumeSync !== undefined && peekSync !== undefined) {
-      return settle(op === 'consume' ? consumeSync(req) : peekSync(req), at);
+      return settle(op === 'consume' ? consumeSync(req, now) : peekSync(req, now), at);
     }
     return guard.run(op, req).then((answer) => {
       if (answer !== undefined) return settle(answer, at);
@@ -166,20 +167,35 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       const now = Date.now();
       const path = paths.sanitize(input.path);
       const identity = userOf(input);
-      const id = identity === null ? ipIdOf(input) : `u:${identity.id}`;
-      const subject = identity === null ? 'ip' : 'user';
-      const key = `${prefix}:{${id}:${path}}`;
+      const key =
+        identity === null
+          ? `${keyHead}${ipIdOf(input)}:${path}}`
+          : `${keyHead}u:${identity.id}:${path}}`;
       const found = rules.resolve(identity, path, now);
-      const withRule = (rule: AppliedRule) => {
-        if (identity !== null && rule.source === 'default') {
-          warnDefaultForUser(identity, path, rule, now);
-        }
-        return decide({ op, rule, key, subject, cost }, now);
-      };
-      return Promise.resolve(found instanceof Promise ? found.then(withRule) : withRule(found));
+      if (found instanceof Promise) {
+        // The lookup took a while: read the clock again for the store.
+        return found.then((rule) => located(op, identity, path, key, cost, rule, Date.now()));
+      }
+      return Promise.resolve(located(op, identity, path, key, cost, found, now));
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  function located(
+    op: 'consume' | 'peek',
+    identity: Identity | null,
+    path: string,
+    key: string,
+    cost: number,
+    rule: AppliedRule,
+    now: number,
+  ): RateLimitResult | Promise<RateLimitResult> {
+    if (identity !== null && rule.source === 'default') {
+      warnDefaultForUser(identity, path, rule, now);
+    }
+    const subject = identity === null ? 'ip' : 'user';
+    return decide({ op, rule, key, subject, cost }, now);
   }
 
   return {

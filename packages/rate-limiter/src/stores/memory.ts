@@ -56,10 +56,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     return table;
   };
 
-  const consumeSync = (req: StoreRequest) =>
-    STEPS[req.algorithm](tableFor(req.algorithm), req, Date.now(), false);
-  const peekSync = (req: StoreRequest) =>
-    STEPS[req.algorithm](tableFor(req.algorithm), req, Date.now(), true);
+  const consumeSync = (req: StoreRequest, now = Date.now()) =>
+    STEPS[req.algorithm](tableFor(req.algorithm), req, now, false);
+  const peekSync = (req: StoreRequest, now = Date.now()) =>
+    STEPS[req.algorithm](tableFor(req.algorithm), req, now, true);
 
   return {
     consumeSync,
