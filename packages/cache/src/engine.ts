@@ -37,7 +37,8 @@ export class CacheEngine {
    * the stale entry refreshes it and everyone else gets the stale entry meanwhile.
    */
   async read(key: string, load: Loader, ttlMs: number, background: boolean): Promise<ReadOutcome> {
-    const pending = this.#flights.get(key);
+    // Most hits find no load in flight: skip hashing the fresh key string for nothing.
+    const pending = this.#flights.size > 0 ? this.#flights.get(key) : undefined;
     if (pending) return this.#join(pending, load);
 
     const raw = await this.store.run('get', this.options.timeoutMs, FAILED, (s) => s.get(key));
@@ -46,7 +47,7 @@ export class CacheEngine {
     if (entry && entry.freshUntil > Date.now()) return { state: 'HIT', entry, ran: false };
 
     // Another request may have become the leader while we waited on the store.
-    const raced = this.#flights.get(key);
+    const raced = this.#flights.size > 0 ? this.#flights.get(key) : undefined;
     if (raced) return entry ? { state: 'STALE', entry, ran: false } : this.#join(raced, load);
 
     const flight = this.#lead(key, load, ttlMs, entry);

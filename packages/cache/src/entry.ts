@@ -28,20 +28,34 @@ export function encodeEntry(entry: CachedEntry): string {
 export function decodeEntry(raw: string): CachedEntry | undefined {
   if (!raw.startsWith(MAGIC)) return undefined;
   const newline = raw.indexOf('\n');
-  if (newline === -1) return undefined;
-  const fields = raw.slice(MAGIC.length, newline).split('|');
-  if (fields.length < 4) return undefined;
-  const freshUntil = Number(fields[0]);
-  const status = Number(fields[1]);
-  if (!Number.isFinite(freshUntil) || !Number.isInteger(status)) return undefined;
+  // indexOf, not split: a hit must not allocate an array of header fields.
+  const afterFresh = raw.indexOf('|', MAGIC.length);
+  const afterStatus = afterFresh === -1 ? -1 : raw.indexOf('|', afterFresh + 1);
+  const afterEtag = afterStatus === -1 ? -1 : raw.indexOf('|', afterStatus + 1);
+  if (newline === -1 || afterEtag === -1 || afterEtag > newline) return undefined;
+  const freshUntil = parseDigits(raw, MAGIC.length, afterFresh);
+  const status = parseDigits(raw, afterFresh + 1, afterStatus);
+  if (Number.isNaN(freshUntil) || Number.isNaN(status)) return undefined;
   return {
     freshUntil,
     status,
-    etag: fields[2]!,
-    // A content type may itself contain `|` in a parameter; keep the rest whole.
-    contentType: fields.slice(3).join('|'),
+    etag: raw.slice(afterStatus + 1, afterEtag),
+    // A content type may itself contain `|` in a parameter: it runs to the end of the line.
+    contentType: raw.slice(afterEtag + 1, newline),
     body: raw.slice(newline + 1),
   };
+}
+
+/** The decimal number written in `text[from, to)`, without slicing it out; NaN if not digits. */
+function parseDigits(text: string, from: number, to: number): number {
+  if (from >= to) return Number.NaN;
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 /** RFC 9110 weak comparison of `If-None-Match` against an entry's ETag. */

@@ -94,51 +94,57 @@ export function createCache(options: CacheOptions): CacheInstance {
     },
     cache(routeOptions, handler) {
       const route = new CacheRoute(engine, routeOptions);
-      return async function cached(request) {
-        const method = (request.method ?? 'GET').toUpperCase();
-        const headers = request.headers ?? {};
-        const run = async () => JSON.stringify(await handler(request)) ?? 'null';
-        const plain = (body: string): CacheResponse => ({
-          status: 200,
-          headers: { 'content-type': 'application/json' },
-          body,
-          state: undefined,
-        });
+      const run = async (request: CacheRequest) => JSON.stringify(await handler(request)) ?? 'null';
+      const uncached = async (request: CacheRequest): Promise<CacheResponse> => ({
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: await run(request),
+        state: undefined,
+      });
 
+      return async function cached(request) {
+        const method = request.method === undefined ? 'GET' : request.method.toUpperCase();
         if (!isReadMethod(method)) {
           const plan = route.plan(request.params);
-          const body = await run();
+          const response = await uncached(request);
           await route.invalidate(plan);
-          return plain(body);
+          return response;
         }
         if (route.kind === 'write') {
           route.reportMisuse(method);
-          return plain(await run());
+          return await uncached(request);
         }
         let key: string;
         try {
           key = route.key(request.params);
         } catch (error) {
           route.report(error);
-          return plain(await run());
+          return await uncached(request);
         }
-        let fallback = '';
+        let fallback: string | undefined;
         const outcome = await route.read(
           key,
           async () => {
-            fallback = await run();
+            fallback = await run(request);
             return route.capture(200, 'application/json', fallback, false);
           },
           true,
         );
         const { entry } = outcome;
-        if (!entry) return plain(fallback);
+        if (!entry) {
+          return {
+            status: 200,
+            headers: { 'content-type': 'application/json' },
+            body: fallback ?? 'null',
+            state: undefined,
+          };
+        }
+        const headers = request.headers ?? {};
         const credentials = Boolean(headers.authorization || headers.cookie);
         const notModified = matchesIfNoneMatch(headers['if-none-match'], entry.etag);
-        const out = route.headers(entry, outcome.state, credentials);
         return {
           status: notModified ? 304 : entry.status,
-          headers: out,
+          headers: route.headers(entry, outcome.state, credentials),
           body: notModified || method === 'HEAD' ? '' : entry.body,
           state: outcome.state,
         };

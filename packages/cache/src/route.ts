@@ -38,6 +38,9 @@ export class CacheRoute {
   readonly #reported = new Set<string>();
   /** Every parameter name the route's keys and patterns read. */
   readonly #usedNames: readonly string[];
+  /** `Cache-Control` of a read without and with credentials. */
+  readonly #publicCacheControl: string;
+  readonly #privateCacheControl: string;
 
   constructor(engine: CacheEngine, options: RouteOptions) {
     this.#engine = engine;
@@ -51,6 +54,12 @@ export class CacheRoute {
     const names = new Set(templates.flatMap((template) => template.placeholders));
     if (resourceIdName !== undefined) names.add(resourceIdName);
     this.#usedNames = [...names];
+    // Built once: a hit only picks one.
+    const { cacheControl, clientMaxAge = engine.options.clientMaxAge } = this.options;
+    const directive = (visibility: string) => `${visibility}, max-age=${clientMaxAge}`;
+    const auto = cacheControl === 'auto';
+    this.#publicCacheControl = directive(auto ? 'public' : cacheControl);
+    this.#privateCacheControl = directive(auto ? 'private' : cacheControl);
   }
 
   /** `read` routes cache GET/HEAD and invalidate their own key on other methods. */
@@ -157,13 +166,10 @@ export class CacheRoute {
 
   /** Headers of a successful cached read (hit, miss, stale or bypass). */
   headers(entry: CachedEntry, state: CacheState, hasCredentials: boolean): Record<string, string> {
-    const { cacheControl, clientMaxAge } = this.options;
-    const visibility =
-      cacheControl === 'auto' ? (hasCredentials ? 'private' : 'public') : cacheControl;
     const headers: Record<string, string> = {
       'content-type': entry.contentType,
       etag: entry.etag,
-      'cache-control': `${visibility}, max-age=${clientMaxAge ?? this.#engine.options.clientMaxAge}`,
+      'cache-control': hasCredentials ? this.#privateCacheControl : this.#publicCacheControl,
     };
     if (this.#engine.options.xCacheHeader) headers['x-cache'] = state;
     return headers;

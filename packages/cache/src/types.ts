@@ -8,6 +8,12 @@ import type { Duration } from './duration.js';
 export interface CacheStore {
   /** Short name for logs and error messages, e.g. `memory`, `redis`. */
   readonly name: string;
+  /**
+   * True when the store answers from this process's memory and never waits on I/O: the cache
+   * then skips its `timeout` bookkeeping for it.
+   * @default false
+   */
+  readonly local?: boolean;
   /** The stored string, or `undefined` when absent or expired. One round trip. */
   get(key: string): Promise<string | undefined>;
   /** Stores `value` for `ttlMs` milliseconds. One round trip. */

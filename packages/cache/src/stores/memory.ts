@@ -85,6 +85,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
 
   return {
     name: 'memory',
+    local: true,
     get size() {
       return slots.size;
     },
