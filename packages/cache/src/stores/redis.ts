@@ -39,6 +39,11 @@ export interface RedisStore extends CacheStore {
 }
 
 const UNLINK_BATCH = 500;
+
+/** The `keyPrefix` option of an ioredis client (a Cluster's also reaches its node clients). */
+function keyPrefixOf(client: Redis | Cluster): string {
+  return (client.options as { keyPrefix?: string }).keyPrefix ?? '';
+}
 const INDEX_PAGE = 1000;
 const KNOWN = new Set(['client', 'prefix', 'index', 'indexDepth', 'scanCount']);
 
@@ -151,18 +156,26 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   }
 
   async function deletePatternByScan(pattern: string): Promise<number> {
-    const match = escapeGlob(prefix) + pattern;
     const redis = ready();
+    // ioredis adds a client `keyPrefix` to key arguments but not to SCAN MATCH, nor strips it
+    // from what SCAN returns: match on the full name, hand back the name without it.
+    const clientPrefix = keyPrefixOf(redis);
+    const match = escapeGlob(clientPrefix + prefix) + pattern;
+    const indexes = clientPrefix + indexPrefix;
     const nodes = cluster ? (redis as Cluster).nodes('master') : [redis as Redis];
     let deleted = 0;
     for (const node of nodes) {
+      const nodePrefix = keyPrefixOf(node);
       let cursor = '0';
       do {
         const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', scanCount);
         cursor = next;
-        const entries = keys.filter((key) => !key.startsWith(indexPrefix));
+        const entries = keys
+          .filter((key) => !key.startsWith(indexes))
+          .map((key) => (key.startsWith(nodePrefix) ? key.slice(nodePrefix.length) : key));
         for (let i = 0; i < entries.length; i += UNLINK_BATCH) {
           const batch = entries.slice(i, i + UNLINK_BATCH);
+          // A master holds many slots: one UNLINK per key, pipelined by ioredis.
           const counts = cluster
             ? await Promise.all(batch.map((key) => node.unlink(key)))
             : [await node.unlink(...batch)];

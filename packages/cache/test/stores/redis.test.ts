@@ -56,6 +56,23 @@ describe('redisStore', () => {
     expect(await client.exists(`${prefix}\u0000idx:alice_posts:`)).toBe(1);
   });
 
+  it('honours a keyPrefix set on the client, on the index and SCAN paths', async () => {
+    const prefixed = new Redis(inject('redisUrl'), { keyPrefix: 'app:' });
+    await prefixed.ping();
+    try {
+      const prefix = unique();
+      for (const index of [true, false]) {
+        const store = redisStore({ client: prefixed, prefix, index });
+        await store.set('jo_posts:page_1:jo', 'v', 10_000);
+        expect(await client.get(`app:${prefix}jo_posts:page_1:jo`)).toBe('v');
+        expect(await store.deletePattern('jo_posts:*')).toBe(1);
+        expect(await client.exists(`app:${prefix}jo_posts:page_1:jo`)).toBe(0);
+      }
+    } finally {
+      prefixed.disconnect();
+    }
+  });
+
   it('refuses commands at once while the client is not ready, and never closes it', async () => {
     const lazy = new Redis(inject('redisUrl'), { lazyConnect: true });
     const store = redisStore({ client: lazy, prefix: unique() });
