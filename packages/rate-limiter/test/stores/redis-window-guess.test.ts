@@ -120,4 +120,31 @@ describe('redis fixed window with a client clock a window off', () => {
     expect(await client.get(`${key}:${result.resetAt - period}`)).toBe('1');
     expect(await client.keys(`${key}*`)).toHaveLength(1);
   });
+
+  it.each([
+    ['ahead', ahead],
+    ['behind', behind],
+  ])(
+    'weights the sliding window by Redis’s windows when the client clock is %s',
+    async (_, skewed) => {
+      await roomInWindow(PERIOD, 5_000);
+      const key = uniqueKey('slide');
+      const end = windowEnd();
+      const slide = (store: typeof honest) =>
+        store.consume({ ...request(key, 3), algorithm: 'sliding-window' });
+      expect(await slide(skewed)).toEqual({
+        allowed: true,
+        remaining: 2,
+        resetAt: end,
+        retryAfterMs: 0,
+      });
+      expect((await slide(honest)).remaining).toBe(1);
+      expect((await slide(skewed)).remaining).toBe(0);
+      const denied = await slide(skewed);
+      expect(denied).toMatchObject({ allowed: false, remaining: 0, resetAt: end });
+      // Only Redis's current window holds counts.
+      expect(await client.keys(`${key}*`)).toEqual([`${key}:s:${end - PERIOD}`]);
+      expect(await client.get(`${key}:s:${end - PERIOD}`)).toBe('3');
+    },
+  );
 });

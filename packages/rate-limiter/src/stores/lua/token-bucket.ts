@@ -1,12 +1,12 @@
 import { PRELUDE } from './prelude.js';
 
 /**
- * Token bucket (GCRA-equivalent): `<base>:t` holds "<tokens in use> <ms of last update>".
+ * Token bucket (GCRA-equivalent): KEYS[1] = `<base>:t` holds "<tokens in use> <ms of last update>".
  * Tokens in use are small numbers, so refill math keeps full precision next to epoch times.
  * Mirrors `tokenBucket` in memory-algorithms.ts.
  */
 export const TOKEN_BUCKET = `${PRELUDE}
-local key = KEYS[1] .. ':t'
+local key = KEYS[1]
 local used = 0
 local state = redis.call('GET', key)
 if state then
