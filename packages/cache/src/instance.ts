@@ -10,7 +10,10 @@ import type { CacheOptions, CacheState, RequestParams, RouteOptions } from './ty
 export interface CacheRequest {
   /** @default 'GET' */
   method?: string;
-  /** Path and query parameters, merged. */
+  /**
+   * Path and query parameters, merged; a repeated query parameter as the array of its values
+   * (a read needing it in its key is then served uncached).
+   */
   params: RequestParams;
   /** Request headers, lower-case names; only `authorization`, `cookie`, `if-none-match` are read. */
   headers?: Readonly<Record<string, string | undefined>>;

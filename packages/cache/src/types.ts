@@ -89,7 +89,8 @@ export interface RouteOptions {
   resourceIdType?: 'integer' | 'string';
   /**
    * Values for placeholders the request may omit, such as query parameters with defaults
-   * in the handler (`{ page: 1, items_per_page: 10 }`).
+   * in the handler (`{ page: 1, items_per_page: 10 }`). They apply to absent parameters only:
+   * a read with an empty one (`?page=`) is served uncached, since the handler may reject it.
    */
   defaults?: Record<string, string | number>;
   /** Read routes: seconds (or `"1 h"`) an entry stays fresh. @default 3600 */
