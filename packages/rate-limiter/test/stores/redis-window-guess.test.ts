@@ -109,6 +109,23 @@ describe('redis fixed window with a client clock a window off', () => {
     expect(next.resetAt).toBe(Date.now() - (Date.now() % period) + period);
   });
 
+  it('admits at most `limit` per window even in a window’s last millisecond', async () => {
+    // 2 ms windows: half of all checks land in a last millisecond, where a key given an expiry
+    // of "now" would be deleted at once and every concurrent first hit admitted.
+    const key = uniqueKey('last-ms');
+    const admitted = new Map<number, number>();
+    for (let round = 0; round < 150; round++) {
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => honest.consume({ ...request(key, 1), periodMs: 2 })),
+      );
+      for (const r of results) {
+        if (r.allowed) admitted.set(r.resetAt, (admitted.get(r.resetAt) ?? 0) + 1);
+      }
+    }
+    expect(admitted.size).toBeGreaterThan(10);
+    expect(Math.max(...admitted.values())).toBe(1);
+  });
+
   it('keys sub-second periods by the window start in ms, whatever the client guessed', async () => {
     const period = 500;
     const fast = createRedisStore(client, () => Date.now() + period);

@@ -5,13 +5,15 @@
  * The client names the window ITS clock is in (KEYS[1]), so the common case is one INCR. Redis's
  * clock still decides: a window key is only created after `TIME` confirmed Redis is in that
  * window, and it expires (PEXPIREAT) the millisecond before the window ends, so while it exists
- * Redis is inside its window. A new key (first hit of a window, or a client clock off across a
- * boundary) takes the slow path: `TIME`, and Redis's own window key if the client's was wrong.
- * Both keys share the base and so its hash tag: one Cluster slot.
+ * Redis is inside its window. (A key made in that very last millisecond lives 1 ms into the next
+ * window: Redis deletes at once a key given an expiry of "now".) A new key (first hit of a window,
+ * or a client clock off across a boundary) takes the slow path: `TIME`, and Redis's own window
+ * key if the client's was wrong. Both keys share the base and so its hash tag: one Cluster slot.
  *
- * ARGV: limit, period (ms), cost (left out when 1: one argument less to send and parse). Replies: the count when allowed in the window KEYS[1] names;
- * otherwise `{allowed, remaining, resetAt, retryAfterMs}`. INCR first so an admitted request is
- * one write; a denial gives its cost back, so a too-costly request does not use up the window.
+ * ARGV: limit, period (ms), cost (left out when 1: one argument less to send and parse).
+ * Replies: the count when allowed in the window KEYS[1] names; otherwise
+ * `{allowed, remaining, resetAt, retryAfterMs}`. INCR first so an admitted request is one write;
+ * a denial gives its cost back, so a too-costly request does not use up the window.
  */
 export const FIXED_WINDOW = `
 local key = KEYS[1]
@@ -31,7 +33,9 @@ if count > limit then
   if count == cost then redis.call('DEL', key) else redis.call('DECRBY', key, cost) end
   return {0, limit - count + cost, reset_at, reset_at - now}
 end
-if count == cost then redis.call('PEXPIREAT', key, reset_at - 1) end
+-- In a window's last ms an expiry of reset_at - 1 would delete the key at once, and concurrent
+-- first hits there would each find no key and all be admitted: keep it to the boundary instead.
+if count == cost then redis.call('PEXPIREAT', key, math.max(reset_at - 1, now + 1)) end
 if key == KEYS[1] then return count end
 return {1, limit - count, reset_at, 0}
 `;
