@@ -61,7 +61,8 @@ export function checkLines(checks: readonly Check[]): string {
         return `- **FAIL** ${c.label}: not measured (${c.reason ?? 'missing row'}); target ${c.direction} ${c.target}${unit}`;
       }
       const verdict = passes(c) ? 'PASS' : 'FAIL';
-      const digits = unit === 'x' ? 2 : 1;
+      // Three decimals for ratios, so a value just under its target never prints as equal to it.
+      const digits = unit === 'x' ? 3 : 1;
       return `- **${verdict}** ${c.label}: ${c.value.toFixed(digits)}${unit} (target ${c.direction} ${c.target}${unit})`;
     })
     .join('\n');
