@@ -26,14 +26,26 @@ export class Deadlines {
   ) {}
 
   /**
-   * What `pending` resolves to; what `onError` makes of its rejection; or `undefined` (after
-   * `onExpire`) once `ms` have passed without either.
+   * `then` of what `pending` resolves to; of `onError`'s answer to its rejection; or of
+   * `undefined` (after `onExpire`) once `ms` have passed without either. Taking `then` here
+   * saves the caller a promise layer per call.
    */
-  race<T>(pending: Promise<T>, onError: (error: unknown) => T | undefined): Promise<T | undefined> {
-    return new Promise<T | undefined>((resolve) => {
+  race<T, R>(
+    pending: Promise<T>,
+    onError: (error: unknown) => T | undefined,
+    then: (value: T | undefined) => R | PromiseLike<R>,
+  ): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      const finish = (value: T | undefined) => {
+        try {
+          resolve(then(value));
+        } catch (error) {
+          reject(error);
+        }
+      };
       const waiter: Waiter<T> = {
         deadline: performance.now() + this.ms,
-        resolve,
+        resolve: finish,
         prev: this.tail as Waiter<T> | null,
         next: null,
         waiting: true,
@@ -41,10 +53,10 @@ export class Deadlines {
       this.push(waiter as Waiter<unknown>);
       pending.then(
         (value) => {
-          if (this.settle(waiter as Waiter<unknown>)) resolve(value);
+          if (this.settle(waiter as Waiter<unknown>)) finish(value);
         },
         (error: unknown) => {
-          if (this.settle(waiter as Waiter<unknown>)) resolve(onError(error));
+          if (this.settle(waiter as Waiter<unknown>)) finish(onError(error));
         },
       );
     });

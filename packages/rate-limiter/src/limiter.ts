@@ -155,7 +155,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     if (consumeSync !== undefined && peekSync !== undefined) {
       return settle(op === 'consume' ? consumeSync(req, now) : peekSync(req, now), at);
     }
-    return guard.run(op, req).then((answer) => {
+    return guard.run(op, req, (answer) => {
       if (answer !== undefined) return settle(answer, at);
       return guard.fallback(op, req).then((p) => toResult(p, at, resolved.onStoreError, false));
     });

@@ -39,22 +39,29 @@ export class StoreGuard {
     );
   }
 
-  /** Runs `consume` or `peek`; resolves to the store's result or `undefined` when it failed. */
-  run(op: 'consume' | 'peek', req: StoreRequest): Promise<StoreResult | undefined> {
+  /**
+   * Runs `consume` or `peek` and resolves to `then` of the store's result, or of `undefined`
+   * when the store failed or missed `storeTimeout` (logged).
+   */
+  run<R>(
+    op: 'consume' | 'peek',
+    req: StoreRequest,
+    then: (answer: StoreResult | undefined) => R | PromiseLike<R>,
+  ): Promise<R> {
     const { store } = this;
     if (store.isReady !== undefined && !store.isReady()) {
       this.report(new RateLimiterError('E_STORE_UNAVAILABLE', 'store is not connected'));
-      return NOTHING;
+      return NOTHING.then(then);
     }
     let pending: Promise<StoreResult>;
     try {
       pending = op === 'consume' ? store.consume(req) : store.peek(req);
     } catch (error) {
-      return Promise.resolve(this.failed(error));
+      return Promise.resolve(this.failed(error)).then(then);
     }
     return store.local
-      ? pending.then(undefined, this.failed)
-      : this.deadlines.race(pending, this.failed);
+      ? pending.then(undefined, this.failed).then(then)
+      : this.deadlines.race(pending, this.failed, then);
   }
 
   /** The answer of the `onStoreError` policy for a request the store could not answer. */
@@ -89,7 +96,7 @@ export class StoreGuard {
       );
     };
     try {
-      await this.deadlines.race(this.store.reset(request), failed);
+      await this.deadlines.race(this.store.reset(request), failed, () => undefined);
     } catch (error) {
       failed(error);
     }
