@@ -111,6 +111,18 @@ export async function createUser(
   return { ...user, id: res.body.id, token };
 }
 
+/** Creates a post as its owner and returns the stored post. */
+export async function createPost(
+  api: ApiClient,
+  owner: Pick<TestUser, 'username' | 'token'>,
+  post: { title: string; text: string; media_url?: string },
+  // biome-ignore lint/suspicious/noExplicitAny: the stored post as JSON
+): Promise<any> {
+  const res = await api.post(`/${owner.username}/post`, post, owner.token);
+  expect(res.status, res.text).toBe(201);
+  return res.body;
+}
+
 /** Creates a tier as the superuser and returns its id. */
 export async function createTier(handle: AppHandle, name: string): Promise<number> {
   const res = await handle.api.post('/tier', { name }, handle.adminToken);

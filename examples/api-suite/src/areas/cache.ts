@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ApiClient } from '../client.js';
+import type { ApiClient, ApiResponse } from '../client.js';
 import {
   type ApiSuiteTarget,
   cacheStatus,
+  createPost,
   createUser,
   type TestUser,
   useApp,
@@ -59,15 +60,28 @@ export function registerCache(target: ApiSuiteTarget) {
     beforeAll(async () => {
       user = await createUser(app.api);
       for (let i = 1; i <= 5; i++) {
-        const res = await app.api.post(
-          `/${user.username}/post`,
-          { title: `Post ${i}`, text: `Text ${i}` },
-          user.token,
-        );
-        expect(res.status, res.text).toBe(201);
-        posts.push({ id: res.body.id, title: `Post ${i}` });
+        const post = await createPost(app.api, user, { title: `Post ${i}`, text: `Text ${i}` });
+        posts.push({ id: post.id, title: `Post ${i}` });
       }
     });
+
+    /** Every page of the list (read as if it held `count` posts) shows exactly `posts`. */
+    async function expectListShowsPosts(count: number) {
+      const { totals, paged } = await readAllPages(app.api, user.username, count);
+      expect(totals).toEqual([posts.length]);
+      expect(paged.map((p) => p.id).sort()).toEqual(posts.map((p) => p.id).sort());
+    }
+
+    /** Warms the first post and the list, deletes the post with `remove`, checks every read. */
+    async function expectDeleteShown(remove: (id: number) => Promise<ApiResponse>) {
+      const [removed] = posts.splice(0, 1);
+      const postPath = `/${user.username}/post/${removed!.id}`;
+      await warm(app.api, [postPath, ...listPaths(user.username, posts.length + 1)]);
+      const del = await remove(removed!.id);
+      expect(del.status, del.text).toBe(200);
+      expect((await app.api.get(postPath)).status).toBe(404);
+      await expectListShowsPosts(posts.length + 1);
+    }
 
     it('serves a post from the cache the second time, byte for byte', async () => {
       const path = `/${user.username}/post/${posts[0]!.id}`;
@@ -135,15 +149,7 @@ export function registerCache(target: ApiSuiteTarget) {
     });
 
     it('shows a DELETE on the next read of the post and of every page of the list', async () => {
-      const [removed] = posts.splice(0, 1);
-      const postPath = `/${user.username}/post/${removed!.id}`;
-      await warm(app.api, [postPath, ...listPaths(user.username, posts.length + 1)]);
-      const del = await app.api.delete(postPath, user.token);
-      expect(del.status, del.text).toBe(200);
-      expect((await app.api.get(postPath)).status).toBe(404);
-      const { totals, paged } = await readAllPages(app.api, user.username, posts.length + 1);
-      expect(totals).toEqual([posts.length]);
-      expect(paged.map((p) => p.id).sort()).toEqual(posts.map((p) => p.id).sort());
+      await expectDeleteShown((id) => app.api.delete(`/${user.username}/post/${id}`, user.token));
     });
 
     it('shows a create on the next read of every page of the list', async () => {
@@ -155,21 +161,13 @@ export function registerCache(target: ApiSuiteTarget) {
       );
       expect(res.status, res.text).toBe(201);
       posts.push({ id: res.body.id, title: 'Brand new' });
-      const { totals, paged } = await readAllPages(app.api, user.username, posts.length);
-      expect(totals).toEqual([posts.length]);
-      expect(paged.map((p) => p.id).sort()).toEqual(posts.map((p) => p.id).sort());
+      await expectListShowsPosts(posts.length);
     });
 
     it("shows the superuser's hard delete on the next read of the post and the list", async () => {
-      const [removed] = posts.splice(0, 1);
-      const postPath = `/${user.username}/post/${removed!.id}`;
-      await warm(app.api, [postPath, ...listPaths(user.username, posts.length + 1)]);
-      const del = await app.api.delete(`/${user.username}/db_post/${removed!.id}`, app.adminToken);
-      expect(del.status, del.text).toBe(200);
-      expect((await app.api.get(postPath)).status).toBe(404);
-      const { totals, paged } = await readAllPages(app.api, user.username, posts.length + 1);
-      expect(totals).toEqual([posts.length]);
-      expect(paged.map((p) => p.id).sort()).toEqual(posts.map((p) => p.id).sort());
+      await expectDeleteShown((id) =>
+        app.api.delete(`/${user.username}/db_post/${id}`, app.adminToken),
+      );
     });
 
     it('validates the query the same whether or not the default page is cached', async () => {

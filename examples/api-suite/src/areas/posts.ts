@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ApiSuiteTarget, createUser, expectPage, useApp } from '../fixtures.js';
+import { type ApiSuiteTarget, createPost, createUser, expectPage, useApp } from '../fixtures.js';
 
 /** Post CRUD (without the cache's point of view, which `cache.ts` covers). */
 export function registerPosts(target: ApiSuiteTarget) {
@@ -8,24 +8,23 @@ export function registerPosts(target: ApiSuiteTarget) {
 
     it('creates a post for its owner with 201 and reads it back', async () => {
       const user = await createUser(app.api);
-      const res = await app.api.post(
-        `/${user.username}/post`,
-        { title: 'My title', text: 'Some text', media_url: 'https://example.com/a.png' },
-        user.token,
-      );
-      expect(res.status, res.text).toBe(201);
-      expect(res.body).toMatchObject({
+      const created = await createPost(app.api, user, {
         title: 'My title',
         text: 'Some text',
         media_url: 'https://example.com/a.png',
       });
-      expect(Number.isInteger(res.body.id)).toBe(true);
-      const read = await app.api.get(`/${user.username}/post/${res.body.id}`);
+      expect(created).toMatchObject({
+        title: 'My title',
+        text: 'Some text',
+        media_url: 'https://example.com/a.png',
+      });
+      expect(Number.isInteger(created.id)).toBe(true);
+      const read = await app.api.get(`/${user.username}/post/${created.id}`);
       expect(read.status).toBe(200);
-      expect(read.body).toMatchObject({ id: res.body.id, title: 'My title', text: 'Some text' });
+      expect(read.body).toMatchObject({ id: created.id, title: 'My title', text: 'Some text' });
       const list = await app.api.get(`/${user.username}/posts`);
       expectPage(list.body, { page: 1, itemsPerPage: 10, totalCount: 1 });
-      expect(list.body.data[0]).toMatchObject({ id: res.body.id, title: 'My title' });
+      expect(list.body.data[0]).toMatchObject({ id: created.id, title: 'My title' });
     });
 
     it('accepts a post without media_url and the extreme lengths of title and text', async () => {
@@ -43,12 +42,8 @@ export function registerPosts(target: ApiSuiteTarget) {
 
     it('updates and soft-deletes a post for its owner', async () => {
       const user = await createUser(app.api);
-      const created = await app.api.post(
-        `/${user.username}/post`,
-        { title: 'Before', text: 'Text' },
-        user.token,
-      );
-      const path = `/${user.username}/post/${created.body.id}`;
+      const created = await createPost(app.api, user, { title: 'Before', text: 'Text' });
+      const path = `/${user.username}/post/${created.id}`;
       const patch = await app.api.patch(path, { title: 'After' }, user.token);
       expect(patch.status, patch.text).toBe(200);
       expect((await app.api.get(path)).body).toMatchObject({ title: 'After', text: 'Text' });
@@ -63,44 +58,30 @@ export function registerPosts(target: ApiSuiteTarget) {
 
     it('hard-deletes a post as the superuser with DELETE /{username}/db_post/{id}', async () => {
       const user = await createUser(app.api);
-      const created = await app.api.post(
-        `/${user.username}/post`,
-        { title: 'Doomed', text: 'Text' },
-        user.token,
-      );
-      const del = await app.api.delete(
-        `/${user.username}/db_post/${created.body.id}`,
-        app.adminToken,
-      );
+      const created = await createPost(app.api, user, { title: 'Doomed', text: 'Text' });
+      const del = await app.api.delete(`/${user.username}/db_post/${created.id}`, app.adminToken);
       expect(del.status, del.text).toBe(200);
-      expect((await app.api.get(`/${user.username}/post/${created.body.id}`)).status).toBe(404);
-      const again = await app.api.delete(
-        `/${user.username}/db_post/${created.body.id}`,
-        app.adminToken,
-      );
+      expect((await app.api.get(`/${user.username}/post/${created.id}`)).status).toBe(404);
+      const again = await app.api.delete(`/${user.username}/db_post/${created.id}`, app.adminToken);
       expect(again.status).toBe(404);
       expect(again.body).toEqual({ detail: 'Post not found' });
     });
 
     it('answers 404 "Post not found" for a missing post or another user\'s post id', async () => {
       const [a, b] = [await createUser(app.api), await createUser(app.api)];
-      const created = await app.api.post(
-        `/${a.username}/post`,
-        { title: 'Ab', text: 'T' },
-        a.token,
-      );
-      for (const path of [`/${a.username}/post/999999`, `/${b.username}/post/${created.body.id}`]) {
+      const created = await createPost(app.api, a, { title: 'Ab', text: 'T' });
+      for (const path of [`/${a.username}/post/999999`, `/${b.username}/post/${created.id}`]) {
         const res = await app.api.get(path);
         expect(res.status, path).toBe(404);
         expect(res.body).toEqual({ detail: 'Post not found' });
       }
       const writes = await app.api.patch(
-        `/${b.username}/post/${created.body.id}`,
+        `/${b.username}/post/${created.id}`,
         { title: 'X1' },
         b.token,
       );
       expect(writes.status).toBe(404);
-      expect((await app.api.get(`/${a.username}/post/${created.body.id}`)).body.title).toBe('Ab');
+      expect((await app.api.get(`/${a.username}/post/${created.id}`)).body.title).toBe('Ab');
     });
 
     it('answers 404 "User not found" for the posts of an unknown user', async () => {

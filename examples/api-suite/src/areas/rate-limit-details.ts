@@ -7,15 +7,13 @@ import { eventually } from '../client.js';
 import {
   type ApiSuiteTarget,
   assignTier,
-  createRule,
   createTier,
   createUser,
   DEFAULT_LIMIT,
   uniqueName,
   useApp,
 } from '../fixtures.js';
-
-const TASK_PATH = 'api/v1/tasks/task';
+import { allowed, createLimitedUser } from '../rate-limit-fixtures.js';
 
 /** Headers, spoofing, concurrency and the default-rule warning of the limited route. */
 export function registerRateLimitDetails(target: ApiSuiteTarget) {
@@ -24,16 +22,7 @@ export function registerRateLimitDetails(target: ApiSuiteTarget) {
     const app = useApp(target, { LOG_FILE: logFile });
 
     it('tells the caller the applied limit in the RateLimit and X-RateLimit headers', async () => {
-      const tier = uniqueName('hdr');
-      const tierId = await createTier(app, tier);
-      await createRule(app, tier, {
-        path: TASK_PATH,
-        limit: 4,
-        period: 600,
-        name: uniqueName('r'),
-      });
-      const user = await createUser(app.api);
-      await assignTier(app, user.username, tierId);
+      const { user } = await createLimitedUser(app, 'hdr', { limit: 4, period: 600 });
       const remaining: number[] = [];
       for (let i = 0; i < 5; i++) {
         const res = await app.api.post(`/tasks/task?message=h${i}`, undefined, user.token);
@@ -63,20 +52,11 @@ export function registerRateLimitDetails(target: ApiSuiteTarget) {
         });
         statuses.push(res.status);
       }
-      expect(statuses).toEqual([...Array.from({ length: DEFAULT_LIMIT }, () => 201), 429]);
+      expect(statuses).toEqual([...allowed(DEFAULT_LIMIT), 429]);
     });
 
     it('admits exactly the limit under concurrent requests', async () => {
-      const tier = uniqueName('burst');
-      const tierId = await createTier(app, tier);
-      await createRule(app, tier, {
-        path: TASK_PATH,
-        limit: 10,
-        period: 3600,
-        name: uniqueName('r'),
-      });
-      const user = await createUser(app.api);
-      await assignTier(app, user.username, tierId);
+      const { user } = await createLimitedUser(app, 'burst', { limit: 10 });
       const answers = await Promise.all(
         Array.from({ length: 25 }, (_, i) =>
           app.api.post(`/tasks/task?message=burst${i}`, undefined, user.token),

@@ -1,34 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import type { ApiClient } from '../client.js';
 import {
   type ApiSuiteTarget,
   assignTier,
-  createRule,
-  createTier,
   createUser,
   DEFAULT_LIMIT,
   uniqueName,
   useApp,
 } from '../fixtures.js';
+import {
+  allowed,
+  createLimitedUser,
+  createTierWithRule,
+  patchRule,
+  taskStatus,
+  taskStatuses,
+} from '../rate-limit-fixtures.js';
 
-const TASK_PATH = 'api/v1/tasks/task';
-
-/** One call of the rate-limited route; returns the status. */
-async function task(api: ApiClient, token?: string): Promise<number> {
-  const res = await api.post(`/tasks/task?message=${uniqueName('m')}`, undefined, token);
-  if (res.status === 429) expect(res.body).toEqual({ detail: 'Rate limit exceeded' });
-  else expect(res.status, res.text).toBe(201);
-  return res.status;
-}
-
-/** Statuses of `n` calls in a row. */
-async function tasks(api: ApiClient, n: number, token?: string): Promise<number[]> {
-  const statuses: number[] = [];
-  for (let i = 0; i < n; i++) statuses.push(await task(api, token));
-  return statuses;
-}
-
-const allowed = (n: number) => Array.from({ length: n }, () => 201);
+/** A rule created at `limit`, used `before`, then changed to `patchedLimit`. */
+const RULE_CHANGES = [
+  { change: 'raised', limit: 1, before: [201, 429], patchedLimit: 5, next: 201 },
+  { change: 'lowered', limit: 10, before: [201, 201], patchedLimit: 2, next: 429 },
+];
 
 /** Who is limited how: IP for anonymous callers, user and tier for a valid token. */
 export function registerRateLimits(target: ApiSuiteTarget) {
@@ -37,7 +29,7 @@ export function registerRateLimits(target: ApiSuiteTarget) {
     const app = useApp(target);
 
     it(`allows ${DEFAULT_LIMIT} anonymous tasks per period, then answers 429`, async () => {
-      expect(await tasks(app.api, DEFAULT_LIMIT)).toEqual(allowed(DEFAULT_LIMIT));
+      expect(await taskStatuses(app.api, DEFAULT_LIMIT)).toEqual(allowed(DEFAULT_LIMIT));
       const denied = await app.api.post('/tasks/task?message=over');
       expect(denied.status).toBe(429);
       expect(denied.body).toEqual({ detail: 'Rate limit exceeded' });
@@ -51,7 +43,7 @@ export function registerRateLimits(target: ApiSuiteTarget) {
 
     it('still serves a valid user: users are counted apart from the IP', async () => {
       const user = await createUser(app.api);
-      expect(await task(app.api, user.token)).toBe(201);
+      expect(await taskStatus(app.api, user.token)).toBe(201);
     });
 
     it('limits only the limited route', async () => {
@@ -64,176 +56,85 @@ export function registerRateLimits(target: ApiSuiteTarget) {
 
     it('puts a user without a tier on the defaults', async () => {
       const user = await createUser(app.api);
-      expect(await tasks(app.api, DEFAULT_LIMIT + 1, user.token)).toEqual([
+      expect(await taskStatuses(app.api, DEFAULT_LIMIT + 1, user.token)).toEqual([
         ...allowed(DEFAULT_LIMIT),
         429,
       ]);
     });
 
     it('puts a user whose tier has no rule for the path on the defaults', async () => {
-      const tier = uniqueName('norule');
-      const tierId = await createTier(app, tier);
-      await createRule(app, tier, {
-        path: 'api/v1/users',
-        limit: 1,
-        period: 3600,
-        name: uniqueName('r'),
-      });
-      const user = await createUser(app.api);
-      await assignTier(app, user.username, tierId);
-      expect(await tasks(app.api, DEFAULT_LIMIT + 1, user.token)).toEqual([
+      const { user } = await createLimitedUser(app, 'norule', { path: 'api/v1/users', limit: 1 });
+      expect(await taskStatuses(app.api, DEFAULT_LIMIT + 1, user.token)).toEqual([
         ...allowed(DEFAULT_LIMIT),
         429,
       ]);
     });
 
     it('counts each user on their own', async () => {
-      const tier = uniqueName('solo');
-      const tierId = await createTier(app, tier);
-      await createRule(app, tier, {
-        path: TASK_PATH,
-        limit: 1,
-        period: 3600,
-        name: uniqueName('r'),
-      });
+      const { tierId } = await createTierWithRule(app, 'solo', { limit: 1 });
       const [a, b] = [await createUser(app.api), await createUser(app.api)];
       await assignTier(app, a.username, tierId);
       await assignTier(app, b.username, tierId);
-      expect(await tasks(app.api, 2, a.token)).toEqual([201, 429]);
-      expect(await tasks(app.api, 2, b.token)).toEqual([201, 429]);
+      expect(await taskStatuses(app.api, 2, a.token)).toEqual([201, 429]);
+      expect(await taskStatuses(app.api, 2, b.token)).toEqual([201, 429]);
     });
 
-    it('applies a raised rule limit on the next request', async () => {
-      const tier = uniqueName('raise');
-      const tierId = await createTier(app, tier);
-      const rule = await createRule(app, tier, {
-        path: TASK_PATH,
-        limit: 1,
-        period: 3600,
-        name: uniqueName('r'),
+    for (const { change, limit, before, patchedLimit, next } of RULE_CHANGES) {
+      it(`applies a ${change} rule limit on the next request`, async () => {
+        const limited = await createLimitedUser(app, change, { limit });
+        expect(await taskStatuses(app.api, before.length, limited.user.token)).toEqual(before);
+        await patchRule(app, limited, { limit: patchedLimit });
+        expect(await taskStatus(app.api, limited.user.token)).toBe(next);
       });
-      const user = await createUser(app.api);
-      await assignTier(app, user.username, tierId);
-      expect(await tasks(app.api, 2, user.token)).toEqual([201, 429]);
-      const patch = await app.api.patch(
-        `/tier/${tier}/rate_limit/${rule.id}`,
-        { limit: 5 },
-        app.adminToken,
-      );
-      expect(patch.status, patch.text).toBe(200);
-      expect(await task(app.api, user.token)).toBe(201);
-    });
-
-    it('applies a lowered rule limit on the next request', async () => {
-      const tier = uniqueName('lower');
-      const tierId = await createTier(app, tier);
-      const rule = await createRule(app, tier, {
-        path: TASK_PATH,
-        limit: 10,
-        period: 3600,
-        name: uniqueName('r'),
-      });
-      const user = await createUser(app.api);
-      await assignTier(app, user.username, tierId);
-      expect(await tasks(app.api, 2, user.token)).toEqual([201, 201]);
-      const patch = await app.api.patch(
-        `/tier/${tier}/rate_limit/${rule.id}`,
-        { limit: 2 },
-        app.adminToken,
-      );
-      expect(patch.status, patch.text).toBe(200);
-      expect(await task(app.api, user.token)).toBe(429);
-    });
+    }
 
     it("applies a user's new tier on the next request", async () => {
-      const [low, high] = [uniqueName('low'), uniqueName('high')];
-      const lowId = await createTier(app, low);
-      const highId = await createTier(app, high);
-      await createRule(app, low, {
-        path: TASK_PATH,
-        limit: 1,
-        period: 3600,
-        name: uniqueName('r'),
-      });
-      await createRule(app, high, {
-        path: TASK_PATH,
-        limit: 10,
-        period: 3600,
-        name: uniqueName('r'),
-      });
+      const low = await createTierWithRule(app, 'low', { limit: 1 });
+      const high = await createTierWithRule(app, 'high', { limit: 10 });
       const user = await createUser(app.api);
-      await assignTier(app, user.username, lowId);
-      expect(await tasks(app.api, 2, user.token)).toEqual([201, 429]);
-      await assignTier(app, user.username, highId);
-      expect(await task(app.api, user.token)).toBe(201);
-      await assignTier(app, user.username, lowId);
-      expect(await task(app.api, user.token)).toBe(429);
+      await assignTier(app, user.username, low.tierId);
+      expect(await taskStatuses(app.api, 2, user.token)).toEqual([201, 429]);
+      await assignTier(app, user.username, high.tierId);
+      expect(await taskStatus(app.api, user.token)).toBe(201);
+      await assignTier(app, user.username, low.tierId);
+      expect(await taskStatus(app.api, user.token)).toBe(429);
     });
 
     it('falls back to the defaults on the next request once the rule is deleted', async () => {
-      const tier = uniqueName('drop');
-      const tierId = await createTier(app, tier);
-      const rule = await createRule(app, tier, {
-        path: TASK_PATH,
-        limit: 1,
-        period: 3600,
-        name: uniqueName('r'),
-      });
-      const user = await createUser(app.api);
-      await assignTier(app, user.username, tierId);
-      expect(await tasks(app.api, 2, user.token)).toEqual([201, 429]);
+      const { tier, rule, user } = await createLimitedUser(app, 'drop', { limit: 1 });
+      expect(await taskStatuses(app.api, 2, user.token)).toEqual([201, 429]);
       const del = await app.api.delete(`/tier/${tier}/rate_limit/${rule.id}`, app.adminToken);
       expect(del.status, del.text).toBe(200);
       // The defaults allow DEFAULT_LIMIT (3) per period; 1 was allowed and at most 1 counted
       // as denied, so the next request fits.
-      expect(await task(app.api, user.token)).toBe(201);
+      expect(await taskStatus(app.api, user.token)).toBe(201);
     });
 
     it('puts a user on the defaults on the next request once their tier is deleted', async () => {
-      const tier = uniqueName('doomed');
-      const tierId = await createTier(app, tier);
-      await createRule(app, tier, {
-        path: TASK_PATH,
-        limit: 1,
-        period: 3600,
-        name: uniqueName('r'),
-      });
-      const user = await createUser(app.api);
-      await assignTier(app, user.username, tierId);
-      expect(await tasks(app.api, 2, user.token)).toEqual([201, 429]);
+      const { tier, user } = await createLimitedUser(app, 'doomed', { limit: 1 });
+      expect(await taskStatuses(app.api, 2, user.token)).toEqual([201, 429]);
       const del = await app.api.delete(`/tier/${tier}`, app.adminToken);
       expect(del.status, del.text).toBe(200);
       expect((await app.api.get(`/user/${user.username}`)).body.tier_id).toBeNull();
-      expect(await task(app.api, user.token)).toBe(201);
+      expect(await taskStatus(app.api, user.token)).toBe(201);
     });
 
     it('keeps applying the rules of a renamed tier', async () => {
-      const [before, after] = [uniqueName('before'), uniqueName('after')];
-      const tierId = await createTier(app, before);
-      await createRule(app, before, {
-        path: TASK_PATH,
-        limit: 1,
-        period: 3600,
-        name: uniqueName('r'),
-      });
-      const user = await createUser(app.api);
-      await assignTier(app, user.username, tierId);
-      const patch = await app.api.patch(`/tier/${before}`, { name: after }, app.adminToken);
+      const { tier, user } = await createLimitedUser(app, 'before', { limit: 1 });
+      const patch = await app.api.patch(
+        `/tier/${tier}`,
+        { name: uniqueName('after') },
+        app.adminToken,
+      );
       expect(patch.status, patch.text).toBe(200);
-      expect(await tasks(app.api, 2, user.token)).toEqual([201, 429]);
+      expect(await taskStatuses(app.api, 2, user.token)).toEqual([201, 429]);
     });
 
     it('matches the rule whatever the query string', async () => {
-      const tier = uniqueName('query');
-      const tierId = await createTier(app, tier);
-      await createRule(app, tier, {
+      const { user } = await createLimitedUser(app, 'query', {
         path: '/api/v1/tasks/task/',
         limit: 2,
-        period: 3600,
-        name: uniqueName('r'),
       });
-      const user = await createUser(app.api);
-      await assignTier(app, user.username, tierId);
       const statuses: number[] = [];
       for (const message of ['a', 'b', 'c']) {
         statuses.push(

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   ADMIN,
   type ApiSuiteTarget,
+  type AppHandle,
   assignTier,
   cacheStatus,
+  createPost,
   createRule,
   createTier,
   createUser,
@@ -12,6 +14,31 @@ import {
   uniqueUsername,
   useApp,
 } from '../fixtures.js';
+
+/** A valid sign-up body; the username and email are fresh unless given. */
+function signUpBody(fields: { name: string; username?: string; email?: string }) {
+  return {
+    username: uniqueUsername(),
+    email: `${uniqueUsername()}@example.com`,
+    password: 'Passw0rd-long',
+    ...fields,
+  };
+}
+
+/**
+ * A user with one post whose list and post pages are both cached (their second read a HIT),
+ * for tests of what drops those pages.
+ */
+async function createUserWithCachedPosts(app: AppHandle) {
+  const user = await createUser(app.api);
+  const post = await createPost(app.api, user, { title: 'Mine', text: 'T' });
+  const paths = [`/${user.username}/posts`, `/${user.username}/post/${post.id}`];
+  for (const path of paths) {
+    await app.api.get(path);
+    expect(cacheStatus(await app.api.get(path)), path).toBe('HIT');
+  }
+  return { user, paths };
+}
 
 /** Sign-up, reads, self-service updates, duplicates, soft delete and hard delete. */
 export function registerUsers(target: ApiSuiteTarget) {
@@ -77,20 +104,16 @@ export function registerUsers(target: ApiSuiteTarget) {
 
     it('refuses a taken username or email with 400 and the exact messages', async () => {
       const user = await createUser(app.api);
-      const sameUsername = await app.api.post('/user', {
-        name: 'Someone',
-        username: user.username,
-        email: `${uniqueUsername()}@example.com`,
-        password: 'Passw0rd-long',
-      });
+      const sameUsername = await app.api.post(
+        '/user',
+        signUpBody({ name: 'Someone', username: user.username }),
+      );
       expect(sameUsername.status).toBe(400);
       expect(sameUsername.body).toEqual({ detail: 'Username not available' });
-      const sameEmail = await app.api.post('/user', {
-        name: 'Someone',
-        username: uniqueUsername(),
-        email: user.email,
-        password: 'Passw0rd-long',
-      });
+      const sameEmail = await app.api.post(
+        '/user',
+        signUpBody({ name: 'Someone', email: user.email }),
+      );
       expect(sameEmail.status).toBe(400);
       expect(sameEmail.body).toEqual({ detail: 'Email is already registered' });
     });
@@ -172,19 +195,17 @@ export function registerUsers(target: ApiSuiteTarget) {
       expect((await app.api.get('/user/me/', user.token)).status).toBe(401);
       expect((await app.api.loginResponse(user.username, user.password)).status).toBe(401);
       // The row is kept, so the name is not free again.
-      const again = await app.api.post('/user', {
-        name: 'Again',
-        username: user.username,
-        email: `${uniqueUsername()}@example.com`,
-        password: 'Passw0rd-long',
-      });
+      const again = await app.api.post(
+        '/user',
+        signUpBody({ name: 'Again', username: user.username }),
+      );
       expect(again.status).toBe(400);
       expect(again.body).toEqual({ detail: 'Username not available' });
     });
 
     it('hard-deletes a user with DELETE /db_user/{username}: the username is free again', async () => {
       const user = await createUser(app.api);
-      await app.api.post(`/${user.username}/post`, { title: 'Gone', text: 'T' }, user.token);
+      await createPost(app.api, user, { title: 'Gone', text: 'T' });
       const del = await app.api.delete(`/db_user/${user.username}`, app.adminToken);
       expect(del.status, del.text).toBe(200);
       expect(typeof del.body.message).toBe('string');
@@ -192,29 +213,17 @@ export function registerUsers(target: ApiSuiteTarget) {
       expect((await app.api.get('/user/me/', user.token)).status).toBe(401);
       const again = await app.api.delete(`/db_user/${user.username}`, app.adminToken);
       expect(again.status).toBe(404);
-      const signUp = await app.api.post('/user', {
-        name: 'Reborn',
-        username: user.username,
-        email: user.email,
-        password: 'Passw0rd-long',
-      });
+      const signUp = await app.api.post(
+        '/user',
+        signUpBody({ name: 'Reborn', username: user.username, email: user.email }),
+      );
       expect(signUp.status, signUp.text).toBe(201);
       // The posts went with the old user: the new one starts empty.
       expect((await app.api.get(`/${user.username}/posts`)).body.total_count).toBe(0);
     });
 
     it("drops a renamed user's cached posts: the old name is not found, the new one is fresh", async () => {
-      const user = await createUser(app.api);
-      const post = await app.api.post(
-        `/${user.username}/post`,
-        { title: 'Mine', text: 'T' },
-        user.token,
-      );
-      const oldPaths = [`/${user.username}/posts`, `/${user.username}/post/${post.body.id}`];
-      for (const path of oldPaths) {
-        await app.api.get(path);
-        expect(cacheStatus(await app.api.get(path)), path).toBe('HIT');
-      }
+      const { user, paths: oldPaths } = await createUserWithCachedPosts(app);
       const renamed = uniqueUsername('ren');
       const patch = await app.api.patch(
         `/user/${user.username}`,
@@ -233,17 +242,7 @@ export function registerUsers(target: ApiSuiteTarget) {
     });
 
     it("drops a soft-deleted user's cached posts", async () => {
-      const user = await createUser(app.api);
-      const post = await app.api.post(
-        `/${user.username}/post`,
-        { title: 'Mine', text: 'T' },
-        user.token,
-      );
-      const paths = [`/${user.username}/posts`, `/${user.username}/post/${post.body.id}`];
-      for (const path of paths) {
-        await app.api.get(path);
-        expect(cacheStatus(await app.api.get(path)), path).toBe('HIT');
-      }
+      const { user, paths } = await createUserWithCachedPosts(app);
       expect((await app.api.delete(`/user/${user.username}`, user.token)).status).toBe(200);
       for (const path of paths) {
         expect((await app.api.get(path)).status, path).toBe(404);
@@ -255,12 +254,10 @@ export function registerUsers(target: ApiSuiteTarget) {
       expect((await app.api.delete(`/user/${user.username}`, user.token)).status).toBe(200);
       const del = await app.api.delete(`/db_user/${user.username}`, app.adminToken);
       expect(del.status, del.text).toBe(200);
-      const signUp = await app.api.post('/user', {
-        name: 'Reborn',
-        username: user.username,
-        email: user.email,
-        password: 'Passw0rd-long',
-      });
+      const signUp = await app.api.post(
+        '/user',
+        signUpBody({ name: 'Reborn', username: user.username, email: user.email }),
+      );
       expect(signUp.status, signUp.text).toBe(201);
     });
   });
