@@ -97,10 +97,6 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
       resolveRule: ({ identity, path }) =>
         identity.tier ? rateLimits.ruleFor(identity.tier, path) : null,
       logger: logger.child({ component: 'rate-limiter' }),
-      // The over-limit fast path remembers a blocked caller until its window ends, whatever its
-      // rule becomes, and invalidateRules() does not clear it: a tier or rule change must apply
-      // on the next request, so the example asks the store every time.
-      maxBlockedCallers: 0,
     });
     const cache = createCache({
       store: stores.cacheStore,

@@ -17,9 +17,14 @@ import type {
   StoreResult,
 } from './types.js';
 
-/** A caller over its limit, answered from memory until `until` for requests costing >= `cost`. */
+/**
+ * A caller over its limit, answered from memory until `until` for requests costing >= `cost`,
+ * as long as the rule it was refused under (`limit`, `periodMs`) still applies.
+ */
 interface Blocked {
   cost: number;
+  limit: number;
+  periodMs: number;
   remaining: number;
   resetAt: number;
   until: number;
@@ -131,7 +136,15 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     if (!answer.allowed && answer.retryAfterMs > 0) {
       const now = Date.now();
       const until = now + answer.retryAfterMs;
-      const entry = { cost: at.cost, remaining: answer.remaining, resetAt: answer.resetAt, until };
+      const { limit, periodMs } = at.rule;
+      const entry = {
+        cost: at.cost,
+        limit,
+        periodMs,
+        remaining: answer.remaining,
+        resetAt: answer.resetAt,
+        until,
+      };
       blocked.set(at.key, entry, until, now);
     }
     return toResult(answer, at, null, false);
@@ -140,7 +153,13 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   function decide(at: Located, now: number): RateLimitResult | Promise<RateLimitResult> {
     // Nobody blocked (the usual case): skip hashing the fresh key for a lookup that must miss.
     const hit = blocked.size === 0 ? undefined : blocked.get(at.key, now);
-    if (hit !== undefined && at.cost >= hit.cost) {
+    // A changed rule (new tier, raised or lowered limit) is the store's to judge, not the memo's.
+    if (
+      hit !== undefined &&
+      at.cost >= hit.cost &&
+      hit.limit === at.rule.limit &&
+      hit.periodMs === at.rule.periodMs
+    ) {
       const retryAfterMs = hit.until - now;
       const answer = {
         allowed: false,
@@ -213,6 +232,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     },
     invalidateRules() {
       rules.invalidate();
+      // Callers refused under the old rules must be judged again under the new ones.
+      blocked.clear();
     },
   };
 }

@@ -168,6 +168,31 @@ describe('createRateLimiter check()', () => {
     expect(store.calls).toBe(2);
   });
 
+  it('judges a blocked caller again as soon as its rule changes', async () => {
+    const store = countingStore();
+    const limits: Record<string, number> = { free: 1, pro: 5 };
+    const limiter = createRateLimiter({
+      store,
+      resolveRule: ({ identity }) => ({ limit: limits[identity.tier ?? ''] ?? 1, period: 3600 }),
+    });
+    const free = { id: '7', tier: 'free' };
+    expect((await limiter.check({ path: '/a', identity: free })).allowed).toBe(true);
+    expect((await limiter.check({ path: '/a', identity: free })).allowed).toBe(false);
+    expect((await limiter.check({ path: '/a', identity: free })).cached).toBe(true);
+    // The app moved the user to pro: the memo of the old refusal must not outlive the change.
+    const moved = await limiter.check({ path: '/a', identity: { id: '7', tier: 'pro' } });
+    expect(moved).toMatchObject({ allowed: true, cached: false, limit: 5 });
+    // The app raised free's limit and said so: the next request is judged by the store.
+    await limiter.check({ path: '/a', identity: { id: '8', tier: 'free' } });
+    expect((await limiter.check({ path: '/a', identity: { id: '8', tier: 'free' } })).allowed).toBe(
+      false,
+    );
+    limits.free = 3;
+    limiter.invalidateRules();
+    const raised = await limiter.check({ path: '/a', identity: { id: '8', tier: 'free' } });
+    expect(raised).toMatchObject({ allowed: true, cached: false, limit: 3 });
+  });
+
   it('still asks the store for a cheaper request than the one that was denied', async () => {
     const store = countingStore();
     const limiter = createRateLimiter({ store, defaultRule: { limit: 10, period: 60 } });
