@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, expect } from 'vitest';
 import { ApiClient } from './client.js';
+import type { Expect, TestApi } from './test-api.js';
 
 /** What each app's test file hands to {@link registerApiSuite}. */
 export interface ApiSuiteTarget {
@@ -46,25 +46,31 @@ export const SUITE_ENV: Record<string, string> = {
   LOG_LEVEL: 'warn',
 };
 
-/** A running app as the tests see it: the client, the superuser's token, and its teardown. */
+/** A running app as the tests see it: the client, the superuser's token, and the suite's `expect`. */
 export interface AppHandle {
   api: ApiClient;
   adminToken: string;
+  /** The `expect` the suite was registered with, for fixtures that check what they create. */
+  expect: Expect;
 }
 
 /**
  * Starts a fresh app for the enclosing describe block (before its tests) and stops it after.
  * The handle's fields are filled in by `beforeAll`; read them inside tests only.
  */
-export function useApp(target: ApiSuiteTarget, env: Record<string, string> = {}): AppHandle {
-  const handle = {} as AppHandle;
+export function useApp(
+  target: ApiSuiteTarget,
+  t: TestApi,
+  env: Record<string, string> = {},
+): AppHandle {
+  const handle = { expect: t.expect } as AppHandle;
   let running: RunningApp | undefined;
-  beforeAll(async () => {
+  t.beforeAll(async () => {
     running = await target.start({ ...SUITE_ENV, ...env });
     handle.api = new ApiClient(running.baseUrl);
     handle.adminToken = await handle.api.login(ADMIN.username, ADMIN.password);
   });
-  afterAll(async () => {
+  t.afterAll(async () => {
     await running?.close();
   });
   return handle;
@@ -95,7 +101,7 @@ export interface TestUser {
 
 /** Signs a user up through `POST /user`, logs them in, and returns what tests need. */
 export async function createUser(
-  api: ApiClient,
+  { api, expect }: AppHandle,
   overrides: Partial<Pick<TestUser, 'name' | 'username' | 'email' | 'password'>> = {},
 ): Promise<TestUser> {
   const username = overrides.username ?? uniqueUsername();
@@ -113,7 +119,7 @@ export async function createUser(
 
 /** Creates a post as its owner and returns the stored post. */
 export async function createPost(
-  api: ApiClient,
+  { api, expect }: AppHandle,
   owner: Pick<TestUser, 'username' | 'token'>,
   post: { title: string; text: string; media_url?: string },
   // biome-ignore lint/suspicious/noExplicitAny: the stored post as JSON
@@ -126,9 +132,9 @@ export async function createPost(
 /** Creates a tier as the superuser and returns its id. */
 export async function createTier(handle: AppHandle, name: string): Promise<number> {
   const res = await handle.api.post('/tier', { name }, handle.adminToken);
-  expect(res.status, res.text).toBe(201);
+  handle.expect(res.status, res.text).toBe(201);
   const read = await handle.api.get(`/tier/${name}`);
-  expect(read.status, read.text).toBe(200);
+  handle.expect(read.status, read.text).toBe(200);
   return read.body.id;
 }
 
@@ -140,7 +146,7 @@ export async function createRule(
   // biome-ignore lint/suspicious/noExplicitAny: the stored rule as JSON
 ): Promise<any> {
   const res = await handle.api.post(`/tier/${tierName}/rate_limit`, rule, handle.adminToken);
-  expect(res.status, res.text).toBe(201);
+  handle.expect(res.status, res.text).toBe(201);
   return res.body;
 }
 
@@ -151,7 +157,7 @@ export async function assignTier(handle: AppHandle, username: string, tierId: nu
     { tier_id: tierId },
     handle.adminToken,
   );
-  expect(res.status, res.text).toBe(200);
+  handle.expect(res.status, res.text).toBe(200);
 }
 
 /** The `X-Cache` header of an answer, upper-cased, or `undefined`. */
@@ -161,6 +167,7 @@ export function cacheStatus(res: { headers: Headers }): string | undefined {
 
 /** Asserts the paginated shape of the original: exactly these five keys. */
 export function expectPage(
+  expect: Expect,
   // biome-ignore lint/suspicious/noExplicitAny: JSON body
   body: any,
   expected: { page: number; itemsPerPage: number; totalCount?: number },

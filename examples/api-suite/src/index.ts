@@ -11,16 +11,21 @@ import { registerUsers } from './areas/users.js';
 import { registerValidation } from './areas/validation.js';
 import { registerWalkthrough } from './areas/walkthrough.js';
 import type { ApiSuiteTarget } from './fixtures.js';
+import type { TestApi } from './test-api.js';
 
 export { ApiClient, type ApiResponse } from './client.js';
 export { ADMIN, type ApiSuiteTarget, type RunningApp, SECRET_KEY, SUITE_ENV } from './fixtures.js';
+export type { Expect, TestApi } from './test-api.js';
 
 /**
  * Registers the one HTTP test suite of the example apps (issue 4) against an app. Each area
  * starts its own fresh app through `target.start(env)`, so rate-limit counters and cached
- * pages never leak from one area into another. Uses vitest's `describe`/`it`.
+ * pages never leak from one area into another. The test functions come from the caller (`t`),
+ * so the suite imports no test runner.
  *
  * @example
+ * import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+ *
  * registerApiSuite({
  *   name: 'express',
  *   async start(env) {
@@ -29,19 +34,19 @@ export { ADMIN, type ApiSuiteTarget, type RunningApp, SECRET_KEY, SUITE_ENV } fr
  *     // ...wait for 'listening', then:
  *     return { baseUrl: `http://127.0.0.1:${port}`, close: async () => { ... } };
  *   },
- * });
+ * }, { describe, it, expect, beforeAll, afterAll });
  */
-export function registerApiSuite(target: ApiSuiteTarget): void {
-  registerWalkthrough(target);
-  registerRateLimits(target);
-  registerRateLimitDetails(target);
-  registerAuth(target);
-  registerUsers(target);
-  registerTiers(target);
-  registerPosts(target);
-  registerCache(target);
-  registerPagination(target);
-  registerTasks(target);
-  registerValidation(target);
-  registerDocs(target);
+export function registerApiSuite(target: ApiSuiteTarget, t: TestApi): void {
+  registerWalkthrough(target, t);
+  registerRateLimits(target, t);
+  registerRateLimitDetails(target, t);
+  registerAuth(target, t);
+  registerUsers(target, t);
+  registerTiers(target, t);
+  registerPosts(target, t);
+  registerCache(target, t);
+  registerPagination(target, t);
+  registerTasks(target, t);
+  registerValidation(target, t);
+  registerDocs(target, t);
 }

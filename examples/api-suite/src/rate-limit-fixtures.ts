@@ -1,5 +1,3 @@
-import { expect } from 'vitest';
-import type { ApiClient } from './client.js';
 import {
   type AppHandle,
   assignTier,
@@ -55,7 +53,7 @@ export async function createLimitedUser(
   spec: RuleSpec,
 ): Promise<LimitedUser> {
   const tiered = await createTierWithRule(app, prefix, spec);
-  const user = await createUser(app.api);
+  const user = await createUser(app);
   await assignTier(app, user.username, tiered.tierId);
   return { ...tiered, user };
 }
@@ -67,11 +65,11 @@ export async function patchRule(app: AppHandle, limited: TierWithRule, change: o
     change,
     app.adminToken,
   );
-  expect(res.status, res.text).toBe(200);
+  app.expect(res.status, res.text).toBe(200);
 }
 
 /** One call of the rate-limited route; returns the status (201, or 429 with its detail). */
-export async function taskStatus(api: ApiClient, token?: string): Promise<number> {
+export async function taskStatus({ api, expect }: AppHandle, token?: string): Promise<number> {
   const res = await api.post(`/tasks/task?message=${uniqueName('m')}`, undefined, token);
   if (res.status === 429) expect(res.body).toEqual({ detail: 'Rate limit exceeded' });
   else expect(res.status, res.text).toBe(201);
@@ -79,9 +77,9 @@ export async function taskStatus(api: ApiClient, token?: string): Promise<number
 }
 
 /** Statuses of `n` calls of the rate-limited route in a row. */
-export async function taskStatuses(api: ApiClient, n: number, token?: string): Promise<number[]> {
+export async function taskStatuses(app: AppHandle, n: number, token?: string): Promise<number[]> {
   const statuses: number[] = [];
-  for (let i = 0; i < n; i++) statuses.push(await taskStatus(api, token));
+  for (let i = 0; i < n; i++) statuses.push(await taskStatus(app, token));
   return statuses;
 }
 

@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApiResponse } from '../client.js';
 import {
   ADMIN,
@@ -12,6 +11,7 @@ import {
   uniqueName,
   useApp,
 } from '../fixtures.js';
+import type { Expect, TestApi } from '../test-api.js';
 
 const FORBIDDEN = "The user doesn't have enough privileges";
 
@@ -19,13 +19,13 @@ const FORBIDDEN = "The user doesn't have enough privileges";
 const NOT_AUTHENTICATED = 'User not authenticated.';
 const WRONG_LOGIN = 'Wrong username, email or password.';
 
-function expect401(res: ApiResponse, what: string, detail = NOT_AUTHENTICATED) {
+function expect401(expect: Expect, res: ApiResponse, what: string, detail = NOT_AUTHENTICATED) {
   expect(res.status, `${what}: ${res.text}`).toBe(401);
   expect(res.headers.get('www-authenticate'), what).toMatch(/^Bearer/);
   expect(res.body, what).toEqual({ detail });
 }
 
-function expect403(res: ApiResponse, what: string) {
+function expect403(expect: Expect, res: ApiResponse, what: string) {
   expect(res.status, `${what}: ${res.text}`).toBe(403);
   expect(res.body, what).toEqual({ detail: FORBIDDEN });
 }
@@ -49,9 +49,10 @@ function tamper(token: string, sub: string): string {
 }
 
 /** Login, tokens, and the 401/403 rules of every route. */
-export function registerAuth(target: ApiSuiteTarget) {
+export function registerAuth(target: ApiSuiteTarget, t: TestApi) {
+  const { beforeAll, describe, expect, it } = t;
   describe(`${target.name}: login and the auth rules of every route`, () => {
-    const app = useApp(target);
+    const app = useApp(target, t);
     let owner: TestUser;
     let other: TestUser;
     let tier: string;
@@ -80,8 +81,8 @@ export function registerAuth(target: ApiSuiteTarget) {
     ];
 
     beforeAll(async () => {
-      owner = await createUser(app.api);
-      other = await createUser(app.api);
+      owner = await createUser(app);
+      other = await createUser(app);
       tier = uniqueName('authtier');
       await createTier(app, tier);
       ruleId = (await createRule(app, tier, { path: 'api/v1/x', limit: 1, period: 60 })).id;
@@ -105,9 +106,19 @@ export function registerAuth(target: ApiSuiteTarget) {
 
     it('refuses a wrong password and an unknown user with 401 and WWW-Authenticate', async () => {
       const wrong = await app.api.loginResponse(ADMIN.username, 'wrong-password');
-      expect401(wrong, 'wrong password', WRONG_LOGIN);
-      expect401(await app.api.loginResponse('nobody', 'whatever1'), 'unknown user', WRONG_LOGIN);
-      expect401(await app.api.loginResponse(ADMIN.email, 'wrong-password'), 'email', WRONG_LOGIN);
+      expect401(expect, wrong, 'wrong password', WRONG_LOGIN);
+      expect401(
+        expect,
+        await app.api.loginResponse('nobody', 'whatever1'),
+        'unknown user',
+        WRONG_LOGIN,
+      );
+      expect401(
+        expect,
+        await app.api.loginResponse(ADMIN.email, 'wrong-password'),
+        'email',
+        WRONG_LOGIN,
+      );
     });
 
     it('answers 422 for a login without its form fields', async () => {
@@ -129,13 +140,18 @@ export function registerAuth(target: ApiSuiteTarget) {
     });
 
     it('refuses missing, malformed and forged tokens with 401 on /user/me/', async () => {
-      expect401(await app.api.get('/user/me/'), 'no token');
-      expect401(await app.api.get('/user/me/', 'garbage'), 'garbage token');
+      expect401(expect, await app.api.get('/user/me/'), 'no token');
+      expect401(expect, await app.api.get('/user/me/', 'garbage'), 'garbage token');
       expect401(
+        expect,
         await app.api.get('/user/me/', undefined, { authorization: `Basic ${owner.token}` }),
         'wrong scheme',
       );
-      expect401(await app.api.get('/user/me/', tamper(owner.token, ADMIN.username)), 'forged');
+      expect401(
+        expect,
+        await app.api.get('/user/me/', tamper(owner.token, ADMIN.username)),
+        'forged',
+      );
     });
 
     it('refuses an expired token and a token for a user that does not exist', async () => {
@@ -144,18 +160,23 @@ export function registerAuth(target: ApiSuiteTarget) {
       const valid = sign({ sub: owner.username, iat: now, exp: now + 600 });
       expect((await app.api.get('/user/me/', valid)).status).toBe(200);
       const expired = sign({ sub: owner.username, iat: now - 7200, exp: now - 3600 });
-      expect401(await app.api.get('/user/me/', expired), 'expired');
+      expect401(expect, await app.api.get('/user/me/', expired), 'expired');
       expect401(
+        expect,
         await app.api.get('/user/me/', sign({ sub: 'ghost', iat: now, exp: now + 600 })),
         'ghost',
       );
-      expect401(await app.api.get('/user/me/', sign({ iat: now, exp: now + 600 })), 'no sub');
+      expect401(
+        expect,
+        await app.api.get('/user/me/', sign({ iat: now, exp: now + 600 })),
+        'no sub',
+      );
     });
 
     it('answers 401 with WWW-Authenticate: Bearer on every protected route without a token', async () => {
       for (const [method, path, json] of [...superuserRoutes(), ...ownerRoutes()]) {
         const res = await app.api.request(method as string, path as string, { json });
-        expect401(res, `${method} ${path}`);
+        expect401(expect, res, `${method} ${path}`);
       }
     });
 
@@ -165,7 +186,7 @@ export function registerAuth(target: ApiSuiteTarget) {
           json,
           token: tamper(other.token, ADMIN.username),
         });
-        expect401(res, `${method} ${path}`);
+        expect401(expect, res, `${method} ${path}`);
       }
     });
 
@@ -175,7 +196,7 @@ export function registerAuth(target: ApiSuiteTarget) {
           json,
           token: owner.token,
         });
-        expect403(res, `${method} ${path}`);
+        expect403(expect, res, `${method} ${path}`);
       }
     });
 
@@ -185,7 +206,7 @@ export function registerAuth(target: ApiSuiteTarget) {
           json,
           token: other.token,
         });
-        expect403(res, `${method} ${path}`);
+        expect403(expect, res, `${method} ${path}`);
       }
       // Nothing changed: the post and the user are still there as they were.
       const post = await app.api.get(`/${owner.username}/post/${postId}`);

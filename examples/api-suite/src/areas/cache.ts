@@ -1,13 +1,14 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { ApiClient, ApiResponse } from '../client.js';
+import type { ApiResponse } from '../client.js';
 import {
   type ApiSuiteTarget,
+  type AppHandle,
   cacheStatus,
   createPost,
   createUser,
   type TestUser,
   useApp,
 } from '../fixtures.js';
+import type { TestApi } from '../test-api.js';
 
 interface PostSummary {
   id: number;
@@ -25,7 +26,7 @@ function listPaths(username: string, count: number): string[] {
 }
 
 /** Reads each path twice so each is known to be cached (the second read is a HIT). */
-async function warm(api: ApiClient, paths: string[]) {
+async function warm({ api, expect }: AppHandle, paths: string[]) {
   for (const path of paths) {
     await api.get(path);
     const again = await api.get(path);
@@ -35,7 +36,7 @@ async function warm(api: ApiClient, paths: string[]) {
 }
 
 /** Reads every page of the list and returns what a client sees: totals and all posts. */
-async function readAllPages(api: ApiClient, username: string, count: number) {
+async function readAllPages({ api, expect }: AppHandle, username: string, count: number) {
   const totals = new Set<number>();
   const seen = new Map<string, PostSummary[]>();
   for (const path of listPaths(username, count)) {
@@ -51,23 +52,24 @@ async function readAllPages(api: ApiClient, username: string, count: number) {
 }
 
 /** Cached reads (`X-Cache` MISS then HIT) and their invalidation by every kind of write. */
-export function registerCache(target: ApiSuiteTarget) {
+export function registerCache(target: ApiSuiteTarget, t: TestApi) {
+  const { beforeAll, describe, expect, it } = t;
   describe(`${target.name}: the cache`, () => {
-    const app = useApp(target);
+    const app = useApp(target, t);
     let user: TestUser;
     const posts: PostSummary[] = [];
 
     beforeAll(async () => {
-      user = await createUser(app.api);
+      user = await createUser(app);
       for (let i = 1; i <= 5; i++) {
-        const post = await createPost(app.api, user, { title: `Post ${i}`, text: `Text ${i}` });
+        const post = await createPost(app, user, { title: `Post ${i}`, text: `Text ${i}` });
         posts.push({ id: post.id, title: `Post ${i}` });
       }
     });
 
     /** Every page of the list (read as if it held `count` posts) shows exactly `posts`. */
     async function expectListShowsPosts(count: number) {
-      const { totals, paged } = await readAllPages(app.api, user.username, count);
+      const { totals, paged } = await readAllPages(app, user.username, count);
       expect(totals).toEqual([posts.length]);
       expect(paged.map((p) => p.id).sort()).toEqual(posts.map((p) => p.id).sort());
     }
@@ -76,7 +78,7 @@ export function registerCache(target: ApiSuiteTarget) {
     async function expectDeleteShown(remove: (id: number) => Promise<ApiResponse>) {
       const [removed] = posts.splice(0, 1);
       const postPath = `/${user.username}/post/${removed!.id}`;
-      await warm(app.api, [postPath, ...listPaths(user.username, posts.length + 1)]);
+      await warm(app, [postPath, ...listPaths(user.username, posts.length + 1)]);
       const del = await remove(removed!.id);
       expect(del.status, del.text).toBe(200);
       expect((await app.api.get(postPath)).status).toBe(404);
@@ -135,12 +137,12 @@ export function registerCache(target: ApiSuiteTarget) {
     it('shows a PATCH on the next read of the post and of every page of the list', async () => {
       const target = posts[3]!;
       const postPath = `/${user.username}/post/${target.id}`;
-      await warm(app.api, [postPath, ...listPaths(user.username, posts.length)]);
+      await warm(app, [postPath, ...listPaths(user.username, posts.length)]);
       const patch = await app.api.patch(postPath, { title: 'Patched' }, user.token);
       expect(patch.status, patch.text).toBe(200);
       target.title = 'Patched';
       expect((await app.api.get(postPath)).body.title).toBe('Patched');
-      const { totals, paged, all } = await readAllPages(app.api, user.username, posts.length);
+      const { totals, paged, all } = await readAllPages(app, user.username, posts.length);
       expect(totals).toEqual([posts.length]);
       expect(paged.map((p) => p.title).sort()).toEqual(posts.map((p) => p.title).sort());
       for (const [path, data] of all) {
@@ -153,7 +155,7 @@ export function registerCache(target: ApiSuiteTarget) {
     });
 
     it('shows a create on the next read of every page of the list', async () => {
-      await warm(app.api, listPaths(user.username, posts.length + 1));
+      await warm(app, listPaths(user.username, posts.length + 1));
       const res = await app.api.post(
         `/${user.username}/post`,
         { title: 'Brand new', text: 'Fresh' },
@@ -171,10 +173,10 @@ export function registerCache(target: ApiSuiteTarget) {
     });
 
     it('validates the query the same whether or not the default page is cached', async () => {
-      const fresh = await createUser(app.api);
+      const fresh = await createUser(app);
       await app.api.post(`/${fresh.username}/post`, { title: 'One', text: 'T' }, fresh.token);
       const cold = await app.api.get(`/${fresh.username}/posts?page=`);
-      await warm(app.api, [`/${fresh.username}/posts`]);
+      await warm(app, [`/${fresh.username}/posts`]);
       const warmRes = await app.api.get(`/${fresh.username}/posts?page=`);
       expect(warmRes.status, `cold: ${cold.status} ${cold.text}; warm: ${warmRes.text}`).toBe(
         cold.status,
@@ -183,7 +185,7 @@ export function registerCache(target: ApiSuiteTarget) {
     });
 
     it('cannot be poisoned by a repeated query parameter', async () => {
-      const fresh = await createUser(app.api);
+      const fresh = await createUser(app);
       const ids: number[] = [];
       for (let i = 1; i <= 4; i++) {
         const res = await app.api.post(
@@ -214,10 +216,10 @@ export function registerCache(target: ApiSuiteTarget) {
     });
 
     it("leaves other users' cached pages alone", async () => {
-      const other = await createUser(app.api);
+      const other = await createUser(app);
       await app.api.post(`/${other.username}/post`, { title: 'Other', text: 'T' }, other.token);
       const path = `/${other.username}/posts`;
-      await warm(app.api, [path]);
+      await warm(app, [path]);
       await app.api.post(`/${user.username}/post`, { title: 'Mine', text: 'T' }, user.token);
       expect(cacheStatus(await app.api.get(path))).toBe('HIT');
     });

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { type ApiSuiteTarget, useApp } from '../fixtures.js';
+import type { TestApi } from '../test-api.js';
 
 /** Every route of issue 4, with path parameters blanked so names like {name}/{tier_name} match. */
 const ROUTES: [string, string][] = [
@@ -55,9 +55,10 @@ function assetUrls(html: string): string[] {
 }
 
 /** `/openapi.json` from the zod schemas and `/docs` with a self-hosted Swagger UI. */
-export function registerDocs(target: ApiSuiteTarget) {
+export function registerDocs(target: ApiSuiteTarget, t: TestApi) {
+  const { describe, expect, it } = t;
   describe(`${target.name}: OpenAPI and Swagger UI`, () => {
-    const app = useApp(target);
+    const app = useApp(target, t);
 
     it('serves an OpenAPI 3 document describing every route', async () => {
       const res = await app.api.root('/openapi.json');

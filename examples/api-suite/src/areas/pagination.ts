@@ -1,4 +1,3 @@
-import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiSuiteTarget,
   createRule,
@@ -9,19 +8,21 @@ import {
   uniqueName,
   useApp,
 } from '../fixtures.js';
+import type { TestApi } from '../test-api.js';
 
 const COUNT = 5;
 
 /** `page`, `items_per_page` and `has_more` at their edges, on every paginated route. */
-export function registerPagination(target: ApiSuiteTarget) {
+export function registerPagination(target: ApiSuiteTarget, t: TestApi) {
+  const { beforeAll, describe, expect, it } = t;
   describe(`${target.name}: pagination edges`, () => {
-    const app = useApp(target);
+    const app = useApp(target, t);
     let user: TestUser;
     let tier: string;
     let ids: number[];
 
     beforeAll(async () => {
-      user = await createUser(app.api);
+      user = await createUser(app);
       ids = [];
       for (let i = 0; i < COUNT; i++) {
         const res = await app.api.post(
@@ -41,7 +42,7 @@ export function registerPagination(target: ApiSuiteTarget) {
     it('defaults to page 1 of 10', async () => {
       const res = await posts('');
       expect(res.status).toBe(200);
-      expectPage(res.body, { page: 1, itemsPerPage: 10, totalCount: COUNT });
+      expectPage(expect, res.body, { page: 1, itemsPerPage: 10, totalCount: COUNT });
       expect(res.body.data).toHaveLength(COUNT);
     });
 
@@ -57,7 +58,7 @@ export function registerPagination(target: ApiSuiteTarget) {
       for (const { page, length, hasMore } of expected) {
         const res = await posts(`?page=${page}&items_per_page=2`);
         expect(res.status, res.text).toBe(200);
-        expectPage(res.body, { page, itemsPerPage: 2, totalCount: COUNT });
+        expectPage(expect, res.body, { page, itemsPerPage: 2, totalCount: COUNT });
         expect(res.body.data, `page ${page}`).toHaveLength(length);
         expect(res.body.has_more, `page ${page}`).toBe(hasMore);
         seen.push(...res.body.data.map((p: { id: number }) => p.id));
@@ -118,12 +119,12 @@ export function registerPagination(target: ApiSuiteTarget) {
       for (const path of ['/users', '/tiers', `/tier/${tier}/rate_limits`]) {
         const first = await app.api.get(`${path}?page=1&items_per_page=1`);
         expect(first.status, path).toBe(200);
-        expectPage(first.body, { page: 1, itemsPerPage: 1 });
+        expectPage(expect, first.body, { page: 1, itemsPerPage: 1 });
         expect(first.body.data, path).toHaveLength(1);
         const beyond = await app.api.get(
           `${path}?page=${first.body.total_count + 1}&items_per_page=1`,
         );
-        expectPage(beyond.body, {
+        expectPage(expect, beyond.body, {
           page: first.body.total_count + 1,
           itemsPerPage: 1,
           totalCount: first.body.total_count,

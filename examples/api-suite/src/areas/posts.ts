@@ -1,14 +1,15 @@
-import { describe, expect, it } from 'vitest';
 import { type ApiSuiteTarget, createPost, createUser, expectPage, useApp } from '../fixtures.js';
+import type { TestApi } from '../test-api.js';
 
 /** Post CRUD (without the cache's point of view, which `cache.ts` covers). */
-export function registerPosts(target: ApiSuiteTarget) {
+export function registerPosts(target: ApiSuiteTarget, t: TestApi) {
+  const { describe, expect, it } = t;
   describe(`${target.name}: posts`, () => {
-    const app = useApp(target);
+    const app = useApp(target, t);
 
     it('creates a post for its owner with 201 and reads it back', async () => {
-      const user = await createUser(app.api);
-      const created = await createPost(app.api, user, {
+      const user = await createUser(app);
+      const created = await createPost(app, user, {
         title: 'My title',
         text: 'Some text',
         media_url: 'https://example.com/a.png',
@@ -23,12 +24,12 @@ export function registerPosts(target: ApiSuiteTarget) {
       expect(read.status).toBe(200);
       expect(read.body).toMatchObject({ id: created.id, title: 'My title', text: 'Some text' });
       const list = await app.api.get(`/${user.username}/posts`);
-      expectPage(list.body, { page: 1, itemsPerPage: 10, totalCount: 1 });
+      expectPage(expect, list.body, { page: 1, itemsPerPage: 10, totalCount: 1 });
       expect(list.body.data[0]).toMatchObject({ id: created.id, title: 'My title' });
     });
 
     it('accepts a post without media_url and the extreme lengths of title and text', async () => {
-      const user = await createUser(app.api);
+      const user = await createUser(app);
       for (const post of [
         { title: 'ab', text: 'x' },
         { title: 't'.repeat(30), text: 'y'.repeat(63206) },
@@ -41,8 +42,8 @@ export function registerPosts(target: ApiSuiteTarget) {
     });
 
     it('updates and soft-deletes a post for its owner', async () => {
-      const user = await createUser(app.api);
-      const created = await createPost(app.api, user, { title: 'Before', text: 'Text' });
+      const user = await createUser(app);
+      const created = await createPost(app, user, { title: 'Before', text: 'Text' });
       const path = `/${user.username}/post/${created.id}`;
       const patch = await app.api.patch(path, { title: 'After' }, user.token);
       expect(patch.status, patch.text).toBe(200);
@@ -57,8 +58,8 @@ export function registerPosts(target: ApiSuiteTarget) {
     });
 
     it('hard-deletes a post as the superuser with DELETE /{username}/db_post/{id}', async () => {
-      const user = await createUser(app.api);
-      const created = await createPost(app.api, user, { title: 'Doomed', text: 'Text' });
+      const user = await createUser(app);
+      const created = await createPost(app, user, { title: 'Doomed', text: 'Text' });
       const del = await app.api.delete(`/${user.username}/db_post/${created.id}`, app.adminToken);
       expect(del.status, del.text).toBe(200);
       expect((await app.api.get(`/${user.username}/post/${created.id}`)).status).toBe(404);
@@ -68,8 +69,8 @@ export function registerPosts(target: ApiSuiteTarget) {
     });
 
     it('answers 404 "Post not found" for a missing post or another user\'s post id', async () => {
-      const [a, b] = [await createUser(app.api), await createUser(app.api)];
-      const created = await createPost(app.api, a, { title: 'Ab', text: 'T' });
+      const [a, b] = [await createUser(app), await createUser(app)];
+      const created = await createPost(app, a, { title: 'Ab', text: 'T' });
       for (const path of [`/${a.username}/post/999999`, `/${b.username}/post/${created.id}`]) {
         const res = await app.api.get(path);
         expect(res.status, path).toBe(404);

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
 import { eventually } from '../client.js';
 import {
   type ApiSuiteTarget,
@@ -14,12 +13,14 @@ import {
   useApp,
 } from '../fixtures.js';
 import { allowed, createLimitedUser } from '../rate-limit-fixtures.js';
+import type { TestApi } from '../test-api.js';
 
 /** Headers, spoofing, concurrency and the default-rule warning of the limited route. */
-export function registerRateLimitDetails(target: ApiSuiteTarget) {
+export function registerRateLimitDetails(target: ApiSuiteTarget, t: TestApi) {
+  const { describe, expect, it } = t;
   describe(`${target.name}: rate-limit headers, spoofing and concurrency`, () => {
     const logFile = join(tmpdir(), `kit-api-suite-${randomBytes(6).toString('hex')}`, 'app.log');
-    const app = useApp(target, { LOG_FILE: logFile });
+    const app = useApp(target, t, { LOG_FILE: logFile });
 
     it('tells the caller the applied limit in the RateLimit and X-RateLimit headers', async () => {
       const { user } = await createLimitedUser(app, 'hdr', { limit: 4, period: 600 });
@@ -35,7 +36,7 @@ export function registerRateLimitDetails(target: ApiSuiteTarget) {
     });
 
     it('never marks a 429 as publicly cacheable', async () => {
-      const user = await createUser(app.api);
+      const user = await createUser(app);
       let last = await app.api.post('/tasks/task?message=c', undefined, user.token);
       for (let i = 0; i < DEFAULT_LIMIT; i++) {
         last = await app.api.post('/tasks/task?message=c', undefined, user.token);
@@ -70,7 +71,7 @@ export function registerRateLimitDetails(target: ApiSuiteTarget) {
     it('logs the default-rule warning (user, tier, path) to the log file', async () => {
       const tier = uniqueName('quiet');
       const tierId = await createTier(app, tier);
-      const user = await createUser(app.api);
+      const user = await createUser(app);
       await assignTier(app, user.username, tierId);
       expect((await app.api.post('/tasks/task?message=w', undefined, user.token)).status).toBe(201);
       const line = await eventually(

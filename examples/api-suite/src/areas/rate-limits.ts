@@ -1,4 +1,3 @@
-import { describe, expect, it } from 'vitest';
 import {
   type ApiSuiteTarget,
   assignTier,
@@ -15,6 +14,7 @@ import {
   taskStatus,
   taskStatuses,
 } from '../rate-limit-fixtures.js';
+import type { TestApi } from '../test-api.js';
 
 /** A rule created at `limit`, used `before`, then changed to `patchedLimit`. */
 const RULE_CHANGES = [
@@ -23,13 +23,14 @@ const RULE_CHANGES = [
 ];
 
 /** Who is limited how: IP for anonymous callers, user and tier for a valid token. */
-export function registerRateLimits(target: ApiSuiteTarget) {
+export function registerRateLimits(target: ApiSuiteTarget, t: TestApi) {
+  const { describe, expect, it } = t;
   describe(`${target.name}: anonymous callers on the defaults`, () => {
     // A context of its own: every anonymous request here shares the 127.0.0.1 counter.
-    const app = useApp(target);
+    const app = useApp(target, t);
 
     it(`allows ${DEFAULT_LIMIT} anonymous tasks per period, then answers 429`, async () => {
-      expect(await taskStatuses(app.api, DEFAULT_LIMIT)).toEqual(allowed(DEFAULT_LIMIT));
+      expect(await taskStatuses(app, DEFAULT_LIMIT)).toEqual(allowed(DEFAULT_LIMIT));
       const denied = await app.api.post('/tasks/task?message=over');
       expect(denied.status).toBe(429);
       expect(denied.body).toEqual({ detail: 'Rate limit exceeded' });
@@ -42,8 +43,8 @@ export function registerRateLimits(target: ApiSuiteTarget) {
     });
 
     it('still serves a valid user: users are counted apart from the IP', async () => {
-      const user = await createUser(app.api);
-      expect(await taskStatus(app.api, user.token)).toBe(201);
+      const user = await createUser(app);
+      expect(await taskStatus(app, user.token)).toBe(201);
     });
 
     it('limits only the limited route', async () => {
@@ -52,11 +53,11 @@ export function registerRateLimits(target: ApiSuiteTarget) {
   });
 
   describe(`${target.name}: tiers, rules and changes taking effect on the next request`, () => {
-    const app = useApp(target);
+    const app = useApp(target, t);
 
     it('puts a user without a tier on the defaults', async () => {
-      const user = await createUser(app.api);
-      expect(await taskStatuses(app.api, DEFAULT_LIMIT + 1, user.token)).toEqual([
+      const user = await createUser(app);
+      expect(await taskStatuses(app, DEFAULT_LIMIT + 1, user.token)).toEqual([
         ...allowed(DEFAULT_LIMIT),
         429,
       ]);
@@ -64,7 +65,7 @@ export function registerRateLimits(target: ApiSuiteTarget) {
 
     it('puts a user whose tier has no rule for the path on the defaults', async () => {
       const { user } = await createLimitedUser(app, 'norule', { path: 'api/v1/users', limit: 1 });
-      expect(await taskStatuses(app.api, DEFAULT_LIMIT + 1, user.token)).toEqual([
+      expect(await taskStatuses(app, DEFAULT_LIMIT + 1, user.token)).toEqual([
         ...allowed(DEFAULT_LIMIT),
         429,
       ]);
@@ -72,51 +73,51 @@ export function registerRateLimits(target: ApiSuiteTarget) {
 
     it('counts each user on their own', async () => {
       const { tierId } = await createTierWithRule(app, 'solo', { limit: 1 });
-      const [a, b] = [await createUser(app.api), await createUser(app.api)];
+      const [a, b] = [await createUser(app), await createUser(app)];
       await assignTier(app, a.username, tierId);
       await assignTier(app, b.username, tierId);
-      expect(await taskStatuses(app.api, 2, a.token)).toEqual([201, 429]);
-      expect(await taskStatuses(app.api, 2, b.token)).toEqual([201, 429]);
+      expect(await taskStatuses(app, 2, a.token)).toEqual([201, 429]);
+      expect(await taskStatuses(app, 2, b.token)).toEqual([201, 429]);
     });
 
     for (const { change, limit, before, patchedLimit, next } of RULE_CHANGES) {
       it(`applies a ${change} rule limit on the next request`, async () => {
         const limited = await createLimitedUser(app, change, { limit });
-        expect(await taskStatuses(app.api, before.length, limited.user.token)).toEqual(before);
+        expect(await taskStatuses(app, before.length, limited.user.token)).toEqual(before);
         await patchRule(app, limited, { limit: patchedLimit });
-        expect(await taskStatus(app.api, limited.user.token)).toBe(next);
+        expect(await taskStatus(app, limited.user.token)).toBe(next);
       });
     }
 
     it("applies a user's new tier on the next request", async () => {
       const low = await createTierWithRule(app, 'low', { limit: 1 });
       const high = await createTierWithRule(app, 'high', { limit: 10 });
-      const user = await createUser(app.api);
+      const user = await createUser(app);
       await assignTier(app, user.username, low.tierId);
-      expect(await taskStatuses(app.api, 2, user.token)).toEqual([201, 429]);
+      expect(await taskStatuses(app, 2, user.token)).toEqual([201, 429]);
       await assignTier(app, user.username, high.tierId);
-      expect(await taskStatus(app.api, user.token)).toBe(201);
+      expect(await taskStatus(app, user.token)).toBe(201);
       await assignTier(app, user.username, low.tierId);
-      expect(await taskStatus(app.api, user.token)).toBe(429);
+      expect(await taskStatus(app, user.token)).toBe(429);
     });
 
     it('falls back to the defaults on the next request once the rule is deleted', async () => {
       const { tier, rule, user } = await createLimitedUser(app, 'drop', { limit: 1 });
-      expect(await taskStatuses(app.api, 2, user.token)).toEqual([201, 429]);
+      expect(await taskStatuses(app, 2, user.token)).toEqual([201, 429]);
       const del = await app.api.delete(`/tier/${tier}/rate_limit/${rule.id}`, app.adminToken);
       expect(del.status, del.text).toBe(200);
       // The defaults allow DEFAULT_LIMIT (3) per period; 1 was allowed and at most 1 counted
       // as denied, so the next request fits.
-      expect(await taskStatus(app.api, user.token)).toBe(201);
+      expect(await taskStatus(app, user.token)).toBe(201);
     });
 
     it('puts a user on the defaults on the next request once their tier is deleted', async () => {
       const { tier, user } = await createLimitedUser(app, 'doomed', { limit: 1 });
-      expect(await taskStatuses(app.api, 2, user.token)).toEqual([201, 429]);
+      expect(await taskStatuses(app, 2, user.token)).toEqual([201, 429]);
       const del = await app.api.delete(`/tier/${tier}`, app.adminToken);
       expect(del.status, del.text).toBe(200);
       expect((await app.api.get(`/user/${user.username}`)).body.tier_id).toBeNull();
-      expect(await taskStatus(app.api, user.token)).toBe(201);
+      expect(await taskStatus(app, user.token)).toBe(201);
     });
 
     it('keeps applying the rules of a renamed tier', async () => {
@@ -127,7 +128,7 @@ export function registerRateLimits(target: ApiSuiteTarget) {
         app.adminToken,
       );
       expect(patch.status, patch.text).toBe(200);
-      expect(await taskStatuses(app.api, 2, user.token)).toEqual([201, 429]);
+      expect(await taskStatuses(app, 2, user.token)).toEqual([201, 429]);
     });
 
     it('matches the rule whatever the query string', async () => {

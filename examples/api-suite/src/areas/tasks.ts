@@ -1,13 +1,14 @@
-import { describe, expect, it } from 'vitest';
 import { eventually } from '../client.js';
 import type { ApiSuiteTarget } from '../fixtures.js';
 import { useApp } from '../fixtures.js';
+import type { TestApi } from '../test-api.js';
 
 /** The background task route: 201 with an id, then the job's status and result. */
-export function registerTasks(target: ApiSuiteTarget) {
+export function registerTasks(target: ApiSuiteTarget, t: TestApi) {
+  const { describe, expect, it } = t;
   describe(`${target.name}: background tasks`, () => {
     // Generous defaults: this block is about tasks, not limits.
-    const app = useApp(target, { DEFAULT_RATE_LIMIT_LIMIT: '1000' });
+    const app = useApp(target, t, { DEFAULT_RATE_LIMIT_LIMIT: '1000' });
 
     async function runTask(message: string) {
       const created = await app.api.post(`/tasks/task?message=${encodeURIComponent(message)}`);

@@ -1,4 +1,3 @@
-import { describe, expect, it } from 'vitest';
 import {
   type ApiSuiteTarget,
   createRule,
@@ -7,11 +6,13 @@ import {
   uniqueName,
   useApp,
 } from '../fixtures.js';
+import type { TestApi } from '../test-api.js';
 
 /** Tier and rule CRUD: shapes, messages, duplicates and 404s. */
-export function registerTiers(target: ApiSuiteTarget) {
+export function registerTiers(target: ApiSuiteTarget, t: TestApi) {
+  const { describe, expect, it } = t;
   describe(`${target.name}: tiers and rate-limit rules`, () => {
-    const app = useApp(target);
+    const app = useApp(target, t);
 
     it('updates a tier ({"message":"Tier updated"}) and serves it under its new name', async () => {
       const [before, after] = [uniqueName('old'), uniqueName('new')];
@@ -90,7 +91,7 @@ export function registerTiers(target: ApiSuiteTarget) {
       expect(gone.status).toBe(404);
       expect(gone.body).toEqual({ detail: 'Rate Limit not found' });
       const list = await app.api.get(`/tier/${tier}/rate_limits`);
-      expectPage(list.body, { page: 1, itemsPerPage: 10, totalCount: 0 });
+      expectPage(expect, list.body, { page: 1, itemsPerPage: 10, totalCount: 0 });
     });
 
     it('answers 404 "Rate Limit not found" for an unknown id or a rule of another tier', async () => {

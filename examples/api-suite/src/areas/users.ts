@@ -1,4 +1,3 @@
-import { describe, expect, it } from 'vitest';
 import {
   ADMIN,
   type ApiSuiteTarget,
@@ -14,6 +13,7 @@ import {
   uniqueUsername,
   useApp,
 } from '../fixtures.js';
+import type { TestApi } from '../test-api.js';
 
 /** A valid sign-up body; the username and email are fresh unless given. */
 function signUpBody(fields: { name: string; username?: string; email?: string }) {
@@ -30,20 +30,21 @@ function signUpBody(fields: { name: string; username?: string; email?: string })
  * for tests of what drops those pages.
  */
 async function createUserWithCachedPosts(app: AppHandle) {
-  const user = await createUser(app.api);
-  const post = await createPost(app.api, user, { title: 'Mine', text: 'T' });
+  const user = await createUser(app);
+  const post = await createPost(app, user, { title: 'Mine', text: 'T' });
   const paths = [`/${user.username}/posts`, `/${user.username}/post/${post.id}`];
   for (const path of paths) {
     await app.api.get(path);
-    expect(cacheStatus(await app.api.get(path)), path).toBe('HIT');
+    app.expect(cacheStatus(await app.api.get(path)), path).toBe('HIT');
   }
   return { user, paths };
 }
 
 /** Sign-up, reads, self-service updates, duplicates, soft delete and hard delete. */
-export function registerUsers(target: ApiSuiteTarget) {
+export function registerUsers(target: ApiSuiteTarget, t: TestApi) {
+  const { describe, expect, it } = t;
   describe(`${target.name}: users`, () => {
-    const app = useApp(target);
+    const app = useApp(target, t);
 
     it('signs up publicly with 201 and never returns the password', async () => {
       const username = uniqueUsername('new');
@@ -64,7 +65,7 @@ export function registerUsers(target: ApiSuiteTarget) {
     });
 
     it('reads a user by username, without secrets', async () => {
-      const user = await createUser(app.api);
+      const user = await createUser(app);
       const res = await app.api.get(`/user/${user.username}`);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ id: user.id, username: user.username, name: user.name });
@@ -74,7 +75,7 @@ export function registerUsers(target: ApiSuiteTarget) {
     it('lists users paginated, the superuser included', async () => {
       const res = await app.api.get('/users?items_per_page=100');
       expect(res.status).toBe(200);
-      expectPage(res.body, { page: 1, itemsPerPage: 100 });
+      expectPage(expect, res.body, { page: 1, itemsPerPage: 100 });
       const usernames = res.body.data.map((u: { username: string }) => u.username);
       expect(usernames).toContain(ADMIN.username);
       expect(res.text).not.toMatch(/password/i);
@@ -103,7 +104,7 @@ export function registerUsers(target: ApiSuiteTarget) {
     });
 
     it('refuses a taken username or email with 400 and the exact messages', async () => {
-      const user = await createUser(app.api);
+      const user = await createUser(app);
       const sameUsername = await app.api.post(
         '/user',
         signUpBody({ name: 'Someone', username: user.username }),
@@ -119,7 +120,7 @@ export function registerUsers(target: ApiSuiteTarget) {
     });
 
     it('lets users update themselves, refusing taken usernames and emails', async () => {
-      const [user, taken] = [await createUser(app.api), await createUser(app.api)];
+      const [user, taken] = [await createUser(app), await createUser(app)];
       const ok = await app.api.patch(
         `/user/${user.username}`,
         { name: 'Updated Name' },
@@ -144,7 +145,7 @@ export function registerUsers(target: ApiSuiteTarget) {
     });
 
     it('answers the tier of a user and the rules of their tier', async () => {
-      const user = await createUser(app.api);
+      const user = await createUser(app);
       // Without a tier there is nothing to show: the app answers 404 "Tier not found".
       const none = await app.api.get(`/user/${user.username}/tier`);
       expect(none.status, none.text).toBe(404);
@@ -172,7 +173,7 @@ export function registerUsers(target: ApiSuiteTarget) {
     });
 
     it('answers 404 "Tier not found" when assigning a tier that does not exist', async () => {
-      const user = await createUser(app.api);
+      const user = await createUser(app);
       const res = await app.api.patch(
         `/user/${user.username}/tier`,
         { tier_id: 999999 },
@@ -183,7 +184,7 @@ export function registerUsers(target: ApiSuiteTarget) {
     });
 
     it('soft-deletes a user: gone from reads and logins, the username stays taken', async () => {
-      const user = await createUser(app.api);
+      const user = await createUser(app);
       const del = await app.api.delete(`/user/${user.username}`, user.token);
       expect(del.status, del.text).toBe(200);
       expect(typeof del.body.message).toBe('string');
@@ -204,8 +205,8 @@ export function registerUsers(target: ApiSuiteTarget) {
     });
 
     it('hard-deletes a user with DELETE /db_user/{username}: the username is free again', async () => {
-      const user = await createUser(app.api);
-      await createPost(app.api, user, { title: 'Gone', text: 'T' });
+      const user = await createUser(app);
+      await createPost(app, user, { title: 'Gone', text: 'T' });
       const del = await app.api.delete(`/db_user/${user.username}`, app.adminToken);
       expect(del.status, del.text).toBe(200);
       expect(typeof del.body.message).toBe('string');
@@ -250,7 +251,7 @@ export function registerUsers(target: ApiSuiteTarget) {
     });
 
     it('hard-deletes a soft-deleted user too', async () => {
-      const user = await createUser(app.api);
+      const user = await createUser(app);
       expect((await app.api.delete(`/user/${user.username}`, user.token)).status).toBe(200);
       const del = await app.api.delete(`/db_user/${user.username}`, app.adminToken);
       expect(del.status, del.text).toBe(200);

@@ -1,4 +1,3 @@
-import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApiResponse } from '../client.js';
 import {
   type ApiSuiteTarget,
@@ -10,9 +9,10 @@ import {
   uniqueUsername,
   useApp,
 } from '../fixtures.js';
+import type { Expect, TestApi } from '../test-api.js';
 
 /** A 422 whose `detail` lists what is wrong, naming `field` when one is given. */
-function expect422(res: ApiResponse, what: string, field?: string) {
+function expect422(expect: Expect, res: ApiResponse, what: string, field?: string) {
   expect(res.status, `${what}: ${res.text.slice(0, 300)}`).toBe(422);
   expect(res.body?.detail, what).toBeDefined();
   if (field !== undefined) {
@@ -27,16 +27,17 @@ const validUser = () => {
 };
 
 /** 422 for malformed JSON, wrong types, unknown fields and out-of-range numbers; never a 500. */
-export function registerValidation(target: ApiSuiteTarget) {
+export function registerValidation(target: ApiSuiteTarget, t: TestApi) {
+  const { beforeAll, describe, expect, it } = t;
   describe(`${target.name}: invalid input`, () => {
-    const app = useApp(target, { DEFAULT_RATE_LIMIT_LIMIT: '1000' });
+    const app = useApp(target, t, { DEFAULT_RATE_LIMIT_LIMIT: '1000' });
     let user: TestUser;
     let tier: string;
     let rule: { id: number; limit: number; period: number };
     let postId: number;
 
     beforeAll(async () => {
-      user = await createUser(app.api);
+      user = await createUser(app);
       tier = uniqueName('val');
       await createTier(app, tier);
       rule = await createRule(app, tier, { path: 'api/v1/v', limit: 4, period: 60 });
@@ -54,7 +55,7 @@ export function registerValidation(target: ApiSuiteTarget) {
           raw,
           headers: { 'content-type': 'application/json' },
         });
-        expect422(res, `POST /user with ${JSON.stringify(raw)}`);
+        expect422(expect, res, `POST /user with ${JSON.stringify(raw)}`);
       }
     });
 
@@ -84,7 +85,7 @@ export function registerValidation(target: ApiSuiteTarget) {
       ];
       for (const [field, change] of cases) {
         const res = await app.api.post('/user', { ...validUser(), ...change });
-        expect422(res, `POST /user ${JSON.stringify(change)}`, field);
+        expect422(expect, res, `POST /user ${JSON.stringify(change)}`, field);
       }
     });
 
@@ -94,13 +95,13 @@ export function registerValidation(target: ApiSuiteTarget) {
         { path: 'api/v1/unknown', limit: 1, period: 60, burst: 5 },
         app.adminToken,
       );
-      expect422(create, 'POST rate_limit with burst', 'burst');
+      expect422(expect, create, 'POST rate_limit with burst', 'burst');
       const patch = await app.api.patch(
         `/tier/${tier}/rate_limit/${rule.id}`,
         { limit: 9, tier_id: 1 },
         app.adminToken,
       );
-      expect422(patch, 'PATCH rate_limit with tier_id', 'tier_id');
+      expect422(expect, patch, 'PATCH rate_limit with tier_id', 'tier_id');
       expect((await app.api.get(`/tier/${tier}/rate_limit/${rule.id}`)).body.limit).toBe(4);
     });
 
@@ -126,20 +127,20 @@ export function registerValidation(target: ApiSuiteTarget) {
           [field]: value,
         };
         const create = await app.api.post(`/tier/${tier}/rate_limit`, body, app.adminToken);
-        expect422(create, `POST rate_limit ${field}=${JSON.stringify(value)}`, field);
+        expect422(expect, create, `POST rate_limit ${field}=${JSON.stringify(value)}`, field);
         const patch = await app.api.patch(
           `/tier/${tier}/rate_limit/${rule.id}`,
           { [field]: value },
           app.adminToken,
         );
-        expect422(patch, `PATCH rate_limit ${field}=${JSON.stringify(value)}`, field);
+        expect422(expect, patch, `PATCH rate_limit ${field}=${JSON.stringify(value)}`, field);
       }
       const missing = await app.api.post(
         `/tier/${tier}/rate_limit`,
         { limit: 1, period: 60 },
         app.adminToken,
       );
-      expect422(missing, 'POST rate_limit without path', 'path');
+      expect422(expect, missing, 'POST rate_limit without path', 'path');
       expect((await app.api.get(`/tier/${tier}/rate_limit/${rule.id}`)).body).toMatchObject({
         limit: 4,
         period: 60,
@@ -160,16 +161,16 @@ export function registerValidation(target: ApiSuiteTarget) {
         headers: { 'content-type': 'application/json' },
         token: app.adminToken,
       });
-      expect422(infinite, 'limit 1e400', 'limit');
+      expect422(expect, infinite, 'limit 1e400', 'limit');
     });
 
     it('answers 422 for a tier body of the wrong shape', async () => {
       for (const body of [{}, { name: 42 }, { name: '' }, { name: ['free'] }]) {
         const res = await app.api.post('/tier', body, app.adminToken);
-        expect422(res, `POST /tier ${JSON.stringify(body)}`, 'name');
+        expect422(expect, res, `POST /tier ${JSON.stringify(body)}`, 'name');
       }
       const patch = await app.api.patch(`/tier/${tier}`, { name: 7 }, app.adminToken);
-      expect422(patch, 'PATCH /tier name=7', 'name');
+      expect422(expect, patch, 'PATCH /tier name=7', 'name');
     });
 
     it('answers 422 for a tier_id that is not an integer (404 or 422 for one below 1)', async () => {
@@ -179,7 +180,7 @@ export function registerValidation(target: ApiSuiteTarget) {
           { tier_id: tierId },
           app.adminToken,
         );
-        expect422(res, `tier_id ${JSON.stringify(tierId)}`, 'tier_id');
+        expect422(expect, res, `tier_id ${JSON.stringify(tierId)}`, 'tier_id');
       }
       for (const tierId of [0, -1, 2147483648]) {
         const res = await app.api.patch(
@@ -190,7 +191,7 @@ export function registerValidation(target: ApiSuiteTarget) {
         expect([404, 422], `tier_id ${tierId}: ${res.text}`).toContain(res.status);
       }
       const missing = await app.api.patch(`/user/${user.username}/tier`, {}, app.adminToken);
-      expect422(missing, 'no tier_id', 'tier_id');
+      expect422(expect, missing, 'no tier_id', 'tier_id');
     });
 
     it('checks post titles, texts and media URLs', async () => {
@@ -205,21 +206,21 @@ export function registerValidation(target: ApiSuiteTarget) {
       ];
       for (const [field, body] of cases) {
         const res = await app.api.post(`/${user.username}/post`, body, user.token);
-        expect422(res, `POST post ${JSON.stringify(body).slice(0, 80)}`, field);
+        expect422(expect, res, `POST post ${JSON.stringify(body).slice(0, 80)}`, field);
       }
       const patch = await app.api.patch(
         `/${user.username}/post/${postId}`,
         { title: 'x'.repeat(31) },
         user.token,
       );
-      expect422(patch, 'PATCH post with a long title', 'title');
+      expect422(expect, patch, 'PATCH post with a long title', 'title');
       expect((await app.api.get(`/${user.username}/post/${postId}`)).body.title).toBe('Valid');
     });
 
     it('answers 422 for path ids that are not integers, and never 500 for huge ones', async () => {
       for (const id of ['abc', '1.5', '1e3']) {
-        expect422(await app.api.get(`/${user.username}/post/${id}`), `post id ${id}`);
-        expect422(await app.api.get(`/tier/${tier}/rate_limit/${id}`), `rule id ${id}`);
+        expect422(expect, await app.api.get(`/${user.username}/post/${id}`), `post id ${id}`);
+        expect422(expect, await app.api.get(`/tier/${tier}/rate_limit/${id}`), `rule id ${id}`);
       }
       for (const id of ['0', '-1', '2147483648', '99999999999999999999']) {
         for (const path of [`/${user.username}/post/${id}`, `/tier/${tier}/rate_limit/${id}`]) {

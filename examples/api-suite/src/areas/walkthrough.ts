@@ -1,4 +1,3 @@
-import { describe, expect, it } from 'vitest';
 import { decodeJwtPayload } from '../client.js';
 import {
   ADMIN,
@@ -8,6 +7,7 @@ import {
   type TestUser,
   useApp,
 } from '../fixtures.js';
+import type { TestApi } from '../test-api.js';
 
 const RULE_KEYS = ['id', 'limit', 'name', 'path', 'period', 'tier_id'];
 
@@ -16,9 +16,10 @@ const RULE_KEYS = ['id', 'limit', 'name', 'path', 'period', 'tier_id'];
  * `free` and `pro` tiers and their rules on the task route, reads them back, puts users on
  * them, and the users hit their limits on exactly the documented request.
  */
-export function registerWalkthrough(target: ApiSuiteTarget) {
+export function registerWalkthrough(target: ApiSuiteTarget, t: TestApi) {
+  const { describe, expect, it } = t;
   describe(`${target.name}: the release-notes walkthrough`, () => {
-    const app = useApp(target);
+    const app = useApp(target, t);
     const tiers: Record<string, number> = {};
     let freeUser: TestUser;
     let proUser: TestUser;
@@ -41,7 +42,7 @@ export function registerWalkthrough(target: ApiSuiteTarget) {
       }
       const list = await app.api.get('/tiers');
       expect(list.status).toBe(200);
-      expectPage(list.body, { page: 1, itemsPerPage: 10 });
+      expectPage(expect, list.body, { page: 1, itemsPerPage: 10 });
       for (const name of ['free', 'pro']) {
         const tier = list.body.data.find((t: { name: string }) => t.name === name);
         expect(tier, `tier ${name} in ${list.text}`).toBeDefined();
@@ -81,7 +82,7 @@ export function registerWalkthrough(target: ApiSuiteTarget) {
     it('reads the rules back in the documented shapes', async () => {
       const list = await app.api.get('/tier/free/rate_limits');
       expect(list.status).toBe(200);
-      expectPage(list.body, { page: 1, itemsPerPage: 10, totalCount: 1 });
+      expectPage(expect, list.body, { page: 1, itemsPerPage: 10, totalCount: 1 });
       const rule = list.body.data[0];
       expect(Object.keys(rule).sort()).toEqual(RULE_KEYS);
       expect(rule).toMatchObject({
@@ -100,8 +101,8 @@ export function registerWalkthrough(target: ApiSuiteTarget) {
     });
 
     it('creates users and assigns their tiers with PATCH /user/{username}/tier', async () => {
-      freeUser = await createUser(app.api, { name: 'Free Person' });
-      proUser = await createUser(app.api, { name: 'Pro Person' });
+      freeUser = await createUser(app, { name: 'Free Person' });
+      proUser = await createUser(app, { name: 'Pro Person' });
       for (const [user, tier] of [
         [freeUser, 'free'],
         [proUser, 'pro'],
