@@ -36,16 +36,20 @@ function hasBinary(name: string): boolean {
 }
 
 /**
- * Starts a throwaway `redis-server` from PATH on a free loopback port, with persistence off.
- * Used by the global setup and by tests that must kill their own server (outage tests).
+ * Starts a throwaway `redis-server` from PATH on a free loopback port (or `port`), with
+ * persistence off and any extra `args`. Used by the global setup, by tests that must kill their
+ * own server (outage tests), and for the nodes of a test Redis Cluster.
  */
-export async function startRedisServer(): Promise<
-  TestRedis & { port: number; process: ChildProcess }
-> {
-  const port = await freePort();
+export async function startRedisServer(
+  options: { port?: number; args?: string[] } = {},
+): Promise<TestRedis & { port: number; process: ChildProcess }> {
+  const port = options.port ?? (await freePort());
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    [
+      ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      ...(options.args ?? []),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   await new Promise<void>((resolve, reject) => {
@@ -63,6 +67,7 @@ export async function startRedisServer(): Promise<
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
+    child.once('error', reject);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`redis-server exited with ${code}:\n${output}`));

@@ -1,9 +1,9 @@
 import { Cluster, type Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startRedisCluster, type TestCluster } from '../../../../testing/redis-cluster.js';
 import { createCache } from '../../src/index.js';
 import { redisStore } from '../../src/stores/redis.js';
 import { runStoreConformance } from '../store-conformance.js';
-import { startRedisCluster, type TestCluster } from './redis-cluster.js';
 
 let cluster: TestCluster;
 let client: Cluster;

@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from '../../../../testing/redis-server.js';
+import { freePort, startRedisServer, type TestRedis } from './redis-server.js';
 
 /** A throwaway Redis Cluster of three masters on loopback ports. */
 export interface TestCluster {
@@ -12,40 +11,6 @@ export interface TestCluster {
 }
 
 const SLOTS = 16_384;
-
-function startNode(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    [
-      ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      ...['--cluster-enabled', 'yes', '--cluster-node-timeout', '5000'],
-      ...['--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir],
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(
-      () => reject(new Error(`redis-server did not start:\n${output}`)),
-      10_000,
-    );
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (!output.includes('Ready to accept connections')) return;
-      clearTimeout(timer);
-      child.stdout?.removeAllListeners('data').resume();
-      child.stderr?.removeAllListeners('data').resume();
-      resolve(child);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code}:\n${output}`));
-    });
-  });
-}
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 15_000;
@@ -61,26 +26,21 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
  * one-second wait. Takes well under two seconds here.
  */
 export async function startRedisCluster(): Promise<TestCluster> {
-  const dir = await mkdtemp(join(tmpdir(), 'kit-cache-cluster-'));
+  const dir = await mkdtemp(join(tmpdir(), 'kit-redis-cluster-'));
   const ports = [await freePort(), await freePort(), await freePort()];
-  const children: ChildProcess[] = [];
+  const servers: TestRedis[] = [];
   const admins: Redis[] = [];
   const stop = async () => {
     for (const admin of admins) admin.disconnect();
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGKILL');
-          }),
-      ),
-    );
+    await Promise.all(servers.map((server) => server.stop()));
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    for (const port of ports) children.push(await startNode(port, dir));
+    for (const port of ports) {
+      const args = ['--cluster-enabled', 'yes', '--cluster-node-timeout', '5000'];
+      args.push('--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir);
+      servers.push(await startRedisServer({ port, args }));
+    }
     for (const port of ports) admins.push(new Redis({ host: '127.0.0.1', port }));
     const share = Math.ceil(SLOTS / admins.length);
     await Promise.all(

@@ -1,0 +1,66 @@
+import { Cluster } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedisCluster, type TestCluster } from '../../../../testing/redis-cluster.js';
+import { createRateLimiter } from '../../src/index.js';
+import { redisStore } from '../../src/stores/redis.js';
+import { uniqueKey } from '../support/time.js';
+import { registerStoreConformance } from './store-conformance.js';
+
+// A real three-master cluster: a script touching keys of two slots would fail with CROSSSLOT.
+let cluster: TestCluster;
+let client: Cluster;
+
+beforeAll(async () => {
+  cluster = await startRedisCluster();
+  client = new Cluster(cluster.nodes);
+  await new Promise((resolve) => client.once('ready', resolve));
+}, 30_000);
+afterAll(async () => {
+  client?.disconnect();
+  await cluster?.stop();
+});
+
+registerStoreConformance('redis cluster', () => redisStore({ client }), { describe, it, expect });
+
+describe('redis store on a cluster', () => {
+  it('limits callers whose keys live on every master, one script per check', async () => {
+    for (const algorithm of ['fixed-window', 'sliding-window', 'token-bucket'] as const) {
+      const perAlgorithm = createRateLimiter({
+        store: redisStore({ client }),
+        prefix: uniqueKey(algorithm).replace(/[{}]/g, ''),
+        defaultRule: { limit: 3, period: 3600 },
+        algorithm,
+      });
+      const ips = Array.from({ length: 30 }, (_, i) => `198.51.100.${i}`);
+      for (const ip of ips) {
+        const allowed: boolean[] = [];
+        for (let n = 0; n < 4; n++) {
+          const result = await perAlgorithm.check({ path: '/api/v1/tasks/task', ip });
+          expect(result.fallback).toBeNull();
+          allowed.push(result.allowed);
+        }
+        expect(allowed, `${algorithm} ${ip}`).toEqual([true, true, true, false]);
+      }
+    }
+    // Thirty callers spread their keys over the three masters.
+    const masters = client.nodes('master');
+    const counts = await Promise.all(masters.map(async (node) => (await node.dbsize()) as number));
+    expect(counts.filter((count) => count > 0).length).toBe(3);
+  });
+
+  it('admits exactly 100 of 2,000 concurrent checks with limit 100', async () => {
+    const limiter = createRateLimiter({
+      store: redisStore({ client }),
+      prefix: uniqueKey('exact').replace(/[{}]/g, ''),
+      defaultRule: { limit: 100, period: 3600 },
+      storeTimeout: 5000,
+    });
+    const results = await Promise.all(
+      Array.from({ length: 2000 }, () =>
+        limiter.check({ path: '/api/v1/tasks', ip: '203.0.113.9' }),
+      ),
+    );
+    expect(results.filter((r) => r.allowed)).toHaveLength(100);
+    expect(results.every((r) => r.fallback === null)).toBe(true);
+  });
+});
