@@ -2,6 +2,20 @@ import type { NextFunction, Request, Response } from 'express';
 import { RATE_LIMIT_BODY, rateLimitHeaders } from '../headers.js';
 import { type MiddlewareOptions, prepareMiddleware } from '../middleware.js';
 
+/**
+ * The request path. Node also accepts an absolute-form target (`GET http://any.host/api HTTP/1.1`),
+ * which Express routes by its path: keyed as is, every made-up host would be a fresh bucket.
+ */
+function requestPath(req: Request): string {
+  const url = req.originalUrl ?? req.url;
+  if (url.charCodeAt(0) === 47 /* / */) return url;
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url;
+  }
+}
+
 /** Options of the Express `rateLimit` middleware. */
 export type ExpressRateLimitOptions = MiddlewareOptions<Request>;
 
@@ -27,8 +41,12 @@ export function rateLimit(
     try {
       const identity = await m.identify(req);
       const ip = m.clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for']);
-      const path = req.originalUrl ?? req.url;
-      const result = await m.limiter.check({ path, identity, ip, cost: m.cost(req) });
+      const result = await m.limiter.check({
+        path: requestPath(req),
+        identity,
+        ip,
+        cost: m.cost(req),
+      });
       for (const [name, value] of rateLimitHeaders(result, m.headers)) res.setHeader(name, value);
       if (!result.allowed) {
         res.status(429).json(RATE_LIMIT_BODY);

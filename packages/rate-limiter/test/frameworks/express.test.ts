@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { rateLimit } from '../../src/frameworks/express.js';
@@ -43,5 +43,44 @@ describe('express adapter options', () => {
       /`standardHeaders`/,
     );
     expect(() => rateLimit({ limiter, trustProxy: ['nope'] })).toThrow(/`trustProxy`/);
+  });
+});
+
+/** Sends one raw HTTP/1.1 request line, so the request target can be in absolute form. */
+function rawStatus(port: number, target: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () =>
+      socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`),
+    );
+    let data = '';
+    socket.on('data', (chunk) => {
+      data += chunk;
+    });
+    socket.on('error', reject);
+    socket.on('end', () => resolve(Number(data.split(' ')[1])));
+  });
+}
+
+describe('express adapter request path', () => {
+  it('keys an absolute-form request target by its path, so a made-up host is no fresh bucket', async () => {
+    const limiter = createRateLimiter({
+      store: memoryStore(),
+      defaultRule: { limit: 1, period: 60 },
+    });
+    const app = express();
+    app.use(rateLimit({ limiter }));
+    app.get('/api/v1/tasks', (_req, res) => {
+      res.json({ ok: true });
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      expect(await rawStatus(port, '/api/v1/tasks')).toBe(200);
+      expect(await rawStatus(port, 'http://a.example/api/v1/tasks?x=1')).toBe(429);
+      expect(await rawStatus(port, 'http://b.example:8080/api/v1/tasks')).toBe(429);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
