@@ -12,6 +12,7 @@ import type {
 
 export const ALGORITHMS: readonly Algorithm[] = ['fixed-window', 'sliding-window', 'token-bucket'];
 const POLICIES: readonly StoreErrorPolicy[] = ['allow', 'deny', 'memory'];
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** `createRateLimiter` options after validation, with defaults applied and durations in ms. */
 export interface ResolvedOptions {
@@ -107,6 +108,10 @@ export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
   }
   const storeTimeout = checkNonNegative('storeTimeout', options.storeTimeout, 250);
   if (storeTimeout === 0) throw invalidOption('storeTimeout', 'must be greater than 0', 0);
+  // Node runs a longer setTimeout after 1 ms, which would time out every store call at once.
+  if (storeTimeout > MAX_TIMER_MS) {
+    throw invalidOption('storeTimeout', `must be at most ${MAX_TIMER_MS} ms`, storeTimeout);
+  }
   return {
     store,
     defaultLimit: checkLimit('defaultRule.limit', defaultRule.limit),

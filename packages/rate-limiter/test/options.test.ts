@@ -29,6 +29,8 @@ describe('createRateLimiter option checks', () => {
     ['unknown policy', { store, onStoreError: 'retry' as never }, '`onStoreError`'],
     ['negative rule cache ttl', { store, ruleCacheTtl: -1 }, '`ruleCacheTtl`'],
     ['zero store timeout', { store, storeTimeout: 0 }, '`storeTimeout`'],
+    // Node fires a longer setTimeout after 1 ms: every store call would time out at once.
+    ['store timeout past setTimeout range', { store, storeTimeout: 2 ** 31 }, '`storeTimeout`'],
     ['resolveRule not a function', { store, resolveRule: 5 as never }, '`resolveRule`'],
     ['logger without warn', { store, logger: {} as never }, '`logger`'],
     ['prefix with a brace', { store, prefix: 'a{b' }, '`prefix`'],
