@@ -8,12 +8,15 @@ import { type MiddlewareOptions, prepareMiddleware } from '../middleware.js';
  */
 function requestPath(req: Request): string {
   const url = req.originalUrl ?? req.url;
-  if (url.charCodeAt(0) === 47 /* / */) return url;
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return url;
+  let path = url;
+  if (url.charCodeAt(0) !== 47 /* / */) {
+    try {
+      path = new URL(url).pathname;
+    } catch {}
   }
+  // Express routes `/API/v1/Tasks` like `/api/v1/tasks` unless told otherwise: one bucket for
+  // both, or each case variant would be a fresh one. (No copy when already lower case.)
+  return req.app.enabled('case sensitive routing') ? path : path.toLowerCase();
 }
 
 /** Options of the Express `rateLimit` middleware. */
@@ -22,7 +25,8 @@ export type ExpressRateLimitOptions = MiddlewareOptions<Request>;
 /**
  * Express (v5) middleware: limits each request by `identify(req)` or client IP, writes the
  * `RateLimit-*` headers, and answers 429 `{"detail":"Rate limit exceeded"}` with `Retry-After`.
- * The rule path is the full request path (`req.originalUrl`), also under a mounted router.
+ * The rule path is the full request path (`req.originalUrl`), also under a mounted router,
+ * lower-cased unless the app enables `case sensitive routing` (Express matches either case).
  * The client IP is the socket address unless `trustProxy` says otherwise (Express's own
  * `trust proxy` setting is not used).
  *

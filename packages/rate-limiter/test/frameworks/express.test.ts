@@ -84,3 +84,39 @@ describe('express adapter request path', () => {
     }
   });
 });
+
+describe('express adapter path case', () => {
+  async function statuses(configure: (app: express.Express) => void, targets: string[]) {
+    const limiter = createRateLimiter({
+      store: memoryStore(),
+      defaultRule: { limit: 1, period: 60 },
+    });
+    const app = express();
+    configure(app);
+    app.use(rateLimit({ limiter }));
+    app.get('/api/v1/tasks', (_req, res) => {
+      res.json({ ok: true });
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const out: number[] = [];
+      for (const target of targets) out.push(await rawStatus(port, target));
+      return out;
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+
+  it('shares one bucket between case variants that Express routes to the same handler', async () => {
+    const targets = ['/api/v1/tasks', '/API/v1/tasks', '/Api/V1/Tasks'];
+    expect(await statuses(() => {}, targets)).toEqual([200, 429, 429]);
+  });
+
+  it('keeps case when the app routes case-sensitively', async () => {
+    const targets = ['/api/v1/tasks', '/api/v1/tasks', '/API/v1/tasks'];
+    const sensitive = (app: express.Express) => app.enable('case sensitive routing');
+    expect(await statuses(sensitive, targets)).toEqual([200, 429, 404]);
+  });
+});
