@@ -124,14 +124,30 @@ function runCapturing(
         body,
         res.get('Set-Cookie') !== undefined,
       );
-      settle(entry);
-      if (!entry) return originalSend.call(this, body);
-      res.set(route.headers(entry, state, credentials));
-      if (matchesIfNoneMatch(req.headers['if-none-match'], entry.etag)) {
-        res.removeHeader('Content-Type');
-        return res.status(304).end();
+      if (!entry) {
+        settle(undefined);
+        return originalSend.call(this, body);
       }
-      return originalSend.call(this, body);
+      // res.send() rewrites a string body's type (`; charset=utf-8`) after we have seen it, and
+      // drops it on a 304: store the type it sets, so a hit sends the same header as this miss.
+      const setHeader = res.setHeader;
+      res.setHeader = function recordType(this: Response, name: string, value: unknown) {
+        if (name.toLowerCase() === 'content-type') entry.contentType = String(value);
+        return setHeader.call(this, name, value as string);
+      } as Response['setHeader'];
+      let sent: Response;
+      try {
+        res.set(route.headers(entry, state, credentials));
+        if (matchesIfNoneMatch(req.headers['if-none-match'], entry.etag)) res.status(304);
+        sent = originalSend.call(this, body);
+      } catch (error) {
+        settle(undefined);
+        throw error;
+      } finally {
+        res.setHeader = setHeader;
+      }
+      settle(entry);
+      return sent;
     } as Response['send'];
     // Errors, streams, res.end(): nothing to share, but waiting requests must not hang.
     res.once('finish', () => settle(undefined));

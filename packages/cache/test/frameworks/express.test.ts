@@ -1,6 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { cache } from '../../src/frameworks/express.js';
+import { createCache } from '../../src/index.js';
+import { redisStore } from '../../src/stores/redis.js';
 import { type BuildClient, runAdapterSuite } from './adapter-suite.js';
 import { runParamsSuite } from './params-suite.js';
 import { ROUTES } from './routes.js';
@@ -33,3 +37,38 @@ const buildClient: BuildClient = async (appCache, backend) => {
 
 runAdapterSuite('express', buildClient);
 runParamsSuite('express', buildClient);
+
+describe('express adapter: content type of a hit', () => {
+  const redis = new Redis(inject('redisUrl'));
+  afterAll(() => redis.disconnect());
+
+  // res.send() adds `charset=utf-8` to a string body's type after the middleware has seen it.
+  it('sends the Content-Type the miss was sent with, charset included', async () => {
+    const store = redisStore({ client: redis, prefix: `test:cache:express-ct:${Date.now()}:` });
+    await redis.ping();
+    const appCache = createCache({ store, logger: { warn: vi.fn(), error: vi.fn() } });
+    const app = express();
+    app.get('/api/:id', cache(appCache, { keyPrefix: 'api' }), (_req, res) => {
+      res.type('application/vnd.api+json').send(JSON.stringify({ data: { text: 'héllo ✓' } }));
+    });
+    app.get('/raw/:id', cache(appCache, { keyPrefix: 'raw' }), (_req, res) => {
+      res.setHeader('Content-Type', 'application/json');
+      res.send(JSON.stringify({ text: 'héllo ✓' }));
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      for (const path of ['/api/1', '/raw/1']) {
+        const miss = await fetch(base + path);
+        const hit = await fetch(base + path);
+        expect([miss.headers.get('x-cache'), hit.headers.get('x-cache')]).toEqual(['MISS', 'HIT']);
+        expect(hit.headers.get('content-type')).toBe(miss.headers.get('content-type'));
+        expect(await hit.text()).toBe(await miss.text());
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
