@@ -27,7 +27,8 @@ export function fixedWindow(
   const end = now - (now % periodMs) + periodMs;
   let slot = table.find(req.key);
   const count = slot !== -1 && table.expiresAt[slot] === end ? table.a[slot]! : 0;
-  if (count + cost > limit) return result(false, limit - count, end, end - now);
+  // Math.max: a rule lowered below the window's usage leaves nothing, not a negative count.
+  if (count + cost > limit) return result(false, Math.max(0, limit - count), end, end - now);
   if (dryRun) return result(true, limit - count, end, 0);
   if (slot === -1) slot = table.allocate(req.key, now);
   table.a[slot] = count + cost;

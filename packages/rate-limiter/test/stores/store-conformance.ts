@@ -101,6 +101,19 @@ export function registerStoreConformance(
         expect(spent.retryAfterMs).toBeGreaterThan(0);
       });
 
+      it('never reports negative remaining once a rule is lowered below the usage', async () => {
+        const store = getStore();
+        await roomInWindow(HOUR, 5_000);
+        const key = uniqueKey(`lowered-${algorithm}`);
+        await store.consume(request(key, 10, HOUR, 5));
+        const denied = await store.consume(request(key, 3, HOUR));
+        expect(denied.allowed).toBe(false);
+        expect(denied.remaining).toBe(0);
+        const peeked = await store.peek(request(key, 3, HOUR));
+        expect(peeked.allowed).toBe(false);
+        expect(peeked.remaining).toBe(0);
+      });
+
       it('reset forgets the usage of a key', async () => {
         const store = getStore();
         await roomInWindow(HOUR, 5_000);

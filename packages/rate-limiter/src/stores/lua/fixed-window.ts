@@ -31,7 +31,7 @@ ${slowPath(false)}
 if count == nil then count = redis.call('INCRBY', key, cost) end
 if count > limit then
   if count == cost then redis.call('DEL', key) else redis.call('DECRBY', key, cost) end
-  return {0, limit - count + cost, reset_at, reset_at - now}
+  return {0, math.max(0, limit - count + cost), reset_at, reset_at - now}
 end
 -- In a window's last ms an expiry of reset_at - 1 would delete the key at once, and concurrent
 -- first hits there would each find no key and all be admitted: keep it to the boundary instead.
@@ -48,7 +48,7 @@ local cost = tonumber(ARGV[3] or '1')
 local count
 ${slowPath(true)}
 local used = tonumber(redis.call('GET', key) or '0')
-if used + cost > limit then return {0, limit - used, reset_at, reset_at - now} end
+if used + cost > limit then return {0, math.max(0, limit - used), reset_at, reset_at - now} end
 return {1, limit - used, reset_at, 0}
 `;
 
