@@ -16,6 +16,8 @@ export class RuleBook {
   private readonly resolved: ExpiringMap<AppliedRule | Promise<AppliedRule>>;
   // Default rules per (tier, path); never stale, so a plain Map, cleared if it ever gets big.
   private readonly defaults = new Map<string, AppliedRule>();
+  // Bumped by invalidate(), so a lookup already in flight then is not memoised.
+  private generation = 0;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -37,7 +39,10 @@ export class RuleBook {
     const cacheKey = this.options.ruleCacheKey(ctx);
     const hit = this.resolved.get(cacheKey, now);
     if (hit !== undefined) return hit;
+    const generation = this.generation;
     const pending = this.lookup(identity, path).then(([rule, memoise]) => {
+      // invalidateRules() ran meanwhile: this answer may predate the edit, so do not keep it.
+      if (generation !== this.generation) return rule;
       const at = Date.now();
       if (memoise) this.resolved.set(cacheKey, rule, at + this.options.ruleCacheTtl, at);
       else this.resolved.delete(cacheKey);
@@ -49,6 +54,7 @@ export class RuleBook {
   }
 
   invalidate(): void {
+    this.generation++;
     this.resolved.clear();
   }
 

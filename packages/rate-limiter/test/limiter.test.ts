@@ -126,6 +126,28 @@ describe('createRateLimiter check()', () => {
     expect(resolveRule).toHaveBeenCalledTimes(4);
   });
 
+  it('does not memoise a lookup that was in flight when invalidateRules() ran', async () => {
+    let limit = 1;
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const resolveRule = vi.fn(async () => {
+      const seen = limit; // read before the admin's edit lands
+      await gate;
+      return { limit: seen, period: 60 };
+    });
+    const limiter = createRateLimiter({ store: memoryStore(), resolveRule });
+    const first = limiter.check({ path: '/a', identity: user });
+    limit = 50; // the admin raises the tier's rule...
+    limiter.invalidateRules(); // ...and invalidates while the old lookup is still running
+    release();
+    expect((await first).limit).toBe(1);
+    const next = await limiter.check({ path: '/a', identity: user });
+    expect(next.limit).toBe(50);
+    expect(resolveRule).toHaveBeenCalledTimes(2);
+  });
+
   it('asks resolveRule on every request when ruleCacheTtl is 0', async () => {
     const resolveRule = vi.fn(() => ({ limit: 100, period: 60 }));
     const limiter = createRateLimiter({ store: memoryStore(), resolveRule, ruleCacheTtl: 0 });
