@@ -31,16 +31,9 @@ export function globToRegExp(pattern: string): RegExp {
     } else if (char === '?') {
       source += '[\\s\\S]';
     } else if (char === '[') {
-      const end = pattern.indexOf(']', i + 2);
-      if (end === -1) {
-        source += '\\[';
-        continue;
-      }
-      let body = pattern.slice(i + 1, end);
-      const negate = body.startsWith('^');
-      if (negate) body = body.slice(1);
-      source += `[${negate ? '^' : ''}${body.replace(/[\]\\^]/g, '\\$&')}]`;
-      i = end;
+      const set = charClass(pattern, i + 1);
+      source += set.source;
+      i = set.last;
     } else {
       source += escapeRegExp(char);
     }
@@ -65,6 +58,42 @@ export function literalPrefix(pattern: string): { prefix: string; prefixStar: bo
     }
   }
   return { prefix, prefixStar: false };
+}
+
+/**
+ * A `[...]` class starting at `from` (just after its `[`), read as Redis `stringmatchlen` does:
+ * `\\x` is `x`, `a-z` and `z-a` are the same range, `]` right after `[` closes an empty class,
+ * and an unclosed class runs to the end of the pattern. `last` is the index of its last char.
+ */
+function charClass(pattern: string, from: number): { source: string; last: number } {
+  let i = from;
+  const negate = pattern[i] === '^';
+  if (negate) i++;
+  let body = '';
+  for (;;) {
+    if (pattern[i] === '\\' && i + 1 < pattern.length) {
+      body += escapeClassChar(pattern[i + 1]!);
+      i += 2;
+    } else if (i >= pattern.length) {
+      i = pattern.length - 1;
+      break;
+    } else if (pattern[i] === ']') {
+      break;
+    } else if (i + 2 < pattern.length && pattern[i + 1] === '-') {
+      const [low, high] = [pattern[i]!, pattern[i + 2]!].sort();
+      body += `${escapeClassChar(low!)}-${escapeClassChar(high!)}`;
+      i += 3;
+    } else {
+      body += escapeClassChar(pattern[i]!);
+      i++;
+    }
+  }
+  if (body === '') return { source: negate ? '[\\s\\S]' : '[^\\s\\S]', last: i };
+  return { source: `[${negate ? '^' : ''}${body}]`, last: i };
+}
+
+function escapeClassChar(char: string): string {
+  return /[\\\][^-]/.test(char) ? `\\${char}` : char;
 }
 
 function escapeRegExp(text: string): string {

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { literalPrefix } from '../src/glob.js';
 import { escapeGlob, globToRegExp } from '../src/index.js';
 
@@ -37,5 +38,49 @@ describe('literalPrefix', () => {
       prefix: 'alice_posts:page_',
       prefixStar: false,
     });
+  });
+});
+
+describe('globToRegExp against Redis SCAN MATCH', () => {
+  const redis = new Redis(inject('redisUrl'));
+  afterAll(() => redis.disconnect());
+
+  // The memory store and the Redis index path must delete exactly what SCAN would.
+  it('reads [...] classes as Redis does: escapes, ranges either way round, unclosed', async () => {
+    const prefix = `test:cache:glob:${Date.now()}:`;
+    const keys = ['a]b', 'a\\b', 'ab', 'a-b', 'a^b', 'a[b', 'a]', 'a', 'ac', 'a-', 'a[', 'a?'];
+    await redis.mset(...keys.flatMap((key) => [prefix + key, '1']));
+    const patterns = [
+      'a[\\]]b',
+      'a[]]b',
+      'a[]b',
+      'a[a-c]',
+      'a[c-a]',
+      'a[^b]',
+      'a[^]b',
+      'a[-]',
+      'a[b-]',
+      'a[a-]',
+      'a[\\\\]b',
+      'a[',
+      'a[b',
+      'a[^',
+      'a\\[b',
+    ];
+    try {
+      for (const pattern of patterns) {
+        const found: string[] = [];
+        let cursor = '0';
+        do {
+          const [next, page] = await redis.scan(cursor, 'MATCH', escapeGlob(prefix) + pattern);
+          found.push(...page.map((key) => key.slice(prefix.length)));
+          cursor = next;
+        } while (cursor !== '0');
+        const matcher = globToRegExp(pattern);
+        expect(keys.filter((key) => matcher.test(key)).sort(), pattern).toEqual(found.sort());
+      }
+    } finally {
+      await redis.del(...keys.map((key) => prefix + key));
+    }
   });
 });
