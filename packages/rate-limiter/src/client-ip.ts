@@ -109,9 +109,10 @@ export function createClientIpResolver(
   }
 
   return function resolveClientIp(remoteAddress, forwardedFor) {
-    if (typeof remoteAddress !== 'string' || remoteAddress === '') return undefined;
-    let address = parseIp(remoteAddress);
-    let raw = remoteAddress;
+    // A peer on a Unix socket (say nginx) has no address; a hop count or `true` still trusts it.
+    const hasPeer = typeof remoteAddress === 'string' && remoteAddress !== '';
+    let address = hasPeer ? parseIp(remoteAddress) : undefined;
+    let raw = hasPeer ? remoteAddress : undefined;
     if (trustProxy !== false && forwardedFor) {
       const header = Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor;
       const hops = header.split(',');
@@ -124,7 +125,7 @@ export function createClientIpResolver(
         raw = next;
       }
     }
-    return keyForm(address, raw, ipv6Prefix);
+    return raw === undefined ? undefined : keyForm(address, raw, ipv6Prefix);
   };
 }
 

@@ -20,6 +20,22 @@ describe('clientIp', () => {
     expect(clientIp({ remoteAddress: 'fe80::1%eth0' })).toBe('fe80::/64');
   });
 
+  it('reads X-Forwarded-For by hop count when the proxy talks over a Unix socket', () => {
+    // A Unix-socket peer has no address; all clients would otherwise share one bucket.
+    const xff = '6.6.6.6, 203.0.113.7';
+    expect(clientIp({ remoteAddress: undefined, forwardedFor: xff, trustProxy: 1 })).toBe(
+      '203.0.113.7',
+    );
+    expect(clientIp({ remoteAddress: undefined, forwardedFor: xff, trustProxy: true })).toBe(
+      '6.6.6.6',
+    );
+    // Without trust, or trusting CIDRs the (absent) peer cannot be in, the header stays ignored.
+    expect(clientIp({ remoteAddress: undefined, forwardedFor: xff })).toBeUndefined();
+    expect(
+      clientIp({ remoteAddress: undefined, forwardedFor: xff, trustProxy: 'loopback' }),
+    ).toBeUndefined();
+  });
+
   it('takes the client from X-Forwarded-For by hop count', () => {
     const xff = '6.6.6.6, 203.0.113.7, 10.0.0.1';
     expect(clientIp({ remoteAddress: '10.0.0.2', forwardedFor: xff, trustProxy: 1 })).toBe(
