@@ -141,18 +141,22 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     const indexKey = indexPrefix + name;
     const matcher = globToRegExp(pattern);
     let deleted = 0;
-    let start = 0;
-    for (;;) {
-      const members = await ready().zrange(indexKey, start, start + INDEX_PAGE - 1);
-      const matched = members.filter((member) => matcher.test(member));
+    let cursor = '0';
+    // ZSCAN, not ZRANGE by rank: concurrent writes re-score and prune members, shifting ranks
+    // under a rank cursor so it skips matches; ZSCAN returns every member present throughout.
+    do {
+      const [next, flat] = await ready().zscan(indexKey, cursor, 'COUNT', INDEX_PAGE);
+      cursor = next;
+      const matched: string[] = [];
+      for (let i = 0; i < flat.length; i += 2) {
+        if (matcher.test(flat[i]!)) matched.push(flat[i]!);
+      }
       if (matched.length > 0) {
         deleted += await unlink(matched.map((member) => prefix + member));
         await ready().zrem(indexKey, ...matched);
       }
-      // Removed members shift the rest left; unmatched ones stay in front of the next page.
-      start += members.length - matched.length;
-      if (members.length < INDEX_PAGE) return deleted;
-    }
+    } while (cursor !== '0');
+    return deleted;
   }
 
   async function deletePatternByScan(pattern: string): Promise<number> {
