@@ -202,15 +202,14 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
         await ready().set(prefix + key, value, 'PX', ttl);
         return;
       }
-      const now = Date.now();
       const indexKeys = names.map((name) => indexPrefix + name);
       if (!cluster) {
-        await runScript(SET_INDEXED, [prefix + key, ...indexKeys], [value, ttl, now, key]);
+        await runScript(SET_INDEXED, [prefix + key, ...indexKeys], [value, ttl, key]);
         return;
       }
       await Promise.all([
         ready().set(prefix + key, value, 'PX', ttl),
-        ...indexKeys.map((indexKey) => runScript(ADD_TO_INDEX, [indexKey], [ttl, now, key])),
+        ...indexKeys.map((indexKey) => runScript(ADD_TO_INDEX, [indexKey], [ttl, key])),
       ]);
     },
     async delete(keys) {

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startRedisServer } from '../../../../testing/redis-server.js';
 import { CacheError } from '../../src/index.js';
 import { redisStore } from '../../src/stores/redis.js';
@@ -71,6 +71,22 @@ describe('redisStore', () => {
     await refresher;
     expect(deleted).toBe(600);
     expect(await store.deletePatternByScan('u:*:match')).toBe(0);
+  });
+
+  it('keeps a live key in its index whatever clock the writing process has', async () => {
+    const prefix = unique();
+    const store = redisStore({ client, prefix });
+    await store.set('skew_posts:page_1:a', 'v', 5_000);
+    // Another instance sharing the index, its clock 20 s ahead, writes to the same index.
+    const ahead = redisStore({ client, prefix });
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 20_000);
+    try {
+      await ahead.set('skew_posts:page_2:a', 'v', 5_000);
+    } finally {
+      clock.mockRestore();
+    }
+    expect(await store.deletePattern('skew_posts:*')).toBe(2);
+    expect(await store.get('skew_posts:page_1:a')).toBeUndefined();
   });
 
   it('SCAN path deletes only entries under its prefix, never the index sets', async () => {
