@@ -76,11 +76,15 @@ function requestParams(c: Context, path: Record<string, string | undefined>): Re
   return Object.assign(params, path);
 }
 
-/** Text bodies only: a stream (SSE, files) must reach the client untouched. */
-function isTextual(type: string | null): type is string {
+/**
+ * Text bodies only: a stream (SSE, files, `streamText()`, which declares itself chunked) must
+ * reach the client untouched; reading it to the end could wait forever.
+ */
+function isTextual(type: string | null, headers: Headers): type is string {
   return (
     type !== null &&
-    (type.includes('json') || (type.startsWith('text/') && !type.includes('event-stream')))
+    (type.includes('json') || (type.startsWith('text/') && !type.includes('event-stream'))) &&
+    !headers.has('transfer-encoding')
   );
 }
 
@@ -92,7 +96,9 @@ async function captureResponse(
 ): Promise<CachedEntry | undefined> {
   const res = c.res;
   const type = res.headers.get('content-type');
-  if (c.error || res.status < 200 || res.status >= 300 || !isTextual(type)) return undefined;
+  if (c.error || res.status < 200 || res.status >= 300 || !isTextual(type, res.headers)) {
+    return undefined;
+  }
   const body = await res.text();
   const entry = route.capture(res.status, type, body, res.headers.has('set-cookie'));
   const notModified = entry && matchesIfNoneMatch(c.req.header('if-none-match'), entry.etag);

@@ -1,6 +1,10 @@
 import { type Context, Hono } from 'hono';
+import { streamText } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { describe, expect, it, vi } from 'vitest';
 import { cache } from '../../src/frameworks/hono.js';
+import { createCache } from '../../src/index.js';
+import { memoryStore } from '../../src/stores/memory.js';
 import { type BuildClient, runAdapterSuite } from './adapter-suite.js';
 import { runParamsSuite } from './params-suite.js';
 import { ROUTES } from './routes.js';
@@ -30,3 +34,28 @@ const buildClient: BuildClient = async (appCache, backend) => {
 
 runAdapterSuite('hono', buildClient);
 runParamsSuite('hono', buildClient);
+
+describe('hono adapter: streamed text', () => {
+  // A stream may never end: buffering it to cache it would hold back the response for good.
+  it('passes a streamText() response through at once, uncached', async () => {
+    const appCache = createCache({
+      store: memoryStore(),
+      logger: { warn: vi.fn(), error: vi.fn() },
+    });
+    const app = new Hono();
+    app.get('/feed/:id', cache(appCache, { keyPrefix: 'feed' }), (c) =>
+      streamText(c, async (stream) => {
+        await stream.write('first');
+        await new Promise<void>((resolve) => stream.onAbort(resolve));
+      }),
+    );
+    const response = await Promise.race([
+      app.request('/feed/1'),
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1_000)),
+    ]);
+    expect(response?.status).toBe(200);
+    const reader = response!.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('first');
+    await reader.cancel();
+  });
+});
