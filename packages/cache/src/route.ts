@@ -106,7 +106,11 @@ export class CacheRoute {
     body: unknown,
     setsCookie: boolean,
   ): CachedEntry | undefined {
-    if (status < 200 || status >= 300 || status === 206 || setsCookie) return undefined;
+    // 204 and 205 go out without a body, whatever the handler passed: nothing to replay.
+    if (status < 200 || status >= 300 || status === 204 || status === 205 || status === 206) {
+      return undefined;
+    }
+    if (setsCookie) return undefined;
     if (typeof body !== 'string' || !contentType) return undefined;
     return createEntry(status, contentType, body, Date.now() + this.options.expirationMs);
   }

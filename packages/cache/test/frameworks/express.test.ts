@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { cache } from '../../src/frameworks/express.js';
 import { createCache } from '../../src/index.js';
+import { memoryStore } from '../../src/stores/memory.js';
 import { redisStore } from '../../src/stores/redis.js';
 import { type BuildClient, runAdapterSuite } from './adapter-suite.js';
 import { runParamsSuite } from './params-suite.js';
@@ -65,6 +66,35 @@ describe('express adapter: content type of a hit', () => {
         expect([miss.headers.get('x-cache'), hit.headers.get('x-cache')]).toEqual(['MISS', 'HIT']);
         expect(hit.headers.get('content-type')).toBe(miss.headers.get('content-type'));
         expect(await hit.text()).toBe(await miss.text());
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('express adapter: bodiless reads', () => {
+  // A 204 goes out without body, type or length; a cached one would come back with all three.
+  it('does not cache a 204 sent with res.sendStatus()', async () => {
+    const appCache = createCache({
+      store: memoryStore(),
+      logger: { warn: vi.fn(), error: vi.fn() },
+    });
+    const app = express();
+    app.get('/empty/:id', cache(appCache, { keyPrefix: 'empty' }), (_req, res) => {
+      res.sendStatus(204);
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      for (let i = 0; i < 2; i++) {
+        const response = await fetch(`${base}/empty/1`);
+        expect(response.status).toBe(204);
+        expect(response.headers.get('content-length')).toBeNull();
+        expect(response.headers.get('content-type')).toBeNull();
+        expect(await response.text()).toBe('');
       }
     } finally {
       server.closeAllConnections();
