@@ -27,6 +27,17 @@ import type {
  */
 export function cache(instance: CacheInstance, options: RouteOptions): RequestHandler {
   const route = instance.route(options);
+  // The parameter names of the route path this middleware sits on, parsed once per path.
+  let routePath: unknown;
+  let routeNames: readonly string[] = [];
+  const routeParamNames = (req: Request): readonly string[] => {
+    const path = (req.route as { path?: unknown } | undefined)?.path;
+    if (path !== routePath) {
+      routePath = path;
+      routeNames = typeof path === 'string' ? pathParamNames(path) : [];
+    }
+    return routeNames;
+  };
 
   return async function cacheMiddleware(req: Request, res: Response, next: NextFunction) {
     let handedOver = false;
@@ -35,7 +46,7 @@ export function cache(instance: CacheInstance, options: RouteOptions): RequestHa
       next();
     };
     try {
-      const { params, path } = requestParams(req);
+      const { params, path } = requestParams(req, routeParamNames(req));
       if (!isReadMethod(req.method)) {
         invalidateAfterSuccess(route, route.plan(params, path), res, proceed);
         return;
@@ -67,13 +78,25 @@ export function cache(instance: CacheInstance, options: RouteOptions): RequestHa
   };
 }
 
+/** The parameter names of an Express 5 route path: `/:user/posts{/:page}` -> user, page. */
+function pathParamNames(path: string): string[] {
+  return [...path.matchAll(/[:*](?:"((?:[^"\\]|\\.)*)"|([\p{ID_Continue}$]+))/gu)].map(
+    (match) => match[1] ?? match[2]!,
+  );
+}
+
 /**
  * Path and query parameters (path wins on a clash), and the path parameters alone, from
  * which the resource id is inferred. A query parameter with several values (`?page=1&page=2`)
  * or a structured one (`?page[a]=1` with the extended parser) is kept as an array: Express
- * hands the handler that array, so no single value may key the response.
+ * hands the handler that array, so no single value may key the response. A query parameter
+ * named like a path parameter the request left out (`/posts{/:page}`, `/posts?page=2`) is
+ * ignored: the handler reads the path, so the query value must not key its response.
  */
-function requestParams(req: Request): { params: RequestParams; path: RequestParams } {
+function requestParams(
+  req: Request,
+  pathNames: readonly string[],
+): { params: RequestParams; path: RequestParams } {
   const path: Record<string, RequestParamValue> = {};
   const routeParams = req.params as Record<string, unknown>;
   for (const name in routeParams) {
@@ -85,7 +108,7 @@ function requestParams(req: Request): { params: RequestParams; path: RequestPara
   const query = req.query as Record<string, unknown>;
   for (const name in query) {
     const value = query[name];
-    if (params[name] !== undefined || value === undefined) continue;
+    if (params[name] !== undefined || value === undefined || pathNames.includes(name)) continue;
     params[name] =
       typeof value === 'string'
         ? value

@@ -102,3 +102,32 @@ describe('express adapter: bodiless reads', () => {
     }
   });
 });
+
+describe('express adapter: optional path parameters', () => {
+  // Express leaves an absent optional path parameter out of req.params: a query parameter of
+  // the same name must not stand in for it, since the handler reads the path.
+  it('keys an absent optional path parameter by its default, not by the query', async () => {
+    const appCache = createCache({
+      store: memoryStore(),
+      logger: { warn: vi.fn(), error: vi.fn() },
+    });
+    const app = express();
+    app.get(
+      '/pages{/:page}',
+      cache(appCache, { keyPrefix: 'pages', resourceIdName: 'page', defaults: { page: 1 } }),
+      (req, res) => {
+        res.json({ page: req.params.page ?? '1' });
+      },
+    );
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect(await (await fetch(`${base}/pages?page=2`)).json()).toEqual({ page: '1' });
+      expect(await (await fetch(`${base}/pages/2`)).json()).toEqual({ page: '2' });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
