@@ -25,11 +25,22 @@ import type {
  */
 export function cache(instance: CacheInstance, options: RouteOptions): MiddlewareHandler {
   const route = instance.route(options);
+  // The parameter names of the route path this middleware sits on, parsed once per path.
+  let routePath: unknown;
+  let routeNames: readonly string[] = [];
+  const routeParamNames = (c: Context): readonly string[] => {
+    const current = c.req.routePath;
+    if (current !== routePath) {
+      routePath = current;
+      routeNames = typeof current === 'string' ? pathParamNames(current) : [];
+    }
+    return routeNames;
+  };
 
   return async function cacheMiddleware(c, next) {
     const method = c.req.method;
     const path = c.req.param() as Record<string, string | undefined>;
-    const params = requestParams(c, path);
+    const params = requestParams(c, path, routeParamNames);
     if (!isReadMethod(method)) {
       const plan = route.plan(params, path);
       await next();
@@ -61,15 +72,30 @@ export function cache(instance: CacheInstance, options: RouteOptions): Middlewar
   };
 }
 
+/** The parameter names of a Hono route path: `/:user/posts/:page{[0-9]+}?` -> user, page. */
+function pathParamNames(path: string): string[] {
+  return [...path.matchAll(/:([^/{}?]+)/g)].map((match) => match[1]!);
+}
+
 /**
  * Path and query parameters, path winning on a clash. A repeated query parameter is kept as
  * the array of its values: `c.req.query()` would give the handler the first, a validator the
- * array, so no single value may key the response.
+ * array, so no single value may key the response. A query parameter named like a path
+ * parameter the request left out (`/pages/:page?`, `/pages?page=2`) is ignored: the handler
+ * reads the path, so the query value must not key its response.
  */
-function requestParams(c: Context, path: Record<string, string | undefined>): RequestParams {
+function requestParams(
+  c: Context,
+  path: Record<string, string | undefined>,
+  routeParamNames: (c: Context) => readonly string[],
+): RequestParams {
   const params: Record<string, RequestParamValue> = {};
   const queries = c.req.queries();
+  // Only looked up when there is a query: reading the route path allocates.
+  let pathNames: readonly string[] | undefined;
   for (const name in queries) {
+    pathNames ??= routeParamNames(c);
+    if (pathNames.includes(name)) continue;
     const values = queries[name]!;
     params[name] = values.length === 1 ? values[0] : values;
   }

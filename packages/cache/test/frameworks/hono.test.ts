@@ -59,3 +59,22 @@ describe('hono adapter: streamed text', () => {
     await reader.cancel();
   });
 });
+
+describe('hono adapter: optional path parameters', () => {
+  // Hono leaves an absent optional path parameter out of c.req.param(): a query parameter of
+  // the same name must not stand in for it, since the handler reads the path.
+  it('keys an absent optional path parameter by its default, not by the query', async () => {
+    const appCache = createCache({
+      store: memoryStore(),
+      logger: { warn: vi.fn(), error: vi.fn() },
+    });
+    const app = new Hono();
+    app.get(
+      '/pages/:page?',
+      cache(appCache, { keyPrefix: 'pages', resourceIdName: 'page', defaults: { page: 1 } }),
+      (c) => c.json({ page: c.req.param('page') ?? '1' }),
+    );
+    expect(await (await app.request('/pages?page=2')).json()).toEqual({ page: '1' });
+    expect(await (await app.request('/pages/2')).json()).toEqual({ page: '2' });
+  });
+});
