@@ -14,12 +14,28 @@ const FLOOR_SCRIPT = `local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return count`;
 
-/** Bare EVALSHA of the minimal INCR+PEXPIRE script, straight on ioredis. */
-export async function floorEvalsha(client: Redis, keySpace: number): Promise<Operation> {
+/**
+ * Bare EVALSHA of the minimal INCR+PEXPIRE script, straight on ioredis. `keys` defaults to short
+ * keys; the same-key floor passes keys shaped like the limiter's fixed-window keys instead.
+ */
+export async function floorEvalsha(
+  client: Redis,
+  keySpace: number,
+  keys: string[] = keyList('bench:rl:floor:user-', keySpace),
+): Promise<Operation> {
   const sha = (await client.script('LOAD', FLOOR_SCRIPT)) as string;
   const windowMs = String(WINDOW_SECONDS * 1000);
-  const keys = keyList('bench:rl:floor:user-', keySpace);
   return (i) => client.evalsha(sha, 1, keys[i % keySpace] as string, windowMs);
+}
+
+/** Keys of the limiter's fixed-window shape (hash tag, path, window start), for the same-key floor. */
+export function limiterShapedKeys(prefix: string, keySpace: number): string[] {
+  const now = Date.now();
+  const windowStart = (now - (now % (WINDOW_SECONDS * 1000))) / 1000;
+  return Array.from(
+    { length: keySpace },
+    (_, n) => `${prefix}{user-${n}:api_v1_tasks}:${windowStart}`,
+  );
 }
 
 /** rate-limiter-flexible's `RateLimiterRedis.consume`. */

@@ -6,6 +6,7 @@ import type { Settings } from '../settings.js';
 import type { OursRateLimit } from './ours.js';
 import {
   floorEvalsha,
+  limiterShapedKeys,
   rateLimiterFlexible,
   rateLimiterMemory,
   rateLimiterMemoryInserter,
@@ -41,6 +42,16 @@ export async function rateLimitSection(
       label: 'floor: bare EVALSHA',
       what: 'INCR + PEXPIRE script by SHA on ioredis, no library',
       op: await floorEvalsha(await redis.connect(), k),
+    },
+    {
+      id: 'floor-same-key',
+      label: 'floor, limiter-shaped keys',
+      what: "the same script on keys as long as the store's (hash tag, path, window)",
+      op: await floorEvalsha(
+        await redis.connect(),
+        k,
+        limiterShapedKeys('bench:rl:floor-same-key:', k),
+      ),
     },
   ];
   if (typeof ours !== 'string') {
@@ -140,6 +151,12 @@ export async function rateLimitSection(
   const checks: Check[] = [
     check('redis store / floor', ratio(redisResults, 'ours-store', 'floor'), '>=', 0.9),
     check('check() on redis / floor', ratio(redisResults, 'ours-check', 'floor'), '>=', 0.9),
+    check(
+      'redis store / floor with limiter-shaped keys (same-key reference)',
+      ratio(redisResults, 'ours-store', 'floor-same-key'),
+      '>=',
+      0.9,
+    ),
     check(
       'redis store / rate-limiter-flexible',
       ratio(redisResults, 'ours-store', 'rlf'),
