@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { matchesIfNoneMatch } from '../entry.js';
 import type { CacheInstance } from '../instance.js';
 import { type CacheRoute, isReadMethod } from '../route.js';
+import { routePathNames } from '../route-path-names.js';
 import type {
   CachedEntry,
   CacheState,
@@ -27,17 +28,9 @@ import type {
  */
 export function cache(instance: CacheInstance, options: RouteOptions): RequestHandler {
   const route = instance.route(options);
-  // The parameter names of the route path this middleware sits on, parsed once per path.
-  let routePath: unknown;
-  let routeNames: readonly string[] = [];
-  const routeParamNames = (req: Request): readonly string[] => {
-    const path = (req.route as { path?: unknown } | undefined)?.path;
-    if (path !== routePath) {
-      routePath = path;
-      routeNames = typeof path === 'string' ? pathParamNames(path) : [];
-    }
-    return routeNames;
-  };
+  const namesOf = routePathNames(pathParamNames);
+  const routeParamNames = (req: Request): readonly string[] =>
+    namesOf((req.route as { path?: unknown } | undefined)?.path);
 
   return async function cacheMiddleware(req: Request, res: Response, next: NextFunction) {
     let handedOver = false;

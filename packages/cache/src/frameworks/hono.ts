@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { matchesIfNoneMatch } from '../entry.js';
 import type { CacheInstance } from '../instance.js';
 import { type CacheRoute, isReadMethod } from '../route.js';
+import { routePathNames } from '../route-path-names.js';
 import type {
   CachedEntry,
   CacheState,
@@ -25,17 +26,8 @@ import type {
  */
 export function cache(instance: CacheInstance, options: RouteOptions): MiddlewareHandler {
   const route = instance.route(options);
-  // The parameter names of the route path this middleware sits on, parsed once per path.
-  let routePath: unknown;
-  let routeNames: readonly string[] = [];
-  const routeParamNames = (c: Context): readonly string[] => {
-    const current = c.req.routePath;
-    if (current !== routePath) {
-      routePath = current;
-      routeNames = typeof current === 'string' ? pathParamNames(current) : [];
-    }
-    return routeNames;
-  };
+  const namesOf = routePathNames(pathParamNames);
+  const routeParamNames = (c: Context): readonly string[] => namesOf(c.req.routePath);
 
   return async function cacheMiddleware(c, next) {
     const method = c.req.method;
