@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { freePort, startRedisServer, type TestRedis } from './redis-server.js';
 
 /** A throwaway Redis Cluster of three masters on loopback ports. */
@@ -69,4 +69,23 @@ export async function startRedisCluster(): Promise<TestCluster> {
     await stop();
     throw error;
   }
+}
+
+/** A started test cluster with a ready ioredis `Cluster` client; `close()` stops both. */
+export async function connectRedisCluster(): Promise<{
+  client: Cluster;
+  nodes: TestCluster['nodes'];
+  close(): Promise<void>;
+}> {
+  const cluster = await startRedisCluster();
+  const client = new Cluster(cluster.nodes);
+  await new Promise((resolve) => client.once('ready', resolve));
+  return {
+    client,
+    nodes: cluster.nodes,
+    async close() {
+      client.disconnect();
+      await cluster.stop();
+    },
+  };
 }

@@ -1,23 +1,19 @@
 import { Cluster, type Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startRedisCluster, type TestCluster } from '../../../../testing/redis-cluster.js';
+import { connectRedisCluster } from '../../../../testing/redis-cluster.js';
 import { createCache } from '../../src/index.js';
 import { redisStore } from '../../src/stores/redis.js';
 import { runStoreConformance } from '../store-conformance.js';
 
-let cluster: TestCluster;
 let client: Cluster;
+let nodes: Array<{ host: string; port: number }>;
+let close: (() => Promise<void>) | undefined;
 const unique = () => `test:cache:cluster:${Math.random().toString(36).slice(2)}:`;
 
 beforeAll(async () => {
-  cluster = await startRedisCluster();
-  client = new Cluster(cluster.nodes);
-  await new Promise((resolve) => client.once('ready', resolve));
+  ({ client, nodes, close } = await connectRedisCluster());
 }, 30_000);
-afterAll(async () => {
-  client?.disconnect();
-  await cluster?.stop();
-});
+afterAll(() => close?.());
 
 runStoreConformance({ describe, it, expect }, 'redis cluster (index)', async () =>
   redisStore({ client, prefix: unique() }),
@@ -125,7 +121,7 @@ describe('redisStore on a 3-master Redis Cluster', () => {
   });
 
   it('honours a keyPrefix set on the Cluster client, on both paths', async () => {
-    const prefixed = new Cluster(cluster.nodes, { keyPrefix: 'app:' });
+    const prefixed = new Cluster(nodes, { keyPrefix: 'app:' });
     await new Promise((resolve) => prefixed.once('ready', resolve));
     try {
       const prefix = unique();

@@ -61,54 +61,42 @@ function rawStatus(port: number, target: string): Promise<number> {
   });
 }
 
+/** Statuses of raw requests, one by one, to an app limited to 1 request per minute. */
+async function statuses(configure: (app: express.Express) => void, targets: string[]) {
+  const limiter = createRateLimiter({
+    store: memoryStore(),
+    defaultRule: { limit: 1, period: 60 },
+  });
+  const app = express();
+  configure(app);
+  app.use(rateLimit({ limiter }));
+  app.get('/api/v1/tasks', (_req, res) => {
+    res.json({ ok: true });
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    const out: number[] = [];
+    for (const target of targets) out.push(await rawStatus(port, target));
+    return out;
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
 describe('express adapter request path', () => {
   it('keys an absolute-form request target by its path, so a made-up host is no fresh bucket', async () => {
-    const limiter = createRateLimiter({
-      store: memoryStore(),
-      defaultRule: { limit: 1, period: 60 },
-    });
-    const app = express();
-    app.use(rateLimit({ limiter }));
-    app.get('/api/v1/tasks', (_req, res) => {
-      res.json({ ok: true });
-    });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise<void>((resolve) => server.once('listening', resolve));
-    const { port } = server.address() as AddressInfo;
-    try {
-      expect(await rawStatus(port, '/api/v1/tasks')).toBe(200);
-      expect(await rawStatus(port, 'http://a.example/api/v1/tasks?x=1')).toBe(429);
-      expect(await rawStatus(port, 'http://b.example:8080/api/v1/tasks')).toBe(429);
-    } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    const targets = [
+      '/api/v1/tasks',
+      'http://a.example/api/v1/tasks?x=1',
+      'http://b.example:8080/api/v1/tasks',
+    ];
+    expect(await statuses(() => {}, targets)).toEqual([200, 429, 429]);
   });
 });
 
 describe('express adapter path case', () => {
-  async function statuses(configure: (app: express.Express) => void, targets: string[]) {
-    const limiter = createRateLimiter({
-      store: memoryStore(),
-      defaultRule: { limit: 1, period: 60 },
-    });
-    const app = express();
-    configure(app);
-    app.use(rateLimit({ limiter }));
-    app.get('/api/v1/tasks', (_req, res) => {
-      res.json({ ok: true });
-    });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise<void>((resolve) => server.once('listening', resolve));
-    const { port } = server.address() as AddressInfo;
-    try {
-      const out: number[] = [];
-      for (const target of targets) out.push(await rawStatus(port, target));
-      return out;
-    } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
-  }
-
   it('shares one bucket between case variants that Express routes to the same handler', async () => {
     const targets = ['/api/v1/tasks', '/API/v1/tasks', '/Api/V1/Tasks'];
     expect(await statuses(() => {}, targets)).toEqual([200, 429, 429]);

@@ -1,6 +1,6 @@
-import { Cluster } from 'ioredis';
+import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisCluster, type TestCluster } from '../../../../testing/redis-cluster.js';
+import { connectRedisCluster } from '../../../../testing/redis-cluster.js';
 import { createRateLimiter } from '../../src/index.js';
 import { redisStore } from '../../src/stores/redis.js';
 import { uniqueKey } from '../support/time.js';
@@ -8,18 +8,13 @@ import { registerStoreConformance } from './store-conformance.js';
 
 // A real three-master cluster: a script touching keys of two slots would fail with CROSSSLOT.
 // The conformance suite includes 2,000 concurrent checks admitting exactly 100 per algorithm.
-let cluster: TestCluster;
 let client: Cluster;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  cluster = await startRedisCluster();
-  client = new Cluster(cluster.nodes);
-  await new Promise((resolve) => client.once('ready', resolve));
+  ({ client, close } = await connectRedisCluster());
 }, 30_000);
-afterAll(async () => {
-  client?.disconnect();
-  await cluster?.stop();
-});
+afterAll(() => close?.());
 
 registerStoreConformance('redis cluster', () => redisStore({ client }), { describe, it, expect });
 
