@@ -4,8 +4,8 @@
  *
  * The client names the window ITS clock is in (KEYS[1]), so the common case is one INCR. Redis's
  * clock still decides: a window key is only created after `TIME` confirmed Redis is in that
- * window, and it expires (PEXPIREAT) the millisecond before the window ends, so while it exists
- * Redis is inside its window. (A key made in that very last millisecond lives 1 ms into the next
+ * window, and it expires the millisecond before the window ends, so while it exists Redis is
+ * inside its window. (A key made in that very last millisecond lives 1 ms into the next
  * window: Redis deletes at once a key given an expiry of "now".) A new key (first hit of a window,
  * or a client clock off across a boundary) takes the slow path: `TIME`, and Redis's own window
  * key if the client's was wrong. Both keys share the base and so its hash tag: one Cluster slot.
@@ -33,9 +33,10 @@ if count > limit then
   if count == cost then redis.call('DEL', key) else redis.call('DECRBY', key, cost) end
   return {0, math.max(0, limit - count + cost), reset_at, reset_at - now}
 end
--- In a window's last ms an expiry of reset_at - 1 would delete the key at once, and concurrent
--- first hits there would each find no key and all be admitted: keep it to the boundary instead.
-if count == cost then redis.call('PEXPIREAT', key, math.max(reset_at - 1, now + 1)) end
+-- Relative, at least 1 ms: Redis deletes at once a key whose PEXPIREAT is already past by ITS
+-- clock, which moves on while the script runs, and later first hits in this window would each
+-- find no key and be admitted. (So in a window's last ms the key lives to the boundary.)
+if count == cost then redis.call('PEXPIRE', key, math.max(reset_at - 1 - now, 1)) end
 if key == KEYS[1] then return count end
 return {1, limit - count, reset_at, 0}
 `;
