@@ -5,7 +5,8 @@ export type RateLimiterErrorCode =
   | 'E_INVALID_RULE'
   | 'E_STORE_UNAVAILABLE'
   | 'E_STORE_TIMEOUT'
-  | 'E_RULE_LOOKUP_FAILED';
+  | 'E_RULE_LOOKUP_FAILED'
+  | 'E_RULE_LOOKUP_TIMEOUT';
 
 /**
  * The one error class thrown (or logged) by `@kit/rate-limiter`. A denial is never an error:

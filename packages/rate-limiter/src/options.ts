@@ -23,6 +23,7 @@ export interface ResolvedOptions {
   ruleCacheKey: (ctx: RuleContext) => string;
   algorithm: Algorithm;
   ruleCacheTtl: number;
+  ruleTimeout: number;
   onStoreError: StoreErrorPolicy;
   storeTimeout: number;
   logger: Logger;
@@ -59,6 +60,15 @@ function checkNonNegative(option: string, value: unknown, fallback: number): num
     throw invalidOption(option, 'must be a non-negative number', value);
   }
   return value;
+}
+
+/** A timer length in ms: positive, and short enough for setTimeout. */
+function checkTimeout(option: string, value: unknown, fallback: number): number {
+  const ms = checkNonNegative(option, value, fallback);
+  if (ms === 0) throw invalidOption(option, 'must be greater than 0', 0);
+  // Node runs a longer setTimeout after 1 ms, which would time out every call at once.
+  if (ms > MAX_TIMER_MS) throw invalidOption(option, `must be at most ${MAX_TIMER_MS} ms`, ms);
+  return ms;
 }
 
 /** Validates `createRateLimiter` options once, so a bad configuration never reaches a request. */
@@ -106,12 +116,6 @@ export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
   if (typeof prefix !== 'string' || prefix === '' || /[{}]/.test(prefix)) {
     throw invalidOption('prefix', 'must be a non-empty string without { or }', prefix);
   }
-  const storeTimeout = checkNonNegative('storeTimeout', options.storeTimeout, 250);
-  if (storeTimeout === 0) throw invalidOption('storeTimeout', 'must be greater than 0', 0);
-  // Node runs a longer setTimeout after 1 ms, which would time out every store call at once.
-  if (storeTimeout > MAX_TIMER_MS) {
-    throw invalidOption('storeTimeout', `must be at most ${MAX_TIMER_MS} ms`, storeTimeout);
-  }
   return {
     store,
     defaultLimit: checkLimit('defaultRule.limit', defaultRule.limit),
@@ -120,8 +124,9 @@ export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
     ruleCacheKey: options.ruleCacheKey ?? tierAndPath,
     algorithm,
     ruleCacheTtl: checkNonNegative('ruleCacheTtl', options.ruleCacheTtl, 5000),
+    ruleTimeout: checkTimeout('ruleTimeout', options.ruleTimeout, 1000),
     onStoreError,
-    storeTimeout,
+    storeTimeout: checkTimeout('storeTimeout', options.storeTimeout, 250),
     logger,
     prefix,
     maxBlockedCallers: checkNonNegative('maxBlockedCallers', options.maxBlockedCallers, 10_000),

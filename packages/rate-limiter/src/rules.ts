@@ -1,3 +1,4 @@
+import { Deadlines } from './deadlines.js';
 import { describe, RateLimiterError } from './errors.js';
 import { ExpiringMap } from './expiring-map.js';
 import type { LogThrottle } from './log-throttle.js';
@@ -18,12 +19,15 @@ export class RuleBook {
   private readonly defaults = new Map<string, AppliedRule>();
   // Bumped by invalidate(), so a lookup already in flight then is not memoised.
   private generation = 0;
+  // Cuts off a lookup slower than ruleTimeout (its answer, when it comes, is dropped).
+  private readonly deadlines: Deadlines;
 
   constructor(
     private readonly options: ResolvedOptions,
     private readonly throttle: LogThrottle,
   ) {
     this.resolved = new ExpiringMap(options.ruleCacheTtl > 0 ? 10_000 : 0);
+    this.deadlines = new Deadlines(options.ruleTimeout, () => {});
   }
 
   /** The rule for this caller and path; a plain value when memoised, else a promise. */
@@ -49,7 +53,7 @@ export class RuleBook {
       return rule;
     });
     // Concurrent requests share the lookup; a failed lookup is not memoised (see lookup()).
-    this.resolved.set(cacheKey, pending, now + this.options.storeTimeout + 60_000, now);
+    this.resolved.set(cacheKey, pending, now + this.options.ruleTimeout + 1000, now);
     return pending;
   }
 
@@ -58,8 +62,27 @@ export class RuleBook {
     this.resolved.clear();
   }
 
+  /** `ask`, or the default rule (not memoised) once `ruleTimeout` has passed without an answer. */
+  private lookup(identity: Identity, path: string): Promise<[AppliedRule, boolean]> {
+    return this.deadlines.race(
+      this.ask(identity, path),
+      () => undefined, // ask() never rejects
+      (answer) => {
+        if (answer !== undefined) return answer;
+        const ms = this.options.ruleTimeout;
+        this.logLookupError(
+          new RateLimiterError(
+            'E_RULE_LOOKUP_TIMEOUT',
+            `resolveRule did not answer within ${ms} ms for path "${path}"`,
+          ),
+        );
+        return [this.defaultRule(path, identity.tier ?? null), false];
+      },
+    );
+  }
+
   /** The rule, and whether to memoise it (a failed lookup is retried on the next request). */
-  private async lookup(identity: Identity, path: string): Promise<[AppliedRule, boolean]> {
+  private async ask(identity: Identity, path: string): Promise<[AppliedRule, boolean]> {
     const tier = identity.tier ?? null;
     let input: RuleInput | null | undefined;
     try {

@@ -136,6 +136,12 @@ export interface RateLimiterOptions {
   algorithm?: Algorithm;
   /** How long (ms) a resolved rule is memoised in process; `0` disables. @default 5000 */
   ruleCacheTtl?: number;
+  /**
+   * Milliseconds to wait for `resolveRule`; a slower (or hung) lookup is logged and the default
+   * rule applies to that request, so a stuck database never stalls every request.
+   * @default 1000
+   */
+  ruleTimeout?: number;
   /** What a store failure or timeout means. Every failure is logged (at most every 10 s). @default 'allow' */
   onStoreError?: StoreErrorPolicy;
   /** Milliseconds to wait for the store before applying `onStoreError`. @default 250 */

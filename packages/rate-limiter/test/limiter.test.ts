@@ -175,6 +175,38 @@ describe('createRateLimiter check()', () => {
     expect(logger.errors[1]).toContain('invalid rule');
   });
 
+  it('applies the default rule, logging, when resolveRule is slower than ruleTimeout', async () => {
+    const logger = recordingLogger();
+    let hang = true;
+    const resolveRule = vi.fn(() =>
+      hang ? new Promise<never>(() => {}) : { limit: 100, period: 60 },
+    );
+    const limiter = createRateLimiter({
+      store: memoryStore(),
+      defaultRule: { limit: 3, period: 60 },
+      resolveRule,
+      ruleTimeout: 30,
+      logger,
+    });
+    const started = performance.now();
+    const [a, b] = await Promise.all([
+      limiter.check({ path: '/a', identity: user }),
+      limiter.check({ path: '/a', identity: user }),
+    ]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(25);
+    expect(a.rule).toMatchObject({ source: 'default', limit: 3 });
+    expect(b.remaining).toBe(1);
+    // Concurrent requests shared the one hung lookup, and the timeout was logged once.
+    expect(resolveRule).toHaveBeenCalledTimes(1);
+    expect(logger.errors).toHaveLength(1);
+    expect(logger.errors[0]).toContain('resolveRule did not answer within 30 ms');
+    // A timed-out lookup is not memoised: the next request asks again and gets the tier's rule.
+    hang = false;
+    const next = await limiter.check({ path: '/a', identity: user });
+    expect(resolveRule).toHaveBeenCalledTimes(2);
+    expect(next.rule).toMatchObject({ source: 'tier', limit: 100 });
+  });
+
   it('answers callers over the limit from memory without reaching the store', async () => {
     const store = countingStore();
     const limiter = createRateLimiter({ store, defaultRule: { limit: 1, period: 60 } });

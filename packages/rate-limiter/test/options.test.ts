@@ -31,6 +31,8 @@ describe('createRateLimiter option checks', () => {
     ['zero store timeout', { store, storeTimeout: 0 }, '`storeTimeout`'],
     // Node fires a longer setTimeout after 1 ms: every store call would time out at once.
     ['store timeout past setTimeout range', { store, storeTimeout: 2 ** 31 }, '`storeTimeout`'],
+    ['zero rule timeout', { store, ruleTimeout: 0 }, '`ruleTimeout`'],
+    ['rule timeout not a number', { store, ruleTimeout: '1s' as never }, '`ruleTimeout`'],
     ['resolveRule not a function', { store, resolveRule: 5 as never }, '`resolveRule`'],
     ['logger without warn', { store, logger: {} as never }, '`logger`'],
     ['prefix with a brace', { store, prefix: 'a{b' }, '`prefix`'],
