@@ -60,6 +60,20 @@ function parseNetworks(list: readonly string[]): Network[] {
   return networks;
 }
 
+/**
+ * An `X-Forwarded-For` hop without the port some proxies append (Azure: `203.0.113.7:52100`,
+ * `[2001:db8::1]:443`); left as is when it is not one of those forms.
+ */
+function withoutPort(hop: string): string {
+  if (hop.charCodeAt(0) === 91 /* [ */) {
+    const end = hop.indexOf(']');
+    return end === -1 ? hop : hop.slice(1, end);
+  }
+  // Exactly one colon: IPv4 and a port. More than one: a bare IPv6 address.
+  const colon = hop.indexOf(':');
+  return colon !== -1 && colon === hop.lastIndexOf(':') ? hop.slice(0, colon) : hop;
+}
+
 /** The grouped key form of an address: IPv4 as is, IPv6 masked to `/prefix`. */
 function keyForm(parsed: ParsedIp | undefined, raw: string, prefix: number): string {
   if (parsed === undefined) return raw;
@@ -118,7 +132,7 @@ export function createClientIpResolver(
       const hops = header.split(',');
       // Walk from the socket towards the client while the current hop is a trusted proxy.
       for (let hop = 0; hop < hops.length && trusts(address, hop); hop++) {
-        const next = hops[hops.length - 1 - hop]!.trim();
+        const next = withoutPort(hops[hops.length - 1 - hop]!.trim());
         const parsed = parseIp(next);
         if (parsed === undefined) break;
         address = parsed;

@@ -67,6 +67,20 @@ describe('clientIp', () => {
     ).toBe('1.1.1.1');
   });
 
+  it('reads hops that carry a port, as some proxies write them', () => {
+    const ipOf = createClientIpResolver({ trustProxy: true });
+    expect(ipOf('10.0.0.2', '203.0.113.7:52100')).toBe('203.0.113.7');
+    expect(ipOf('10.0.0.2', '[2001:db8::1]:443')).toBe('2001:db8::/64');
+    expect(ipOf('10.0.0.2', '[2001:db8::1]')).toBe('2001:db8::/64');
+    // A bare IPv6 address is not mistaken for an address and a port.
+    expect(ipOf('10.0.0.2', '2001:db8::1')).toBe('2001:db8::/64');
+    // Each port is the client's own source port: one caller, one key, whatever the port.
+    expect(ipOf('10.0.0.2', '203.0.113.7:1')).toBe(ipOf('10.0.0.2', '203.0.113.7:2'));
+    // A trusted proxy's hop with a port is walked past like one without.
+    const byCidr = createClientIpResolver({ trustProxy: '10.0.0.0/8' });
+    expect(byCidr('10.0.0.2', '203.0.113.7:4000, 10.0.0.1:80')).toBe('203.0.113.7');
+  });
+
   it('stops at a malformed hop', () => {
     expect(
       clientIp({ remoteAddress: '10.0.0.2', forwardedFor: 'junk, 10.0.0.1', trustProxy: true }),
