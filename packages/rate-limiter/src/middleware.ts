@@ -15,6 +15,12 @@ export interface MiddlewareOptions<Req> extends HeaderOptions, ClientIpOptions {
   identify?: (req: Req) => Identity | null | undefined | Promise<Identity | null | undefined>;
   /** Units a request costs, fixed or per request. @default 1 */
   cost?: number | ((req: Req) => number);
+  /**
+   * Requests for which this returns `true` are neither counted nor limited, and get no
+   * rate-limit headers: CORS preflights, health checks, an internal network.
+   * @example skip: (req) => req.method === 'OPTIONS'
+   */
+  skip?: (req: Req) => boolean | Promise<boolean>;
 }
 
 /** What an adapter needs at request time, checked once when the middleware is made. */
@@ -23,6 +29,8 @@ export interface PreparedMiddleware<Req> {
   headers: Required<HeaderOptions>;
   identify(req: Req): Promise<Identity | null>;
   cost(req: Req): number;
+  /** `undefined` when nothing is skipped, so adapters pay nothing for the option unused. */
+  skip: ((req: Req) => boolean | Promise<boolean>) | undefined;
   clientIp(
     remoteAddress: string | null | undefined,
     forwardedFor?: string | string[] | null,
@@ -35,9 +43,14 @@ export function prepareMiddleware<Req>(options: MiddlewareOptions<Req>): Prepare
   if (typeof limiter?.check !== 'function') {
     throw invalidOption('limiter', 'is required: pass the result of createRateLimiter()', limiter);
   }
-  const { identify, cost = 1 } = options;
-  if (identify !== undefined && typeof identify !== 'function') {
-    throw invalidOption('identify', 'must be a function', identify);
+  const { identify, cost = 1, skip } = options;
+  for (const [name, value] of [
+    ['identify', identify],
+    ['skip', skip],
+  ] as const) {
+    if (value !== undefined && typeof value !== 'function') {
+      throw invalidOption(name, 'must be a function', value);
+    }
   }
   if (typeof cost !== 'function' && (!Number.isSafeInteger(cost) || cost < 1)) {
     throw invalidOption('cost', 'must be a positive integer or a function', cost);
@@ -56,5 +69,6 @@ export function prepareMiddleware<Req>(options: MiddlewareOptions<Req>): Prepare
       }
     },
     cost: typeof cost === 'function' ? cost : () => cost,
+    skip,
   };
 }

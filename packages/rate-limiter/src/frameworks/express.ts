@@ -43,6 +43,10 @@ export function rateLimit(
   const m = prepareMiddleware(options);
   return async function rateLimit(req, res, next) {
     try {
+      if (m.skip !== undefined && (await m.skip(req))) {
+        next();
+        return;
+      }
       const identity = await m.identify(req);
       const ip = m.clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for']);
       const result = await m.limiter.check({

@@ -36,6 +36,7 @@ export function rateLimit(options: HonoRateLimitOptions): MiddlewareHandler {
   const m = prepareMiddleware(options);
   const getIp = options.getIp ?? runtimeIp;
   return async function rateLimit(c, next) {
+    if (m.skip !== undefined && (await m.skip(c))) return next();
     const identity = await m.identify(c);
     const ip = m.clientIp(getIp(c), c.req.header('x-forwarded-for'));
     const result = await m.limiter.check({ path: c.req.path, identity, ip, cost: m.cost(c) });

@@ -43,6 +43,36 @@ describe('express adapter options', () => {
       /`standardHeaders`/,
     );
     expect(() => rateLimit({ limiter, trustProxy: ['nope'] })).toThrow(/`trustProxy`/);
+    expect(() => rateLimit({ limiter, skip: true as never })).toThrow(/`skip`/);
+  });
+
+  it('neither counts nor limits what skip() says to skip', async () => {
+    const limiter = createRateLimiter({
+      store: memoryStore(),
+      defaultRule: { limit: 1, period: 60 },
+    });
+    const app = express();
+    app.use(rateLimit({ limiter, skip: async (req) => req.method === 'OPTIONS' }));
+    app.get('/api/v1/tasks', (_req, res) => {
+      res.json({ ok: true });
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/tasks`;
+    try {
+      for (let i = 0; i < 3; i++) {
+        const preflight = await fetch(url, { method: 'OPTIONS' });
+        expect(preflight.status).toBe(200);
+        expect(preflight.headers.get('x-ratelimit-limit')).toBeNull();
+      }
+      const first = await fetch(url);
+      expect(first.status).toBe(200);
+      expect(first.headers.get('x-ratelimit-remaining')).toBe('0');
+      expect((await fetch(url)).status).toBe(429);
+      expect((await fetch(url, { method: 'OPTIONS' })).status).toBe(200);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 

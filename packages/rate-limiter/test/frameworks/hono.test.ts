@@ -66,7 +66,28 @@ describe('hono adapter specifics', () => {
     expect(await response.text()).toBe('raw');
   });
 
+  it('neither counts nor limits what skip() says to skip', async () => {
+    const limiter = createRateLimiter({
+      store: memoryStore(),
+      defaultRule: { limit: 1, period: 60 },
+    });
+    const app = new Hono();
+    app.use(rateLimit({ limiter, skip: (c) => c.req.path === '/health' }));
+    app.get('/health', (c) => c.text('up'));
+    app.get('/x', (c) => c.text('ok'));
+    for (let i = 0; i < 3; i++) {
+      const health = await app.request('/health', {}, env);
+      expect(health.status).toBe(200);
+      expect(health.headers.get('x-ratelimit-limit')).toBeNull();
+    }
+    expect((await app.request('/x', {}, env)).headers.get('x-ratelimit-remaining')).toBe('0');
+    expect((await app.request('/x', {}, env)).status).toBe(429);
+    expect((await app.request('/health', {}, env)).status).toBe(200);
+  });
+
   it('fails at creation on bad options, naming the option', () => {
     expect(() => rateLimit({ limiter: undefined as never })).toThrow(/`limiter`/);
+    const limiter = createRateLimiter({ store: memoryStore() });
+    expect(() => rateLimit({ limiter, skip: 'OPTIONS' as never })).toThrow(/`skip`/);
   });
 });
