@@ -19,7 +19,7 @@ export type Send = (
 /** Builds an app with the adapter under test, mounted so `/api/v1/tasks/task` reaches it. */
 export type MakeApp = (
   limiter: RateLimiter,
-  options: Omit<MiddlewareOptions<never>, 'limiter' | 'identify' | 'cost'> & {
+  options: Omit<MiddlewareOptions<never>, 'limiter' | 'identify' | 'cost' | 'skip'> & {
     identify: (authorization: string | undefined) => Identity | null;
   },
 ) => Promise<{ send: Send; close(): Promise<void> }>;
