@@ -52,7 +52,7 @@ export class RuleBook {
       else this.resolved.delete(cacheKey);
       return rule;
     });
-    // Concurrent requests share the lookup; a failed lookup is not memoised (see lookup()).
+    // Concurrent requests share the lookup; a failed or timed-out one is not memoised (see ask()).
     this.resolved.set(cacheKey, pending, now + this.options.ruleTimeout + 1000, now);
     return pending;
   }
