@@ -9,7 +9,9 @@ export default defineConfig({
     'frameworks/hono': 'src/frameworks/hono.ts',
   },
   format: ['esm', 'cjs'],
-  dts: true,
+  // The shared internals are inlined, code and types, so the tarball depends on nothing unpublished.
+  dts: { resolve: ['@kit/internal'] },
+  noExternal: ['@kit/internal'],
   clean: true,
   sourcemap: true,
   target: 'node20',

@@ -1,3 +1,5 @@
+import { optionMessage } from '@kit/internal';
+
 /** Stable error codes: match on `error.code`, never on the message. */
 export type CacheErrorCode =
   /** An option passed to a factory is missing, of the wrong type or out of range. */
@@ -20,7 +22,8 @@ export type CacheErrorCode =
   | 'E_ROUTE_MISUSE';
 
 /**
- * The one error class of `@kit/cache`. Messages start with `[@kit/cache]`; `code` is stable.
+ * The one error class of `@kit/cache`. Messages start with `[@kit/cache]`, then `[<store>]`
+ * when a store raised it; `code` is stable.
  *
  * @example
  * ```ts
@@ -49,7 +52,17 @@ export class CacheError extends Error {
   }
 }
 
-/** Shorthand for the configuration errors the factories throw. */
-export function invalidOption(option: string, message: string, scope?: string): CacheError {
-  return new CacheError('E_INVALID_OPTION', `option \`${option}\` ${message}`, { option, scope });
+/**
+ * An option failed validation when a factory ran: ``option `x` must be ... (got 5)``.
+ * `scope` names the store whose factory checked it.
+ */
+export function invalidOption(
+  option: string,
+  problem: string,
+  details: { value?: unknown; scope?: string } = {},
+): CacheError {
+  return new CacheError('E_INVALID_OPTION', optionMessage(option, problem, details), {
+    option,
+    scope: details.scope,
+  });
 }

@@ -5,7 +5,6 @@
  * `@kit/cache/express` and `@kit/cache/hono`.
  */
 
-export type { Duration } from './duration.js';
 export { decodeEntry, encodeEntry, matchesIfNoneMatch } from './entry.js';
 export { CacheError, type CacheErrorCode } from './errors.js';
 export { escapeGlob, globToRegExp } from './glob.js';

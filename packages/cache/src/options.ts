@@ -1,32 +1,28 @@
-import { parseDuration } from './duration.js';
+import { type Logger, pickLogger } from '@kit/internal';
+import { check } from './checks.js';
 import { invalidOption } from './errors.js';
 import { compileTemplate, type KeyTemplate } from './key-template.js';
-import type {
-  CacheLogger,
-  CacheOptions,
-  CacheStore,
-  CacheVisibility,
-  RouteOptions,
-} from './types.js';
+import type { CacheOptions, CacheStore, CacheVisibility, RouteOptions } from './types.js';
 
 /** Instance options, checked and converted once. */
 export interface ResolvedCacheOptions {
   store: CacheStore;
   timeoutMs: number;
   invalidationTimeoutMs: number;
+  /** Whole seconds. */
   clientMaxAge: number;
   xCacheHeader: boolean;
-  logger: CacheLogger;
+  logger: Logger;
 }
 
-const CACHE_OPTIONS = new Set([
+const CACHE_OPTIONS: readonly (keyof CacheOptions)[] = [
   'store',
   'timeout',
   'invalidationTimeout',
   'clientMaxAge',
   'xCacheHeader',
   'logger',
-]);
+];
 
 const READ_OPTIONS = [
   'expiration',
@@ -35,57 +31,44 @@ const READ_OPTIONS = [
   'cacheControl',
 ] as const;
 const WRITE_OPTIONS = ['toInvalidateExtra', 'patternToInvalidateExtra'] as const;
-const ROUTE_OPTIONS = new Set<string>([
+const ROUTE_OPTIONS: readonly string[] = [
   'keyPrefix',
   'resourceIdName',
   'resourceIdType',
   'defaults',
   ...READ_OPTIONS,
   ...WRITE_OPTIONS,
-]);
+];
 
-const consoleLogger: CacheLogger = {
-  warn: (details, message) => console.warn(message, details),
-  error: (details, message) => console.error(message, details),
-};
-
-function rejectUnknown(options: object, known: Set<string>, scope: string): void {
-  for (const name of Object.keys(options)) {
-    if (!known.has(name)) {
-      throw invalidOption(name, `is not a known ${scope} option (known: ${[...known].join(', ')})`);
-    }
-  }
+/** A `max-age` in whole seconds (HTTP has no finer unit). */
+function maxAgeSeconds(option: string, value: unknown, fallback: unknown): number {
+  return Math.floor(check.duration(option, value, fallback, { allowZero: true }) / 1000);
 }
 
 export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw invalidOption('options', 'must be an object with at least `store`');
-  }
-  rejectUnknown(options, CACHE_OPTIONS, 'createCache');
-  const { store, logger = consoleLogger } = options;
+  check.object(options, 'options', 'an object with at least `store`');
+  check.knownKeys(options, CACHE_OPTIONS, 'createCache');
+  const { store } = options;
   const storeMethods = ['get', 'set', 'delete', 'deletePattern'] as const;
   if (!store || storeMethods.some((method) => typeof store[method] !== 'function')) {
     throw invalidOption('store', 'must be a store such as memoryStore() or redisStore({ client })');
   }
+  const logger = pickLogger(options.logger);
   if (typeof logger?.warn !== 'function' || typeof logger.error !== 'function') {
     throw invalidOption('logger', 'must have warn(details, message) and error(details, message)');
-  }
-  if (options.xCacheHeader !== undefined && typeof options.xCacheHeader !== 'boolean') {
-    throw invalidOption('xCacheHeader', 'must be a boolean');
   }
   return {
     store,
     logger,
-    timeoutMs: parseDuration(options.timeout ?? 200, 'timeout', 1),
-    invalidationTimeoutMs: parseDuration(
-      options.invalidationTimeout ?? 2000,
+    timeoutMs: check.duration('timeout', options.timeout, '200 ms', { timer: true }),
+    invalidationTimeoutMs: check.duration(
       'invalidationTimeout',
-      1,
+      options.invalidationTimeout,
+      '2 s',
+      { timer: true },
     ),
-    clientMaxAge: Math.floor(
-      parseDuration(options.clientMaxAge ?? 60, 'clientMaxAge', 1000, { allowZero: true }) / 1000,
-    ),
-    xCacheHeader: options.xCacheHeader ?? true,
+    clientMaxAge: maxAgeSeconds('clientMaxAge', options.clientMaxAge, 60),
+    xCacheHeader: check.boolean('xCacheHeader', options.xCacheHeader, true),
   };
 }
 
@@ -106,10 +89,8 @@ export interface ResolvedRouteOptions {
 }
 
 export function resolveRouteOptions(options: RouteOptions): ResolvedRouteOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw invalidOption('options', 'must be an object with at least `keyPrefix`');
-  }
-  rejectUnknown(options, ROUTE_OPTIONS, 'route');
+  check.object(options, 'options', 'an object with at least `keyPrefix`');
+  check.knownKeys(options, ROUTE_OPTIONS, 'route');
   const readSet = READ_OPTIONS.filter((name) => options[name] !== undefined);
   const writeSet = WRITE_OPTIONS.filter((name) => options[name] !== undefined);
   if (readSet.length > 0 && writeSet.length > 0) {
@@ -123,15 +104,8 @@ export function resolveRouteOptions(options: RouteOptions): ResolvedRouteOptions
   if (resourceIdName !== undefined && (typeof resourceIdName !== 'string' || !resourceIdName)) {
     throw invalidOption('resourceIdName', 'must be a non-empty string');
   }
-  if (resourceIdType !== 'integer' && resourceIdType !== 'string') {
-    throw invalidOption(
-      'resourceIdType',
-      `must be 'integer' or 'string', got ${String(resourceIdType)}`,
-    );
-  }
-  if (!['auto', 'public', 'private'].includes(cacheControl)) {
-    throw invalidOption('cacheControl', `must be 'auto', 'public' or 'private'`);
-  }
+  check.oneOf('resourceIdType', resourceIdType, ['integer', 'string'], 'integer');
+  check.oneOf('cacheControl', cacheControl, ['auto', 'public', 'private'], 'auto');
   const defaults: Record<string, string> = {};
   if (options.defaults !== undefined) {
     if (typeof options.defaults !== 'object' || options.defaults === null) {
@@ -156,16 +130,14 @@ export function resolveRouteOptions(options: RouteOptions): ResolvedRouteOptions
     resourceIdName,
     resourceIdType,
     defaults,
-    expirationMs: parseDuration(options.expiration ?? 3600, 'expiration', 1000),
-    staleMs: parseDuration(options.staleWhileRevalidate ?? 0, 'staleWhileRevalidate', 1000, {
+    expirationMs: check.duration('expiration', options.expiration, 3600),
+    staleMs: check.duration('staleWhileRevalidate', options.staleWhileRevalidate, 0, {
       allowZero: true,
     }),
     clientMaxAge:
       options.clientMaxAge === undefined
         ? undefined
-        : Math.floor(
-            parseDuration(options.clientMaxAge, 'clientMaxAge', 1000, { allowZero: true }) / 1000,
-          ),
+        : maxAgeSeconds('clientMaxAge', options.clientMaxAge, undefined),
     cacheControl,
     extraKeys: Object.entries(extra).map(([prefix, id]) => ({
       prefix: compileTemplate(prefix, 'toInvalidateExtra'),

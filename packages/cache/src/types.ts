@@ -1,4 +1,6 @@
-import type { Duration } from './duration.js';
+import type { Duration, Logger } from '@kit/internal';
+
+export type { Duration, DurationString, Logger } from '@kit/internal';
 
 /**
  * Where cached responses live. Small and async, in milliseconds; every method may reject,
@@ -8,12 +10,6 @@ import type { Duration } from './duration.js';
 export interface CacheStore {
   /** Short name for logs and error messages, e.g. `memory`, `redis`. */
   readonly name: string;
-  /**
-   * True when the store answers from this process's memory and never waits on I/O: the cache
-   * then skips its `timeout` bookkeeping for it.
-   * @default false
-   */
-  readonly local?: boolean;
   /** The stored string, or `undefined` when absent or expired. One round trip. */
   get(key: string): Promise<string | undefined>;
   /** Stores `value` for `ttlMs` milliseconds. One round trip. */
@@ -27,26 +23,19 @@ export interface CacheStore {
   deletePattern(pattern: string): Promise<number>;
 }
 
-/** What the cache logs through: pino, or anything with the same two methods. */
-export interface CacheLogger {
-  warn(details: Record<string, unknown>, message: string): void;
-  error(details: Record<string, unknown>, message: string): void;
-}
-
 /** Options of {@link createCache}. */
 export interface CacheOptions {
   /** Where entries live: `memoryStore()` from `@kit/cache/memory`, `redisStore()` from `@kit/cache/redis`. */
   store: CacheStore;
   /**
-   * How long to wait for the store before bypassing it and running the handler. Numbers are
-   * milliseconds (like ioredis `commandTimeout`); strings like `"250 ms"` also work.
-   * @default 200
+   * How long to wait for the store before bypassing it and running the handler: seconds, or
+   * a string such as `'250 ms'`.
+   * @default '200 ms'
    */
   timeout?: Duration;
   /**
    * Upper bound on waiting for invalidation before a write's response is sent anyway.
-   * Numbers are milliseconds.
-   * @default 2000
+   * @default '2 s'
    */
   invalidationTimeout?: Duration;
   /**
@@ -61,11 +50,11 @@ export interface CacheOptions {
    */
   xCacheHeader?: boolean;
   /**
-   * Where store failures and configuration errors found at request time are reported.
-   * Repeated warnings of one kind are throttled to one per 10 s.
-   * @default console
+   * Where store failures and configuration errors found at request time are reported: pino,
+   * or anything with `warn(details, message)` and `error(details, message)`. Repeated warnings
+   * of one kind are throttled to one per 10 s. By default, one line per event on the console.
    */
-  logger?: CacheLogger;
+  logger?: Logger | Console;
 }
 
 /** Which cache directive a successful read gets. */

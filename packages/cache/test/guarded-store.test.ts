@@ -1,3 +1,4 @@
+import { markLocalStore } from '@kit/internal';
 import { describe, expect, it, vi } from 'vitest';
 import { type CacheStore, createCache } from '../src/index.js';
 
@@ -16,8 +17,8 @@ describe('store deadlines', () => {
     const appCache = createCache({
       store: stuckStore(),
       logger,
-      timeout: 100,
-      invalidationTimeout: 600,
+      timeout: '100 ms',
+      invalidationTimeout: '600 ms',
     });
     const read = appCache.cache({ keyPrefix: 'post', resourceIdName: 'id' }, async () => ({}));
     const started = performance.now();
@@ -63,11 +64,10 @@ describe('store deadlines', () => {
     );
   });
 
-  it('sets no deadline on a store that declares itself local', async () => {
+  it('sets no deadline on a store marked local (the memory store)', async () => {
     const values = new Map<string, string>();
-    const store: CacheStore = {
+    const store: CacheStore = markLocalStore({
       name: 'local-but-slow',
-      local: true,
       get: async (key) => {
         await sleep(150);
         return values.get(key);
@@ -77,8 +77,8 @@ describe('store deadlines', () => {
       },
       delete: async () => 0,
       deletePattern: async () => 0,
-    };
-    const read = createCache({ store, timeout: 20 }).cache(
+    });
+    const read = createCache({ store, timeout: '20 ms' }).cache(
       { keyPrefix: 'p', resourceIdName: 'id' },
       () => 1,
     );

@@ -20,7 +20,7 @@ describe('createCache options', () => {
   it('names the bad option', () => {
     expect(optionOf(() => createCache({} as never))).toBe('store');
     expect(optionOf(() => createCache({ store, timeout: -5 }))).toBe('timeout');
-    expect(optionOf(() => createCache({ store, timeout: 'soon' }))).toBe('timeout');
+    expect(optionOf(() => createCache({ store, timeout: 'soon' as never }))).toBe('timeout');
     expect(optionOf(() => createCache({ store, clientMaxAge: -1 }))).toBe('clientMaxAge');
     expect(optionOf(() => createCache({ store, xCacheHeader: 'yes' as never }))).toBe(
       'xCacheHeader',
@@ -31,6 +31,16 @@ describe('createCache options', () => {
 
   it('accepts duration strings', () => {
     expect(() => createCache({ store, timeout: '150 ms', clientMaxAge: '1 min' })).not.toThrow();
+    expect(() => createCache({ store, invalidationTimeout: '2 hrs', timeout: 0.5 })).not.toThrow();
+  });
+
+  it('shows the bad value, and the store, in the message', () => {
+    expect(() => createCache({ store, timeout: 'soon' as never })).toThrow(
+      '[@kit/cache] option `timeout` must be a number of seconds or a duration string like "1 h" or "500 ms" (got "soon")',
+    );
+    expect(() => memoryStore({ maxEntries: 0 })).toThrow(
+      '[@kit/cache] [memory] option `maxEntries` must be a positive integer (got 0)',
+    );
   });
 });
 

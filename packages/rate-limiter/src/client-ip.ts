@@ -49,11 +49,9 @@ function parseNetworks(list: readonly string[]): Network[] {
     const max = net?.family === 4 ? 32 : 128;
     const bits = bitsText === undefined ? max : Number(bitsText);
     if (net === undefined || !Number.isInteger(bits) || bits < 0 || bits > max) {
-      throw invalidOption(
-        'trustProxy',
-        'has an entry that is not an IP, a CIDR or a named range',
-        entry,
-      );
+      throw invalidOption('trustProxy', 'has an entry that is not an IP, a CIDR or a named range', {
+        value: entry,
+      });
     }
     networks.push({ net, bits });
   }
@@ -98,7 +96,9 @@ export function createClientIpResolver(
 ) => string | undefined {
   const { trustProxy = false, ipv6Prefix = 64 } = options;
   if (!Number.isInteger(ipv6Prefix) || ipv6Prefix < 1 || ipv6Prefix > 128) {
-    throw invalidOption('ipv6Prefix', 'must be an integer from 1 to 128', ipv6Prefix);
+    throw invalidOption('ipv6Prefix', 'must be an integer from 1 to 128', {
+      value: ipv6Prefix,
+    });
   }
   let trusts: (address: ParsedIp | undefined, hop: number) => boolean;
   if (trustProxy === false) {
@@ -107,7 +107,9 @@ export function createClientIpResolver(
     trusts = () => true;
   } else if (typeof trustProxy === 'number') {
     if (!Number.isInteger(trustProxy) || trustProxy < 0) {
-      throw invalidOption('trustProxy', 'must be a non-negative integer hop count', trustProxy);
+      throw invalidOption('trustProxy', 'must be a non-negative integer hop count', {
+        value: trustProxy,
+      });
     }
     trusts = (_address, hop) => hop < trustProxy;
   } else if (typeof trustProxy === 'string' || Array.isArray(trustProxy)) {
@@ -115,11 +117,9 @@ export function createClientIpResolver(
     trusts = (address) =>
       address !== undefined && networks.some((n) => inNetwork(address, n.net, n.bits));
   } else {
-    throw invalidOption(
-      'trustProxy',
-      'must be a boolean, a hop count or a list of CIDRs',
-      trustProxy,
-    );
+    throw invalidOption('trustProxy', 'must be a boolean, a hop count or a list of CIDRs', {
+      value: trustProxy,
+    });
   }
 
   return function resolveClientIp(remoteAddress, forwardedFor) {

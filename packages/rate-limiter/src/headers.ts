@@ -24,14 +24,12 @@ export interface HeaderOptions {
 export function checkHeaderOptions(options: HeaderOptions): Required<HeaderOptions> {
   const { standardHeaders = 'draft-8', legacyHeaders = true } = options;
   if (![true, false, 'draft-7', 'draft-8'].includes(standardHeaders)) {
-    throw invalidOption(
-      'standardHeaders',
-      "must be a boolean, 'draft-7' or 'draft-8'",
-      standardHeaders,
-    );
+    throw invalidOption('standardHeaders', "must be a boolean, 'draft-7' or 'draft-8'", {
+      value: standardHeaders,
+    });
   }
   if (typeof legacyHeaders !== 'boolean') {
-    throw invalidOption('legacyHeaders', 'must be a boolean', legacyHeaders);
+    throw invalidOption('legacyHeaders', 'must be a boolean', { value: legacyHeaders });
   }
   return { standardHeaders, legacyHeaders };
 }

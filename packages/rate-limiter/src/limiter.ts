@@ -1,6 +1,5 @@
+import { ExpiringMap, LogThrottle } from '@kit/internal';
 import { RateLimiterError } from './errors.js';
-import { ExpiringMap } from './expiring-map.js';
-import { LogThrottle } from './log-throttle.js';
 import { resolveOptions } from './options.js';
 import { PathMemo } from './path.js';
 import { RuleBook } from './rules.js';

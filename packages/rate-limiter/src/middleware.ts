@@ -41,7 +41,9 @@ export interface PreparedMiddleware<Req> {
 export function prepareMiddleware<Req>(options: MiddlewareOptions<Req>): PreparedMiddleware<Req> {
   const limiter = options?.limiter;
   if (typeof limiter?.check !== 'function') {
-    throw invalidOption('limiter', 'is required: pass the result of createRateLimiter()', limiter);
+    throw invalidOption('limiter', 'is required: pass the result of createRateLimiter()', {
+      value: limiter,
+    });
   }
   const { identify, cost = 1, skip } = options;
   for (const [name, value] of [
@@ -49,11 +51,11 @@ export function prepareMiddleware<Req>(options: MiddlewareOptions<Req>): Prepare
     ['skip', skip],
   ] as const) {
     if (value !== undefined && typeof value !== 'function') {
-      throw invalidOption(name, 'must be a function', value);
+      throw invalidOption(name, 'must be a function', { value });
     }
   }
   if (typeof cost !== 'function' && (!Number.isSafeInteger(cost) || cost < 1)) {
-    throw invalidOption('cost', 'must be a positive integer or a function', cost);
+    throw invalidOption('cost', 'must be a positive integer or a function', { value: cost });
   }
   return {
     limiter,

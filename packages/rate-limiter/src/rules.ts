@@ -1,7 +1,5 @@
-import { Deadlines } from './deadlines.js';
-import { describe, RateLimiterError } from './errors.js';
-import { ExpiringMap } from './expiring-map.js';
-import type { LogThrottle } from './log-throttle.js';
+import { Deadlines, describeValue, ExpiringMap, type LogThrottle } from '@kit/internal';
+import { RateLimiterError } from './errors.js';
 import { checkLimit, checkPeriod, type ResolvedOptions } from './options.js';
 import { defaultRuleName } from './path.js';
 import type { AppliedRule, Identity, RuleInput } from './types.js';
@@ -26,8 +24,8 @@ export class RuleBook {
     private readonly options: ResolvedOptions,
     private readonly throttle: LogThrottle,
   ) {
-    this.resolved = new ExpiringMap(options.ruleCacheTtl > 0 ? 10_000 : 0);
-    this.deadlines = new Deadlines(options.ruleTimeout, () => {});
+    this.resolved = new ExpiringMap(options.ruleCacheTtlMs > 0 ? 10_000 : 0);
+    this.deadlines = new Deadlines(options.ruleTimeoutMs, () => {});
   }
 
   /** The rule for this caller and path; a plain value when memoised, else a promise. */
@@ -48,12 +46,12 @@ export class RuleBook {
       // invalidateRules() ran meanwhile: this answer may predate the edit, so do not keep it.
       if (generation !== this.generation) return rule;
       const at = Date.now();
-      if (memoise) this.resolved.set(cacheKey, rule, at + this.options.ruleCacheTtl, at);
+      if (memoise) this.resolved.set(cacheKey, rule, at + this.options.ruleCacheTtlMs, at);
       else this.resolved.delete(cacheKey);
       return rule;
     });
     // Concurrent requests share the lookup; a failed or timed-out one is not memoised (see ask()).
-    this.resolved.set(cacheKey, pending, now + this.options.ruleTimeout + 1000, now);
+    this.resolved.set(cacheKey, pending, now + this.options.ruleTimeoutMs + 1000, now);
     return pending;
   }
 
@@ -69,7 +67,7 @@ export class RuleBook {
       () => undefined, // ask() never rejects
       (answer) => {
         if (answer !== undefined) return answer;
-        const ms = this.options.ruleTimeout;
+        const ms = this.options.ruleTimeoutMs;
         this.logLookupError(
           new RateLimiterError(
             'E_RULE_LOOKUP_TIMEOUT',
@@ -120,7 +118,7 @@ export class RuleBook {
   private logLookupError(error: RateLimiterError): void {
     if (this.throttle.shouldLog(`rule:${error.message}`, LOOKUP_ERROR_LOG_INTERVAL_MS)) {
       this.options.logger.error(
-        { err: error, code: error.code },
+        { code: error.code, cause: causeText(error.cause) },
         `${error.message}; applying the default rule`,
       );
     }
@@ -132,7 +130,7 @@ export function normalizeRule(input: RuleInput, path: string, tier: string | nul
   if (typeof input !== 'object') {
     throw new RateLimiterError(
       'E_INVALID_RULE',
-      `resolveRule returned ${describe(input)} for path "${path}"; expected { limit, period } or null`,
+      `resolveRule returned ${describeValue(input)} for path "${path}"; expected { limit, period } or null`,
     );
   }
   try {
@@ -147,4 +145,10 @@ export function normalizeRule(input: RuleInput, path: string, tier: string | nul
       { cause: error },
     );
   }
+}
+
+/** The message of what went wrong underneath, for a one-line log of an expected condition. */
+export function causeText(cause: unknown): string | undefined {
+  if (cause === undefined) return undefined;
+  return cause instanceof Error ? cause.message : String(cause);
 }

@@ -1,6 +1,5 @@
-import { Deadlines } from './deadlines.js';
+import { Deadlines, type LogThrottle } from '@kit/internal';
 import { RateLimiterError } from './errors.js';
-import type { LogThrottle } from './log-throttle.js';
 import type { ResolvedOptions } from './options.js';
 import { memoryStore } from './stores/memory.js';
 import type { RateLimitStore, StoreRequest, StoreResult } from './types.js';
@@ -33,7 +32,7 @@ export class StoreGuard {
     private readonly throttle: LogThrottle,
   ) {
     this.store = options.store;
-    const ms = options.storeTimeout;
+    const ms = options.storeTimeoutMs;
     this.deadlines = new Deadlines(ms, () =>
       this.report(new RateLimiterError('E_STORE_TIMEOUT', `store did not answer within ${ms} ms`)),
     );
@@ -107,7 +106,7 @@ export class StoreGuard {
     const policy = this.options.onStoreError;
     const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
     this.options.logger.error(
-      { err: error, code: error.code, policy },
+      { code: error.code, policy },
       `${error.message}${cause}; applying onStoreError "${policy}" (logged at most every 10 s)`,
     );
   }

@@ -1,4 +1,4 @@
-import type { Duration } from './duration.js';
+import type { Duration, Logger } from '@kit/internal';
 
 /** The algorithms every store implements, with the same semantics on each. */
 export type Algorithm = 'fixed-window' | 'sliding-window' | 'token-bucket';
@@ -17,11 +17,7 @@ export type ResolveRule = (
   ctx: RuleContext,
 ) => RuleInput | null | undefined | Promise<RuleInput | null | undefined>;
 
-/** Pino-compatible logger: called as `logger.warn(obj, msg)`. `console` works too. */
-export interface Logger {
-  warn(obj: unknown, msg?: string): void;
-  error(obj: unknown, msg?: string): void;
-}
+export type { Logger } from '@kit/internal';
 
 /** What the limiter asks a store to do, in milliseconds. */
 export interface StoreRequest {
@@ -134,20 +130,23 @@ export interface RateLimiterOptions {
   ruleCacheKey?: (ctx: RuleContext) => string;
   /** @default 'fixed-window' */
   algorithm?: Algorithm;
-  /** How long (ms) a resolved rule is memoised in process; `0` disables. @default 5000 */
-  ruleCacheTtl?: number;
+  /** How long a resolved rule is memoised in process; `0` disables. @default '5 s' */
+  ruleCacheTtl?: Duration;
   /**
-   * Milliseconds to wait for `resolveRule`; a slower (or hung) lookup is logged and the default
+   * How long to wait for `resolveRule`; a slower (or hung) lookup is logged and the default
    * rule applies to that request, so a stuck database never stalls every request.
-   * @default 1000
+   * @default '1 s'
    */
-  ruleTimeout?: number;
+  ruleTimeout?: Duration;
   /** What a store failure or timeout means. Every failure is logged (at most every 10 s). @default 'allow' */
   onStoreError?: StoreErrorPolicy;
-  /** Milliseconds to wait for the store before applying `onStoreError`. @default 250 */
-  storeTimeout?: number;
-  /** @default console */
-  logger?: Logger;
+  /** How long to wait for the store before applying `onStoreError`. @default '250 ms' */
+  storeTimeout?: Duration;
+  /**
+   * Where warnings and errors go: pino, or anything with `warn(details, message)` and
+   * `error(details, message)`. By default, one line per event on the console.
+   */
+  logger?: Logger | Console;
   /** First segment of every key. @default 'ratelimit' */
   prefix?: string;
   /**

@@ -185,7 +185,7 @@ describe('createRateLimiter check()', () => {
       store: memoryStore(),
       defaultRule: { limit: 3, period: 60 },
       resolveRule,
-      ruleTimeout: 30,
+      ruleTimeout: '30 ms',
       logger,
     });
     const started = performance.now();

@@ -22,7 +22,7 @@ describe('createRateLimiter option checks', () => {
     ['negative period', { store, defaultRule: { limit: 1, period: -5 } }, '`defaultRule.period`'],
     [
       'bad period string',
-      { store, defaultRule: { limit: 1, period: 'often' } },
+      { store, defaultRule: { limit: 1, period: 'often' as never } },
       '`defaultRule.period`',
     ],
     ['unknown algorithm', { store, algorithm: 'leaky' as never }, '`algorithm`'],
@@ -32,7 +32,8 @@ describe('createRateLimiter option checks', () => {
     // Node fires a longer setTimeout after 1 ms: every store call would time out at once.
     ['store timeout past setTimeout range', { store, storeTimeout: 2 ** 31 }, '`storeTimeout`'],
     ['zero rule timeout', { store, ruleTimeout: 0 }, '`ruleTimeout`'],
-    ['rule timeout not a number', { store, ruleTimeout: '1s' as never }, '`ruleTimeout`'],
+    ['rule timeout not a duration', { store, ruleTimeout: 'soon' as never }, '`ruleTimeout`'],
+    ['an unknown option', { store, storeTimeoutMs: 5 } as never, '`storeTimeoutMs`'],
     ['resolveRule not a function', { store, resolveRule: 5 as never }, '`resolveRule`'],
     ['logger without warn', { store, logger: {} as never }, '`logger`'],
     ['prefix with a brace', { store, prefix: 'a{b' }, '`prefix`'],
@@ -46,5 +47,25 @@ describe('createRateLimiter option checks', () => {
 
   it('accepts the defaults with only a store', () => {
     expect(() => createRateLimiter({ store })).not.toThrow();
+  });
+
+  it('reads every duration option the same way: seconds or a string with its unit', () => {
+    expect(() =>
+      createRateLimiter({
+        store,
+        defaultRule: { limit: 1, period: '2 hrs' },
+        ruleCacheTtl: 0,
+        ruleTimeout: '500 milliseconds',
+        storeTimeout: 0.25,
+      }),
+    ).not.toThrow();
+  });
+
+  it('shows the bad value in the message', () => {
+    const error = creationError({ store, storeTimeout: 'soon' as never });
+    expect(error.message).toBe(
+      '[@kit/rate-limiter] option `storeTimeout` must be a number of seconds or a duration string like "1 h" or "500 ms" (got "soon")',
+    );
+    expect(error.option).toBe('storeTimeout');
   });
 });

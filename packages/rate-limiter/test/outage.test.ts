@@ -15,7 +15,7 @@ function limiterOn(client: Redis, onStoreError: StoreErrorPolicy) {
   const limiter = createRateLimiter({
     store: redisStore({ client }),
     onStoreError,
-    storeTimeout: TIMEOUT,
+    storeTimeout: `${TIMEOUT} ms`,
     logger,
     prefix: uniqueKey(onStoreError).replace(/[{}]/g, ''),
     defaultRule: { limit: 2, period: 3600 },

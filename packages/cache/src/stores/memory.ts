@@ -1,4 +1,5 @@
-import { invalidOption } from '../errors.js';
+import { markLocalStore } from '@kit/internal';
+import { check } from '../checks.js';
 import { globToRegExp } from '../glob.js';
 import type { CacheStore } from '../types.js';
 
@@ -32,13 +33,6 @@ export interface MemoryStore extends CacheStore {
   clear(): void;
 }
 
-function positiveInteger(value: number, option: string): number {
-  if (!Number.isInteger(value) || value <= 0) {
-    throw invalidOption(option, `must be a positive integer, got ${String(value)}`, 'memory');
-  }
-  return value;
-}
-
 /**
  * An LRU store with per-entry TTL, bounded by entries and by bytes. Pattern deletion walks
  * the entries (bounded by `maxEntries`).
@@ -52,17 +46,10 @@ function positiveInteger(value: number, option: string): number {
  * ```
  */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
-  for (const name of Object.keys(options)) {
-    if (name !== 'maxEntries' && name !== 'maxBytes') {
-      throw invalidOption(
-        name,
-        'is not a memoryStore option (known: maxEntries, maxBytes)',
-        'memory',
-      );
-    }
-  }
-  const maxEntries = positiveInteger(options.maxEntries ?? 10_000, 'maxEntries');
-  const maxBytes = positiveInteger(options.maxBytes ?? 64 * 1024 * 1024, 'maxBytes');
+  check.object(options, 'options', 'an object', 'memory');
+  check.knownKeys(options, ['maxEntries', 'maxBytes'], 'memoryStore', 'memory');
+  const maxEntries = check.positiveInteger('maxEntries', options.maxEntries, 10_000, 'memory');
+  const maxBytes = check.positiveInteger('maxBytes', options.maxBytes, 64 * 1024 * 1024, 'memory');
   // A Map iterates in insertion order: re-inserting on access makes the first key the LRU.
   const slots = new Map<string, Slot>();
   let bytes = 0;
@@ -83,9 +70,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     return slot;
   };
 
-  return {
+  return markLocalStore({
     name: 'memory',
-    local: true,
     get size() {
       return slots.size;
     },
@@ -133,5 +119,5 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       slots.clear();
       bytes = 0;
     },
-  };
+  });
 }

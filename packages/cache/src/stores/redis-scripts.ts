@@ -1,14 +1,4 @@
-import { createHash } from 'node:crypto';
-
-/** A Lua script and its SHA1, run by SHA with a fallback to EVAL on NOSCRIPT. */
-export interface Script {
-  source: string;
-  sha: string;
-}
-
-function script(source: string): Script {
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
-}
+import { luaScript as script } from '@kit/internal';
 
 /*
  * Index maintenance, shared by both scripts. An index is a sorted set of keys scored by

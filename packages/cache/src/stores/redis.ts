@@ -1,8 +1,10 @@
+import { type LuaScript, redisReadiness, runLua } from '@kit/internal';
 import type { Cluster, Redis } from 'ioredis';
+import { check } from '../checks.js';
 import { CacheError, invalidOption } from '../errors.js';
 import { escapeGlob, globToRegExp, literalPrefix } from '../glob.js';
 import type { CacheStore } from '../types.js';
-import { ADD_TO_INDEX, type Script, SET_INDEXED } from './redis-scripts.js';
+import { ADD_TO_INDEX, SET_INDEXED } from './redis-scripts.js';
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -45,12 +47,13 @@ function keyPrefixOf(client: Redis | Cluster): string {
   return (client.options as { keyPrefix?: string }).keyPrefix ?? '';
 }
 const INDEX_PAGE = 1000;
-const KNOWN = new Set(['client', 'prefix', 'index', 'indexDepth', 'scanCount']);
+const KNOWN = ['client', 'prefix', 'index', 'indexDepth', 'scanCount'];
 
 /**
  * A store over the app's ioredis client: one GET per read, one SET ... PX (or one script
- * with the index) per write. Commands are refused at once, not queued, while the client is
- * not ready, so an outage costs nothing but a bypass.
+ * with the index) per write. Once the client has lost its connection, commands are refused at
+ * once, not queued, so an outage costs nothing but a bypass; before its first connection they
+ * wait, bounded by the cache's `timeout`.
  *
  * @example
  * ```ts
@@ -63,49 +66,37 @@ const KNOWN = new Set(['client', 'prefix', 'index', 'indexDepth', 'scanCount']);
  * ```
  */
 export function redisStore(options: RedisStoreOptions): RedisStore {
-  for (const name of Object.keys(options ?? {})) {
-    if (!KNOWN.has(name)) throw invalidOption(name, `is not a redisStore option`, 'redis');
-  }
-  const {
-    client,
-    prefix = 'cache:',
-    index = true,
-    indexDepth = 4,
-    scanCount = 1000,
-  } = options ?? {};
+  check.object(options, 'options', 'an object with at least `client`', 'redis');
+  check.knownKeys(options, KNOWN, 'redisStore', 'redis');
+  const { client, prefix = 'cache:', index = true } = options;
   if (!client || typeof (client as Redis).get !== 'function' || !('status' in client)) {
-    throw invalidOption('client', 'must be an ioredis Redis or Cluster instance', 'redis');
+    throw invalidOption('client', 'must be an ioredis Redis or Cluster instance', {
+      value: client,
+      scope: 'redis',
+    });
   }
-  if (typeof prefix !== 'string') throw invalidOption('prefix', 'must be a string', 'redis');
-  if (!Number.isInteger(indexDepth) || indexDepth < 1) {
-    throw invalidOption('indexDepth', 'must be a positive integer', 'redis');
+  if (typeof prefix !== 'string') {
+    throw invalidOption('prefix', 'must be a string', { value: prefix, scope: 'redis' });
   }
-  if (!Number.isInteger(scanCount) || scanCount < 1) {
-    throw invalidOption('scanCount', 'must be a positive integer', 'redis');
-  }
+  check.boolean('index', index, true, 'redis');
+  const indexDepth = check.positiveInteger('indexDepth', options.indexDepth, 4, 'redis');
+  const scanCount = check.positiveInteger('scanCount', options.scanCount, 1000, 'redis');
   const cluster = Boolean((client as Cluster).isCluster);
   // Cache keys never hold NUL (values are percent-encoded, templates refuse it): no entry key
   // can land on an index set.
   const indexPrefix = `${prefix}\u0000idx:`;
 
+  const readiness = redisReadiness(client);
+  // The shared readiness policy: a client not yet connected is waited on (bounded by the
+  // cache's timeout); one that lost its connection is refused at once, a bypass.
   const ready = (): Redis | Cluster => {
-    if (client.status === 'ready') return client;
-    // lazyConnect clients wait for a first command; start connecting, bypass this one.
-    if (client.status === 'wait') client.connect().catch(() => {});
+    if (readiness() !== 'down') return client;
     throw new CacheError('E_STORE_UNAVAILABLE', `client is ${client.status}, not ready`, {
       scope: 'redis',
     });
   };
-
-  async function runScript(script: Script, keys: string[], args: (string | number)[]) {
-    const redis = ready();
-    try {
-      return await redis.evalsha(script.sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return await redis.eval(script.source, keys.length, ...keys, ...args);
-    }
-  }
+  const runScript = (script: LuaScript, keys: string[], args: (string | number)[]) =>
+    runLua(ready(), script, keys, args);
 
   /** The index names of a key: its first `indexDepth` prefixes ending in `:`. */
   function indexesOf(key: string): string[] {

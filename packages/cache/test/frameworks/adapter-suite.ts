@@ -202,7 +202,7 @@ export function runAdapterSuite(adapter: string, buildClient: BuildClient): void
 
     for (const index of [true, false]) {
       it(`pages through more than 5,000 matching keys (${index ? 'index' : 'SCAN'} path)`, async () => {
-        client = await setup({ index }, { invalidationTimeout: 20_000 });
+        client = await setup({ index }, { invalidationTimeout: '20 s' });
         const writes: Promise<void>[] = [];
         for (let page = 1; page <= 5_100; page++) {
           writes.push(store.set(`carol_posts:page_${page}:items_per_page:10:carol`, 'v', 60_000));
@@ -266,7 +266,7 @@ export function runAdapterSuite(adapter: string, buildClient: BuildClient): void
       const appCache = createCache({
         store: redisStore({ client: broken, prefix: 'outage:' }),
         logger,
-        timeout,
+        timeout: `${timeout} ms`,
       });
       const built = await buildClient(appCache, backend);
       clients.push({

@@ -117,14 +117,31 @@ describe('redisStore', () => {
     }
   });
 
-  it('refuses commands at once while the client is not ready, and never closes it', async () => {
+  it('sends on a client that has not connected yet, and never closes it', async () => {
     const lazy = new Redis(inject('redisUrl'), { lazyConnect: true });
     const store = redisStore({ client: lazy, prefix: unique() });
-    await expect(store.get('k')).rejects.toMatchObject({ code: 'E_STORE_UNAVAILABLE' });
-    await new Promise((resolve) => lazy.once('ready', resolve));
+    expect(lazy.status).toBe('wait');
     expect(await store.get('k')).toBeUndefined();
     expect(lazy.status).toBe('ready');
     lazy.disconnect();
+  });
+
+  it('refuses commands at once once the client has lost its connection', async () => {
+    const server = await startRedisServer();
+    const lost = new Redis(server.url, { retryStrategy: () => 50 });
+    lost.on('error', () => {});
+    try {
+      const store = redisStore({ client: lost, prefix: unique() });
+      expect(await store.get('k')).toBeUndefined();
+      await server.stop();
+      await new Promise((resolve) => lost.once('reconnecting', resolve));
+      const started = performance.now();
+      await expect(store.get('k')).rejects.toMatchObject({ code: 'E_STORE_UNAVAILABLE' });
+      expect(performance.now() - started).toBeLessThan(50);
+    } finally {
+      lost.disconnect();
+      await server.stop();
+    }
   });
 
   it('rejects bad options naming them', () => {

@@ -42,14 +42,18 @@ const STEPS: Record<Algorithm, Step> = {
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const maxKeys = options.maxKeys ?? 1_000_000;
   if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) {
-    throw invalidOption('maxKeys', 'must be a positive integer', maxKeys);
+    throw invalidOption('maxKeys', 'must be a positive integer', {
+      value: maxKeys,
+      scope: 'memory',
+    });
   }
   // One table per algorithm, made on first use, so a key never mixes two algorithms' state.
   const tables: Partial<Record<Algorithm, SlotTable>> = {};
   const tableFor = (algorithm: Algorithm): SlotTable => {
     let table = tables[algorithm];
     if (table === undefined) {
-      if (!(algorithm in STEPS)) throw invalidOption('algorithm', 'is unknown', algorithm);
+      if (!(algorithm in STEPS))
+        throw invalidOption('algorithm', 'is unknown', { value: algorithm, scope: 'memory' });
       table = new SlotTable(maxKeys, algorithm !== 'fixed-window');
       tables[algorithm] = table;
     }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { isNoScript, type LuaScript, luaScript, redisReadiness, runLua } from '@kit/internal';
 import type { Cluster, Redis } from 'ioredis';
 import { invalidOption } from '../errors.js';
 import type { RateLimitStore, StoreRequest, StoreResult } from '../types.js';
@@ -7,23 +7,11 @@ import { RESET } from './lua/reset.js';
 import { SLIDING_WINDOW } from './lua/sliding-window.js';
 import { TOKEN_BUCKET } from './lua/token-bucket.js';
 
-interface Script {
-  source: string;
-  sha: string;
-}
-
-const script = (source: string): Script => ({
-  source,
-  sha: createHash('sha1').update(source).digest('hex'),
-});
-
-const FIXED_WINDOW_SCRIPT = script(FIXED_WINDOW);
-const SLIDING_WINDOW_SCRIPT = script(SLIDING_WINDOW);
-const TOKEN_BUCKET_SCRIPT = script(TOKEN_BUCKET);
-const FIXED_WINDOW_PEEK_SCRIPT = script(FIXED_WINDOW_PEEK);
-const RESET_SCRIPT = script(RESET);
-
-const DOWN = new Set(['reconnecting', 'close', 'end']);
+const FIXED_WINDOW_SCRIPT = luaScript(FIXED_WINDOW);
+const SLIDING_WINDOW_SCRIPT = luaScript(SLIDING_WINDOW);
+const TOKEN_BUCKET_SCRIPT = luaScript(TOKEN_BUCKET);
+const FIXED_WINDOW_PEEK_SCRIPT = luaScript(FIXED_WINDOW_PEEK);
+const RESET_SCRIPT = luaScript(RESET);
 
 type Reply = [number, number, number, number];
 
@@ -32,26 +20,14 @@ const toResult = (reply: unknown): StoreResult => {
   return { allowed: r[0] === 1, remaining: r[1], resetAt: r[2], retryAfterMs: r[3] };
 };
 
-const isNoScript = (error: unknown) =>
-  error instanceof Error && error.message.startsWith('NOSCRIPT');
-
 /**
  * The Redis store behind `redisStore`. `clock` only GUESSES the fixed window's key (Redis's
  * `TIME` decides, see lua/fixed-window.ts); tests pass a skewed clock to prove that.
  */
 export function createRedisStore(client: Redis | Cluster, clock: () => number): RateLimitStore {
-  // EVALSHA, falling back to EVAL (which also caches the script) after a restart or failover.
-  // One promise layer on the hot path: the fallback lives in the rejection handler.
-  function run(
-    s: Script,
-    args: (string | number)[],
-    answer: (reply: unknown) => StoreResult,
-  ): Promise<StoreResult> {
-    return client.evalsha(s.sha, 1, ...args).then(answer, (error) => {
-      if (!isNoScript(error)) throw error;
-      return client.eval(s.source, 1, ...args).then(answer);
-    });
-  }
+  const readiness = redisReadiness(client);
+  const run = (s: LuaScript, key: string, args: (string | number)[]) =>
+    runLua(client, s, [key], args).then(toResult);
 
   // The window key suffix of the last window seen, so most checks skip a number-to-string.
   let suffixStart = -1;
@@ -94,15 +70,17 @@ export function createRedisStore(client: Redis | Cluster, clock: () => number): 
         return fixedWindow(req, dry);
       // Needs Redis's TIME for its weights anyway; naming its two keys here measured no cheaper.
       case 'sliding-window': {
-        const args = [req.key, req.limit, req.periodMs, req.cost, dry ? '1' : '0'];
-        return run(SLIDING_WINDOW_SCRIPT, args, toResult);
+        const args = [req.limit, req.periodMs, req.cost, dry ? '1' : '0'];
+        return run(SLIDING_WINDOW_SCRIPT, req.key, args);
       }
       case 'token-bucket': {
-        const args = [`${req.key}:t`, req.limit, req.periodMs, req.cost, dry ? '1' : '0'];
-        return run(TOKEN_BUCKET_SCRIPT, args, toResult);
+        const args = [req.limit, req.periodMs, req.cost, dry ? '1' : '0'];
+        return run(TOKEN_BUCKET_SCRIPT, `${req.key}:t`, args);
       }
       default:
-        return Promise.reject(invalidOption('algorithm', 'is unknown', req.algorithm));
+        return Promise.reject(
+          invalidOption('algorithm', 'is unknown', { value: req.algorithm, scope: 'redis' }),
+        );
     }
   }
 
@@ -110,15 +88,10 @@ export function createRedisStore(client: Redis | Cluster, clock: () => number): 
     consume: (req) => call(req, false),
     peek: (req) => call(req, true),
     async reset({ key, periodMs }) {
-      try {
-        await client.evalsha(RESET_SCRIPT.sha, 1, key, periodMs);
-      } catch (error) {
-        if (!isNoScript(error)) throw error;
-        await client.eval(RESET_SCRIPT.source, 1, key, periodMs);
-      }
+      await runLua(client, RESET_SCRIPT, [key], [periodMs]);
     },
-    // ioredis queues commands while disconnected: once a connection is known lost, fail fast
-    // instead of waiting on that queue. While (re)connecting the limiter's timeout bounds the wait.
-    isReady: () => !DOWN.has(client.status),
+    // The shared readiness policy: a client not yet connected is waited on (bounded by
+    // storeTimeout); one that lost its connection fails at once instead of queueing.
+    isReady: () => readiness() !== 'down',
   };
 }

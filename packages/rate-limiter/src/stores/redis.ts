@@ -31,7 +31,10 @@ export function redisStore(options: RedisStoreOptions): RateLimitStore {
     typeof client.evalsha !== 'function' ||
     typeof client.eval !== 'function'
   ) {
-    throw invalidOption('client', 'must be an ioredis Redis or Cluster instance', client);
+    throw invalidOption('client', 'must be an ioredis Redis or Cluster instance', {
+      value: client,
+      scope: 'redis',
+    });
   }
 
   return createRedisStore(client, Date.now);

@@ -55,7 +55,7 @@ describe('redis store specifics', () => {
       store,
       prefix: uniqueKey('limiter').replace(/[{}]/g, ''),
       defaultRule: { limit: 100, period: 3600 },
-      storeTimeout: 5000,
+      storeTimeout: '5 s',
     });
     const results = await Promise.all(
       Array.from({ length: 2000 }, () =>

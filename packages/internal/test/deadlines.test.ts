@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Deadlines } from '../src/deadlines.js';
-import { sleep } from './support/time.js';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const same = <T>(value: T) => value;
 const never = () => new Promise<string>(() => {});

@@ -21,13 +21,16 @@ export class Deadlines {
 
   constructor(
     private readonly ms: number,
-    /** Told once per call that missed its deadline, before it resolves with `undefined`. */
+    /** Told once per call that missed its deadline, before it resolves with `expired`. */
     private readonly onExpire: () => void,
+    /** What a call that missed its deadline resolves with: `undefined`, or a sentinel for
+     * callers whose store may itself answer `undefined` (a cache miss). */
+    private readonly expired: unknown = undefined,
   ) {}
 
   /**
    * `then` of what `pending` resolves to; of `onError`'s answer to its rejection; or of
-   * `undefined` (after `onExpire`) once `ms` have passed without either. Taking `then` here
+   * `expired` (after `onExpire`) once `ms` have passed without either. Taking `then` here
    * saves the caller a promise layer per call.
    */
   race<T, R>(
@@ -94,7 +97,7 @@ export class Deadlines {
     while (waiter !== null && waiter.deadline <= now) {
       const next = waiter.next;
       this.settle(waiter);
-      waiter.resolve(undefined);
+      waiter.resolve(this.expired);
       try {
         this.onExpire();
       } catch {
