@@ -16,7 +16,7 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   // Peers stay external so importing the core never loads them.
-  external: ['ioredis', 'express', 'hono'],
+  external: ['ioredis', 'express', 'hono', 'fastify'],
   splitting: true,
   treeshake: true,
 });
