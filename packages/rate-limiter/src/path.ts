@@ -38,6 +38,28 @@ export function defaultRuleName(path: string, limit: number, period: number): st
 }
 
 /**
+ * The path an adapter keys a request by, from its raw request target. Node also accepts an
+ * absolute-form target (`GET http://any.host/api HTTP/1.1`), which Express and Fastify route by
+ * its path: keyed as is, every made-up host would be a fresh bucket. Where the framework routes
+ * `/API/v1/Tasks` like `/api/v1/tasks` (`caseSensitive: false`) the path is lower-cased, or each
+ * case variant would be a fresh bucket; where it does not, variants are different routes.
+ *
+ * @example
+ * requestPath('http://a.example/API/v1?x=1', false); // '/api/v1'
+ */
+export function requestPath(target: string, caseSensitive: boolean): string {
+  let path = target;
+  if (target.charCodeAt(0) !== 47 /* / */) {
+    try {
+      path = new URL(target).pathname;
+    } catch {
+      // Not a URL either (`*`, garbage): keyed as sent, never an error.
+    }
+  }
+  return caseSensitive ? path : path.toLowerCase();
+}
+
+/**
  * `sanitizePath` memoised per path, for the hot path of `check()`: it skips the string work and
  * hands back the SAME string each time, whose hash V8 has already computed, so the Map lookups
  * keyed by it (rules, keys) do not hash it again. Only paths without a query string or fragment

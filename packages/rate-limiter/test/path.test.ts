@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRuleName, sanitizePath } from '../src/index.js';
-import { PathMemo } from '../src/path.js';
+import { PathMemo, requestPath } from '../src/path.js';
 
 describe('sanitizePath', () => {
   it.each([
@@ -57,5 +57,18 @@ describe('PathMemo', () => {
       expect(memo.sanitize(`/users/${i}/`)).toBe(`users_${i}`);
       expect(memo.size).toBeLessThanOrEqual(64);
     }
+  });
+});
+
+describe('requestPath', () => {
+  it.each([
+    ['/api/v1/Tasks?x=1', true, '/api/v1/Tasks?x=1'],
+    ['/api/v1/Tasks?x=1', false, '/api/v1/tasks?x=1'],
+    ['http://a.example/api/v1/Tasks?x=1', true, '/api/v1/Tasks'],
+    ['http://B.example:8080/API', false, '/api'],
+    ['*', true, '*'],
+    ['not a url', false, 'not a url'],
+  ])('%s (case-sensitive %s) -> %s', (target, caseSensitive, expected) => {
+    expect(requestPath(target, caseSensitive)).toBe(expected);
   });
 });

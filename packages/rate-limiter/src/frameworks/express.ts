@@ -1,23 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { RATE_LIMIT_BODY, rateLimitHeaders } from '../headers.js';
 import { type MiddlewareOptions, prepareMiddleware } from '../middleware.js';
-
-/**
- * The request path. Node also accepts an absolute-form target (`GET http://any.host/api HTTP/1.1`),
- * which Express routes by its path: keyed as is, every made-up host would be a fresh bucket.
- */
-function requestPath(req: Request): string {
-  const url = req.originalUrl ?? req.url;
-  let path = url;
-  if (url.charCodeAt(0) !== 47 /* / */) {
-    try {
-      path = new URL(url).pathname;
-    } catch {}
-  }
-  // Express routes `/API/v1/Tasks` like `/api/v1/tasks` unless told otherwise: one bucket for
-  // both, or each case variant would be a fresh one. (No copy when already lower case.)
-  return req.app.enabled('case sensitive routing') ? path : path.toLowerCase();
-}
+import { requestPath } from '../path.js';
 
 /** Options of the Express `rateLimit` middleware. */
 export type ExpressRateLimitOptions = MiddlewareOptions<Request>;
@@ -50,7 +34,8 @@ export function rateLimit(
       const identity = await m.identify(req);
       const ip = m.clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for']);
       const result = await m.limiter.check({
-        path: requestPath(req),
+        // Express matches either case unless `case sensitive routing` is on.
+        path: requestPath(req.originalUrl ?? req.url, req.app.enabled('case sensitive routing')),
         identity,
         ip,
         cost: m.cost(req),
