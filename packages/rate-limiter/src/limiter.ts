@@ -4,6 +4,7 @@ import { resolveOptions } from './options.js';
 import { PathMemo } from './path.js';
 import { RuleBook } from './rules.js';
 import { StoreGuard } from './store-guard.js';
+import { syncPathOf } from './sync-store.js';
 import type {
   AppliedRule,
   CheckInput,
@@ -106,8 +107,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const paths = new PathMemo();
   const keyHead = `${prefix}:{`;
   // In-process stores that answer synchronously skip a promise layer and the timeout race.
-  const consumeSync = store.consumeSync?.bind(store);
-  const peekSync = store.peekSync?.bind(store);
+  const sync = syncPathOf(store);
 
   function ipIdOf(input: CheckInput): string {
     const ip = input.ip;
@@ -170,8 +170,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     }
     const { rule, key, cost, op } = at;
     const req: StoreRequest = { key, algorithm, limit: rule.limit, periodMs: rule.periodMs, cost };
-    if (consumeSync !== undefined && peekSync !== undefined) {
-      return settle(op === 'consume' ? consumeSync(req, now) : peekSync(req, now), at);
+    if (sync !== undefined) {
+      return settle(op === 'consume' ? sync.consume(req, now) : sync.peek(req, now), at);
     }
     return guard.run(op, req, (answer) => {
       if (answer !== undefined) return settle(answer, at);

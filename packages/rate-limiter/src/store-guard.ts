@@ -1,4 +1,4 @@
-import { Deadlines, type LogThrottle } from '@kit/internal';
+import { Deadlines, isLocalStore, type LogThrottle } from '@kit/internal';
 import { RateLimiterError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { memoryStore } from './stores/memory.js';
@@ -20,6 +20,8 @@ export class StoreGuard {
   // Made on first use by the 'memory' policy.
   private fallbackStore: RateLimitStore | undefined;
   private readonly store: RateLimitStore;
+  // An in-process store cannot hang: no timeout race for it.
+  private readonly local: boolean;
 
   private readonly deadlines: Deadlines;
   private readonly failed = (error: unknown): undefined => {
@@ -32,6 +34,7 @@ export class StoreGuard {
     private readonly throttle: LogThrottle,
   ) {
     this.store = options.store;
+    this.local = isLocalStore(options.store);
     const ms = options.storeTimeoutMs;
     this.deadlines = new Deadlines(ms, () =>
       this.report(new RateLimiterError('E_STORE_TIMEOUT', `store did not answer within ${ms} ms`)),
@@ -58,7 +61,7 @@ export class StoreGuard {
     } catch (error) {
       return Promise.resolve(this.failed(error)).then(then);
     }
-    return store.local
+    return this.local
       ? pending.then(undefined, this.failed).then(then)
       : this.deadlines.race(pending, this.failed, then);
   }

@@ -54,16 +54,6 @@ export interface RateLimitStore {
    * limiter applies its outage policy at once instead of waiting on a command queue.
    */
   isReady?(): boolean;
-  /** `true` for in-process stores that cannot hang, so the limiter skips the timeout race. */
-  readonly local?: boolean;
-  /**
-   * In-process stores may also answer synchronously; the limiter then skips a promise layer.
-   * `now` (epoch ms) is the limiter's clock reading for this check, so the store need not read
-   * the clock again; without it the store reads its own.
-   */
-  consumeSync?(request: StoreRequest, now?: number): StoreResult;
-  /** Synchronous `peek`, alongside `consumeSync`. */
-  peekSync?(request: StoreRequest, now?: number): StoreResult;
 }
 
 /** What `onStoreError` does when the store fails or is slower than `storeTimeout`. */

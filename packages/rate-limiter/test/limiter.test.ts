@@ -1,3 +1,4 @@
+import { markLocalStore } from '@kit/internal';
 import { describe, expect, it, vi } from 'vitest';
 import { createRateLimiter, RateLimiterError, type RateLimitStore } from '../src/index.js';
 import { memoryStore } from '../src/stores/memory.js';
@@ -10,7 +11,6 @@ function countingStore(): RateLimitStore & { calls: number } {
   const inner = memoryStore();
   const store = {
     calls: 0,
-    local: true,
     consume: (req: Parameters<RateLimitStore['consume']>[0]) => {
       store.calls++;
       return inner.consume(req);
@@ -18,7 +18,8 @@ function countingStore(): RateLimitStore & { calls: number } {
     peek: inner.peek,
     reset: inner.reset,
   };
-  return store;
+  // Like the memory store it wraps, it answers from this process: no timeout race.
+  return markLocalStore(store);
 }
 
 describe('createRateLimiter check()', () => {

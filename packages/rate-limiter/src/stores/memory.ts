@@ -1,4 +1,6 @@
+import { markLocalStore } from '@kit/internal';
 import { invalidOption } from '../errors.js';
+import { withSyncPath } from '../sync-store.js';
 import type { Algorithm, RateLimitStore, StoreRequest, StoreResult } from '../types.js';
 import { fixedWindow, slidingWindow, tokenBucket } from './memory-algorithms.js';
 import { SlotTable } from './slot-table.js';
@@ -65,9 +67,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const peekSync = (req: StoreRequest, now = Date.now()) =>
     STEPS[req.algorithm](tableFor(req.algorithm), req, now, true);
 
-  return {
-    consumeSync,
-    peekSync,
+  const store: MemoryStore = {
     consume(req) {
       try {
         return Promise.resolve(consumeSync(req));
@@ -87,7 +87,6 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       return Promise.resolve();
     },
     isReady: () => true,
-    local: true,
     get size() {
       let size = 0;
       for (const table of Object.values(tables)) size += table.size;
@@ -97,4 +96,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       for (const algorithm of Object.keys(tables) as Algorithm[]) delete tables[algorithm];
     },
   };
+  // It never waits on I/O (the limiter skips the timeout race) and answers synchronously (the
+  // limiter skips the promise too): both private, so neither is part of the store's type.
+  return withSyncPath(markLocalStore(store), { consume: consumeSync, peek: peekSync });
 }
