@@ -7,6 +7,8 @@ export default defineConfig({
     'stores/redis': 'src/stores/redis.ts',
     'frameworks/express': 'src/frameworks/express.ts',
     'frameworks/hono': 'src/frameworks/hono.ts',
+    // The public store suite: imports no test runner, so it bundles like any other entry.
+    'test-suite': 'src/test-suite/index.ts',
   },
   format: ['esm', 'cjs'],
   // The shared internals are inlined, code and types, so the tarball depends on nothing unpublished.

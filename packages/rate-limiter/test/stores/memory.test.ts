@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { memoryStore } from '../../src/stores/memory.js';
+import { runRateLimitStoreSuite } from '../../src/test-suite/index.js';
 import { sleep } from '../support/time.js';
-import { registerStoreConformance } from './store-conformance.js';
 
 const store = memoryStore();
-registerStoreConformance('memory', () => store, { describe, it, expect });
+runRateLimitStoreSuite({ describe, it, expect }, { name: 'memory', makeStore: () => store });
 
 describe('memory store bounds', () => {
   it('never tracks more than maxKeys per algorithm under a flood of unique keys', async () => {

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedisCluster } from '../../../../testing/redis-cluster.js';
 import { createRateLimiter } from '../../src/index.js';
 import { redisStore } from '../../src/stores/redis.js';
+import { runRateLimitStoreSuite } from '../../src/test-suite/index.js';
 import { uniqueKey } from '../support/time.js';
-import { registerStoreConformance } from './store-conformance.js';
 
 // A real three-master cluster: a script touching keys of two slots would fail with CROSSSLOT.
 // The conformance suite includes 2,000 concurrent checks admitting exactly 100 per algorithm.
@@ -16,7 +16,10 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(() => close?.());
 
-registerStoreConformance('redis cluster', () => redisStore({ client }), { describe, it, expect });
+runRateLimitStoreSuite(
+  { describe, it, expect },
+  { name: 'redis cluster', makeStore: () => redisStore({ client }) },
+);
 
 describe('redis store on a cluster', () => {
   it('limits callers whose keys live on every master, one script per check', async () => {

@@ -2,14 +2,14 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createRateLimiter } from '../../src/index.js';
 import { redisStore } from '../../src/stores/redis.js';
+import { runRateLimitStoreSuite } from '../../src/test-suite/index.js';
 import { uniqueKey } from '../support/time.js';
-import { registerStoreConformance } from './store-conformance.js';
 
 const client = new Redis(inject('redisUrl'));
 const store = redisStore({ client });
 afterAll(() => client.quit());
 
-registerStoreConformance('redis', () => store, { describe, it, expect });
+runRateLimitStoreSuite({ describe, it, expect }, { name: 'redis', makeStore: () => store });
 
 describe('redis store specifics', () => {
   it('keys the fixed window as <base>:<window_start seconds> with the window as TTL', async () => {

@@ -1,22 +1,2 @@
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/**
- * Waits, if needed, so that at least `neededMs` remain in the current epoch-aligned window:
- * tests that count inside one fixed window must not straddle a boundary.
- */
-export async function roomInWindow(periodMs: number, neededMs: number): Promise<void> {
-  const left = periodMs - (Date.now() % periodMs);
-  if (left < neededMs) await sleep(left + 5);
-}
-
-/** Waits until `offsetMs` after the start of the next epoch-aligned window. */
-export async function nextWindow(periodMs: number, offsetMs = 5): Promise<void> {
-  await sleep(periodMs - (Date.now() % periodMs) + offsetMs);
-}
-
-let counter = 0;
-/** A key no other test (or test file sharing the Redis server) uses. */
-export function uniqueKey(label: string): string {
-  counter++;
-  return `kit-rl-test:{${label}:${process.pid}:${Date.now().toString(36)}:${counter}}`;
-}
+// One copy of the helpers: the published store suite needs them too.
+export { nextWindow, roomInWindow, sleep, uniqueKey } from '../../src/test-suite/time.js';

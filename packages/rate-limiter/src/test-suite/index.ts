@@ -1,35 +1,48 @@
-import type { Algorithm, RateLimitStore, StoreRequest } from '../../src/types.js';
-import { nextWindow, roomInWindow, sleep, uniqueKey } from '../support/time.js';
+import type { SuiteRunner } from '@kit/internal';
+import type { Algorithm, RateLimitStore, StoreRequest } from '../types.js';
+import { registerAlgorithmSemantics } from './algorithms.js';
+import { registerFastPathCase } from './fast-path.js';
+import { roomInWindow, sleep, uniqueKey } from './time.js';
 
-/** The runner functions the suite needs; vitest's, or any compatible runner's. */
-export interface SuiteRunner {
-  describe: (name: string, body: () => void) => void;
-  it: (name: string, body: () => Promise<void>, timeout?: number) => void;
-  expect: (value: unknown) => {
-    toBe(expected: unknown): void;
-    toEqual(expected: unknown): void;
-    toBeGreaterThan(n: number): void;
-    toBeGreaterThanOrEqual(n: number): void;
-    toBeLessThan(n: number): void;
-    toBeLessThanOrEqual(n: number): void;
-  };
+export type { SuiteRunner } from '@kit/internal';
+
+/** What `runRateLimitStoreSuite` tests. */
+export interface RateLimitStoreSuiteOptions {
+  /** Names the suite's `describe` blocks: `<name> store, <algorithm>`. */
+  name: string;
+  /**
+   * The store under test, asked for once per test. It may hand back the same store every time:
+   * every test uses keys of its own (`kit-rl-test:{...}`), all of which expire.
+   */
+  makeStore: () => RateLimitStore | Promise<RateLimitStore>;
 }
 
 const ALGORITHMS: Algorithm[] = ['fixed-window', 'sliding-window', 'token-bucket'];
 const HOUR = 3_600_000;
 
 /**
- * The rate-limit store contract, written once and run against every store (memory, Redis):
- * counting, cost, peek, reset, window reset and refill, reset times, and exactness under
- * 2,000 concurrent checks, for every algorithm.
+ * The `RateLimitStore` contract, written once and run against every store: counting, cost, peek,
+ * reset, window reset and refill, reset times and exactness under 2,000 concurrent consumes, for
+ * each of the three algorithms, with the same numbers the memory and Redis stores pass. It takes
+ * the test runner's `describe`, `it` and `expect`, so it runs under vitest, jest or any runner
+ * with those shapes, and it imports none. Tests wait on the real clock (up to about 2.5 s).
+ *
+ * @example
+ * // my-store.test.ts
+ * import { describe, expect, it } from 'vitest';
+ * import { runRateLimitStoreSuite } from '@kit/rate-limiter/test-suite';
+ * import { myStore } from './my-store.js';
+ *
+ * runRateLimitStoreSuite({ describe, it, expect }, { name: 'my', makeStore: () => myStore() });
  */
-export function registerStoreConformance(
-  storeName: string,
-  getStore: () => RateLimitStore,
-  { describe, it, expect }: SuiteRunner,
+export function runRateLimitStoreSuite(
+  runner: SuiteRunner,
+  options: RateLimitStoreSuiteOptions,
 ): void {
+  const { describe, it, expect } = runner;
+  const { name, makeStore } = options;
   for (const algorithm of ALGORITHMS) {
-    describe(`${storeName} store, ${algorithm}`, () => {
+    describe(`${name} store, ${algorithm}`, () => {
       const request = (key: string, limit: number, periodMs: number, cost = 1): StoreRequest => ({
         key,
         algorithm,
@@ -39,7 +52,7 @@ export function registerStoreConformance(
       });
 
       it('admits exactly `limit` requests, then denies with a retry delay', async () => {
-        const store = getStore();
+        const store = await makeStore();
         await roomInWindow(HOUR, 5_000);
         const key = uniqueKey(`count-${algorithm}`);
         const remaining: number[] = [];
@@ -62,7 +75,7 @@ export function registerStoreConformance(
       });
 
       it('keeps keys apart', async () => {
-        const store = getStore();
+        const store = await makeStore();
         await roomInWindow(HOUR, 5_000);
         const a = uniqueKey('apart-a');
         const b = uniqueKey('apart-b');
@@ -72,7 +85,7 @@ export function registerStoreConformance(
       });
 
       it('charges `cost` units and does not charge a denied request', async () => {
-        const store = getStore();
+        const store = await makeStore();
         await roomInWindow(HOUR, 5_000);
         const key = uniqueKey(`cost-${algorithm}`);
         expect((await store.consume(request(key, 10, HOUR, 4))).remaining).toBe(6);
@@ -86,7 +99,7 @@ export function registerStoreConformance(
       });
 
       it('peek reads without consuming', async () => {
-        const store = getStore();
+        const store = await makeStore();
         await roomInWindow(HOUR, 5_000);
         const key = uniqueKey(`peek-${algorithm}`);
         const fresh = await store.peek(request(key, 2, HOUR));
@@ -102,7 +115,7 @@ export function registerStoreConformance(
       });
 
       it('never reports negative remaining once a rule is lowered below the usage', async () => {
-        const store = getStore();
+        const store = await makeStore();
         await roomInWindow(HOUR, 5_000);
         const key = uniqueKey(`lowered-${algorithm}`);
         await store.consume(request(key, 10, HOUR, 5));
@@ -115,7 +128,7 @@ export function registerStoreConformance(
       });
 
       it('reset forgets the usage of a key', async () => {
-        const store = getStore();
+        const store = await makeStore();
         await roomInWindow(HOUR, 5_000);
         const key = uniqueKey(`reset-${algorithm}`);
         await store.consume(request(key, 1, HOUR));
@@ -127,7 +140,7 @@ export function registerStoreConformance(
       });
 
       it('admits again once retryAfterMs has passed', async () => {
-        const store = getStore();
+        const store = await makeStore();
         const period = 400;
         await roomInWindow(period, 150);
         const key = uniqueKey(`window-${algorithm}`);
@@ -141,7 +154,7 @@ export function registerStoreConformance(
       });
 
       it('expires state: after two idle periods the key has its whole limit', async () => {
-        const store = getStore();
+        const store = await makeStore();
         const period = 200;
         const key = uniqueKey(`expiry-${algorithm}`);
         await store.consume(request(key, 3, period, 3));
@@ -150,7 +163,7 @@ export function registerStoreConformance(
       });
 
       it('admits exactly 100 of 2,000 concurrent checks with limit 100', async () => {
-        const store = getStore();
+        const store = await makeStore();
         await roomInWindow(HOUR, 10_000);
         const key = uniqueKey(`concurrency-${algorithm}`);
         const results = await Promise.all(
@@ -159,72 +172,8 @@ export function registerStoreConformance(
         expect(results.filter((r) => r.allowed).length).toBe(100);
       });
 
-      registerAlgorithmSemantics(algorithm, getStore, request, { describe, it, expect });
-    });
-  }
-}
-
-type RequestOf = (key: string, limit: number, periodMs: number, cost?: number) => StoreRequest;
-
-/** What distinguishes the algorithms, with the same numbers on every store. */
-function registerAlgorithmSemantics(
-  algorithm: Algorithm,
-  getStore: () => RateLimitStore,
-  request: RequestOf,
-  { it, expect }: SuiteRunner,
-): void {
-  if (algorithm === 'fixed-window') {
-    it('aligns the window to the epoch: resetAt is the window end', async () => {
-      const store = getStore();
-      const period = 60_000;
-      await roomInWindow(period, 2_000);
-      const result = await store.consume(request(uniqueKey('align'), 5, period));
-      expect(result.resetAt % period).toBe(0);
-      expect(result.resetAt - Date.now()).toBeLessThanOrEqual(period);
-      expect(result.resetAt).toBe(Date.now() - (Date.now() % period) + period);
-    });
-    it('starts afresh at the next window even right after a full one', async () => {
-      const store = getStore();
-      const period = 500;
-      await roomInWindow(period, 200);
-      const key = uniqueKey('fresh');
-      await store.consume(request(key, 2, period, 2));
-      expect((await store.consume(request(key, 2, period))).allowed).toBe(false);
-      await nextWindow(period, 10);
-      expect((await store.consume(request(key, 2, period, 2))).allowed).toBe(true);
-    });
-  }
-  if (algorithm === 'sliding-window') {
-    it('weights the previous window by the part of it still inside the period', async () => {
-      const store = getStore();
-      const period = 1000;
-      await nextWindow(period, 10);
-      const key = uniqueKey('slide');
-      for (let i = 0; i < 10; i++) await store.consume(request(key, 10, period));
-      // Half-way through the next window half of the previous window still counts.
-      await nextWindow(period, 500);
-      const half = await store.peek(request(key, 10, period));
-      expect(half.remaining).toBeGreaterThanOrEqual(4);
-      expect(half.remaining).toBeLessThanOrEqual(5);
-      expect(half.resetAt % period).toBe(0);
-    });
-  }
-  if (algorithm === 'token-bucket') {
-    it('refills continuously at limit / period', async () => {
-      const store = getStore();
-      const period = 1000;
-      const key = uniqueKey('refill');
-      const first = await store.consume(request(key, 10, period, 10));
-      expect(first.remaining).toBe(0);
-      // Bucket full again one period later.
-      expect(first.resetAt - Date.now()).toBeGreaterThan(period - 100);
-      expect(first.resetAt - Date.now()).toBeLessThanOrEqual(period);
-      await sleep(250); // 2.5 tokens back
-      expect((await store.consume(request(key, 10, period))).allowed).toBe(true);
-      expect((await store.consume(request(key, 10, period))).allowed).toBe(true);
-      const third = await store.consume(request(key, 10, period));
-      expect(third.allowed).toBe(false);
-      expect(third.retryAfterMs).toBeLessThanOrEqual(100);
+      registerAlgorithmSemantics(algorithm, makeStore, request, runner);
+      registerFastPathCase(algorithm, makeStore, runner);
     });
   }
 }

@@ -1,0 +1,28 @@
+/** Timing and key helpers of the store suite, also used by the package's own tests. */
+
+export const sleep = (ms: number): Promise<void> =>
+  new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits, if needed, so that at least `neededMs` remain in the current epoch-aligned window:
+ * tests that count inside one fixed window must not straddle a boundary.
+ */
+export async function roomInWindow(periodMs: number, neededMs: number): Promise<void> {
+  const left = periodMs - (Date.now() % periodMs);
+  if (left < neededMs) await sleep(left + 5);
+}
+
+/** Waits until `offsetMs` after the start of the next epoch-aligned window. */
+export async function nextWindow(periodMs: number, offsetMs = 5): Promise<void> {
+  await sleep(periodMs - (Date.now() % periodMs) + offsetMs);
+}
+
+let counter = 0;
+/**
+ * A key no other test (or process sharing the store) uses. It carries a hash tag, as the
+ * limiter's keys do, so a Redis Cluster store can serve it from one slot.
+ */
+export function uniqueKey(label: string): string {
+  counter++;
+  return `kit-rl-test:{${label}:${process.pid}:${Date.now().toString(36)}:${counter}}`;
+}
