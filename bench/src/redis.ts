@@ -7,6 +7,8 @@ export interface BenchRedis {
   /** True for the throwaway server the bench started; false for `REDIS_URL`. */
   owned: boolean;
   version: string;
+  /** The throwaway server's process id (undefined for `REDIS_URL`): the HTTP section pins it. */
+  pid: number | undefined;
   /** A fresh connection: each library under test gets its own, as an app would give it. */
   connect(options?: RedisOptions): Promise<Redis>;
   /**
@@ -57,6 +59,7 @@ export async function acquireBenchRedis(): Promise<BenchRedis> {
     url,
     owned: server !== undefined,
     version,
+    pid: server?.process.pid,
     connect,
     async commandUsec() {
       const stats = await probe.info('commandstats');

@@ -1,6 +1,30 @@
+import { FRAMEWORKS, type Framework } from './http/catalog.js';
+
+export const SECTIONS = ['rate-limit', 'cache', 'invalidation', 'http'] as const;
+export type SectionName = (typeof SECTIONS)[number];
+
+/** How the HTTP section loads its servers. */
+export interface HttpSettings {
+  /** wrk keep-alive connections, from one wrk thread. */
+  connections: number;
+  /** wrk counts whole seconds. */
+  warmupSeconds: number;
+  roundSeconds: number;
+  rounds: number;
+  frameworks: Framework[];
+  /** Only these variant ids (each framework's bare rows always run); undefined for all. */
+  variants: string[] | undefined;
+  /** Pin servers and load generator to different cores with `taskset` when there are two. */
+  pin: boolean;
+  /** Write a V8 CPU profile per server to bench/results/profiles/. */
+  cpuProf: boolean;
+}
+
 /** How long and how hard one run measures. */
 export interface Settings {
   quick: boolean;
+  /** The sections this run makes, in the order of SECTIONS. */
+  sections: SectionName[];
   /** Operations in flight per Redis-backed case, all on that case's one connection. */
   concurrency: number;
   warmupMs: number;
@@ -15,14 +39,64 @@ export interface Settings {
   pagesPerUser: number;
   /** Users whose 10 pages are invalidated and timed, per method; the median is reported. */
   invalidationSamples: number;
+  http: HttpSettings;
 }
 
-/** Full run (about 3-4 minutes on 2 cores) or `--quick` smoke run (a few seconds). */
+/** The value of `--name value` or `--name=value`, split on commas; undefined when absent. */
+function listFlag(argv: readonly string[], name: string): string[] | undefined {
+  for (const [i, arg] of argv.entries()) {
+    const value =
+      arg === name
+        ? argv[i + 1]
+        : arg.startsWith(`${name}=`)
+          ? arg.slice(name.length + 1)
+          : undefined;
+    if (value !== undefined) return value.split(',').filter((x) => x !== '');
+  }
+  return undefined;
+}
+
+function oneOf<T extends string>(name: string, values: string[], allowed: readonly T[]): T[] {
+  for (const v of values) {
+    if (!allowed.includes(v as T)) {
+      throw new Error(`${name}: unknown value "${v}" (one of ${allowed.join(', ')})`);
+    }
+  }
+  return values as T[];
+}
+
+function numberFlag(argv: readonly string[], name: string, fallback: number): number {
+  const value = listFlag(argv, name)?.[0];
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
+  return n;
+}
+
+/**
+ * Full run (about 4 minutes, plus about 9 for the HTTP section, on 2 cores) or `--quick` smoke
+ * run. `--only http` (or any comma list of sections) runs just those; `--framework hono`,
+ * `--variant rl-ours-memory`, `--no-pin`, `--cpu-prof`, `--http-rounds N` and
+ * `--http-seconds N` shape the HTTP section.
+ */
 export function readSettings(argv: readonly string[]): Settings {
   const quick = argv.includes('--quick');
+  const only = listFlag(argv, '--only');
+  const sections = only ? oneOf('--only', only, SECTIONS) : [...SECTIONS];
+  const http: HttpSettings = {
+    connections: 64,
+    warmupSeconds: quick ? 1 : 2,
+    roundSeconds: numberFlag(argv, '--http-seconds', quick ? 1 : 2),
+    rounds: numberFlag(argv, '--http-rounds', quick ? 2 : 5),
+    frameworks: oneOf('--framework', listFlag(argv, '--framework') ?? [...FRAMEWORKS], FRAMEWORKS),
+    variants: listFlag(argv, '--variant'),
+    pin: !argv.includes('--no-pin'),
+    cpuProf: argv.includes('--cpu-prof'),
+  };
+  const base = { quick, sections: SECTIONS.filter((s) => sections.includes(s)), http };
   if (quick) {
     return {
-      quick,
+      ...base,
       concurrency: 128,
       warmupMs: 100,
       roundMs: 200,
@@ -35,7 +109,7 @@ export function readSettings(argv: readonly string[]): Settings {
     };
   }
   return {
-    quick,
+    ...base,
     concurrency: 128,
     warmupMs: 1_000,
     roundMs: 1_500,

@@ -1,0 +1,129 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Variant } from './catalog.js';
+import type { DriverMessage, ServerMessage } from './server.js';
+
+/** A running variant server, as the driver talks to it. */
+export interface ServerHandle {
+  variant: Variant;
+  port: number;
+  pid: number;
+  /** The server process's CPU time (user + system, all threads), µs; `gc` collects first. */
+  cpuUs(gc?: boolean): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** How server processes are started. */
+export interface SpawnOptions {
+  redisUrl: string;
+  /** Runs the server under `taskset -c <cpus>` (all its threads inherit it). */
+  cpus?: string;
+  /** Writes a V8 CPU profile of each server here when it exits (`node --cpu-prof`). */
+  cpuProfDir?: string;
+}
+
+const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
+const BENCH_DIR = fileURLToPath(new URL('../..', import.meta.url));
+const START_TIMEOUT_MS = 30_000;
+
+// Whatever ends the bench, no server is left behind.
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/** Starts the server of `variant`; resolves to its handle, or to why it is not available. */
+export async function startServer(
+  variant: Variant,
+  options: SpawnOptions,
+): Promise<ServerHandle | { unavailable: string }> {
+  const node = [
+    '--expose-gc',
+    '--import',
+    'tsx',
+    ...(options.cpuProfDir
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${options.cpuProfDir}`,
+          `--cpu-prof-name=${variant.framework}-${variant.id}.cpuprofile`,
+        ]
+      : []),
+    SERVER,
+    variant.framework,
+    variant.id,
+  ];
+  const [command, args] = options.cpus
+    ? ['taskset', ['-c', options.cpus, process.execPath, ...node]]
+    : [process.execPath, node];
+  const child = spawn(command as string, args as string[], {
+    cwd: BENCH_DIR,
+    env: { ...process.env, BENCH_REDIS_URL: options.redisUrl },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+
+  const first = await nextMessage(child, START_TIMEOUT_MS).catch((error: Error) => ({
+    type: 'failed' as const,
+    reason: error.message,
+  }));
+  if (first.type !== 'ready') {
+    child.kill('SIGKILL');
+    const reason = 'reason' in first ? first.reason : `unexpected ${first.type}`;
+    return { unavailable: first.type === 'unavailable' ? reason : `failed to start: ${reason}` };
+  }
+
+  let queue = Promise.resolve(0);
+  return {
+    variant,
+    port: first.port,
+    pid: first.pid,
+    cpuUs(gc = false) {
+      // One question at a time on the channel, so each answer matches its question.
+      queue = queue.then(async () => {
+        send(child, { type: 'cpu', gc });
+        const answer = await nextMessage(child, 10_000);
+        if (answer.type !== 'cpu') throw new Error(`expected cpu, got ${answer.type}`);
+        return answer.us;
+      });
+      return queue;
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      send(child, { type: 'stop' });
+      // A CPU profile is written on a clean exit; give it time, then stop waiting.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function send(child: ChildProcess, message: DriverMessage): void {
+  child.send(message);
+}
+
+function nextMessage(child: ChildProcess, timeoutMs: number): Promise<ServerMessage> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: ServerMessage) => {
+      cleanup();
+      resolve(message);
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`server exited (code ${code}) before answering`));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`no answer from the server within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+  });
+}
