@@ -1,28 +1,8 @@
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createRateLimiter, type Identity, type RateLimiter } from '../../src/index.js';
-import type { MiddlewareOptions } from '../../src/middleware.js';
-import { redisStore } from '../../src/stores/redis.js';
+import { describe, expect, it } from 'vitest';
+import { createRateLimiter, type Identity } from '../../src/index.js';
+import { memoryStore } from '../../src/stores/memory.js';
 import { recordingLogger } from '../support/logger.js';
-import { uniqueKey } from '../support/time.js';
-
-/** What a test request carries; `ip` is the socket address where the adapter can set it. */
-export type Send = (
-  path: string,
-  init?: { token?: string; forwardedFor?: string },
-) => Promise<{
-  status: number;
-  headers: Headers;
-  body: unknown;
-}>;
-
-/** Builds an app with the adapter under test, mounted so `/api/v1/tasks/task` reaches it. */
-export type MakeApp = (
-  limiter: RateLimiter,
-  options: Omit<MiddlewareOptions<never>, 'limiter' | 'identify' | 'cost' | 'skip'> & {
-    identify: (authorization: string | undefined) => Identity | null;
-  },
-) => Promise<{ send: Send; close(): Promise<void> }>;
+import type { AdapterOptions, Harness } from './harness.js';
 
 // Stands in for JWT verification: the limiter only sees what identify() returns.
 const TOKENS: Record<string, Identity> = {
@@ -42,24 +22,23 @@ const RULES: Record<string, Record<string, { limit: number; period: number }>> =
 };
 
 /**
- * The reference behaviour end to end through an adapter, on the real Redis store:
- * no token -> IP and defaults; invalid token -> IP; user without tier (or tier without a rule)
- * -> defaults and one warning; tier with a rule -> its limit; the 429 body and headers.
+ * The reference behaviour end to end through an adapter: no token -> IP and defaults; invalid
+ * token -> IP; user without tier (or tier without a rule) -> defaults and one warning; tier with
+ * a rule -> its limit; the 429 body and headers. On the memory store: the adapters are under
+ * test here, the stores have their own suite.
  */
-export function registerTierScenarios(adapter: string, makeApp: MakeApp): void {
-  const client = new Redis(inject('redisUrl'));
-  afterAll(() => client.quit());
+export function registerTierScenarios(harness: Harness): void {
+  const adapter = harness.name;
 
-  async function setup(extra: Parameters<MakeApp>[1] extends infer O ? Partial<O> : never = {}) {
+  async function setup(extra: AdapterOptions = {}) {
     const logger = recordingLogger();
     const limiter = createRateLimiter({
-      store: redisStore({ client }),
-      prefix: uniqueKey(adapter).replace(/[{}]/g, ''),
+      store: memoryStore(),
       defaultRule: { limit: 3, period: 3600 },
       resolveRule: ({ identity, path }) => RULES[identity.tier ?? '']?.[path] ?? null,
       logger,
     });
-    const app = await makeApp(limiter, { identify: identifyBearer, ...extra });
+    const app = await harness.make(limiter, { identify: identifyBearer, ...extra });
     return { ...app, logger };
   }
 
