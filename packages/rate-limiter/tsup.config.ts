@@ -7,6 +7,7 @@ export default defineConfig({
     'stores/redis': 'src/stores/redis.ts',
     'frameworks/express': 'src/frameworks/express.ts',
     'frameworks/hono': 'src/frameworks/hono.ts',
+    'frameworks/fastify': 'src/frameworks/fastify.ts',
     // The public store suite: imports no test runner, so it bundles like any other entry.
     'test-suite': 'src/test-suite/index.ts',
   },

@@ -1,0 +1,94 @@
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { invalidOption } from '../errors.js';
+import { RATE_LIMIT_BODY, rateLimitHeaders } from '../headers.js';
+import {
+  type MiddlewareOptions,
+  type PreparedMiddleware,
+  prepareMiddleware,
+} from '../middleware.js';
+import { requestPath } from '../path.js';
+
+/** Options of the Fastify `rateLimitPlugin`: the same as the Express and Hono middleware. */
+export type FastifyRateLimitOptions = MiddlewareOptions<FastifyRequest>;
+
+/** A route's `config.rateLimit`: `false` opts the route out, an object overrides plugin options. */
+export type FastifyRouteRateLimit = false | Partial<FastifyRateLimitOptions>;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** `@kit/rate-limiter` for this route: `false` opts out, `{ cost: 3 }` overrides. */
+    rateLimit?: FastifyRouteRateLimit;
+  }
+}
+
+type Prepared = PreparedMiddleware<FastifyRequest>;
+
+async function plugin(app: FastifyInstance, options: FastifyRateLimitOptions): Promise<void> {
+  const base = prepareMiddleware(options);
+  const { routerOptions, caseSensitive } = app.initialConfig;
+  // Fastify routes `/API` like `/api` under `caseSensitive: false`, then one bucket for both.
+  const sensitive = routerOptions?.caseSensitive ?? caseSensitive ?? true;
+  // Keyed by the route's own `config.rateLimit` object, which Fastify hands on as is.
+  const perRoute = new WeakMap<object, Prepared>();
+  const settingsOf = (own: Partial<FastifyRateLimitOptions>): Prepared => {
+    let m = perRoute.get(own);
+    if (m === undefined) {
+      m = prepareMiddleware({ ...options, ...own });
+      perRoute.set(own, m);
+    }
+    return m;
+  };
+
+  // Checked as each route is added, so a bad per-route option fails at startup (app.ready()).
+  app.addHook('onRoute', (route) => {
+    const own: unknown = route.config?.rateLimit;
+    if (own === undefined || own === false) return;
+    if (typeof own !== 'object' || own === null) {
+      throw invalidOption('config.rateLimit', 'must be false or an object of rateLimit options', {
+        value: own,
+      });
+    }
+    settingsOf(own);
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const own = request.routeOptions.config.rateLimit;
+    if (own === false) return;
+    // A route added before this plugin ran was not seen by onRoute: prepared on first use.
+    const m = own === undefined ? base : settingsOf(own);
+    if (m.skip !== undefined && (await m.skip(request))) return;
+    const identity = await m.identify(request);
+    const ip = m.clientIp(request.raw.socket.remoteAddress, request.headers['x-forwarded-for']);
+    const path = requestPath(request.url, sensitive);
+    const result = await m.limiter.check({ path, identity, ip, cost: m.cost(request) });
+    for (const [name, value] of rateLimitHeaders(result, m.headers)) reply.header(name, value);
+    if (!result.allowed) return reply.code(429).send(RATE_LIMIT_BODY);
+  });
+}
+
+/**
+ * Fastify (v5) plugin: limits each request by `identify(request)` or client IP, writes the
+ * `RateLimit-*` headers, and answers 429 `{"detail":"Rate limit exceeded"}` with `Retry-After`.
+ * It applies to every route of the instance it is registered on and of that instance's children
+ * (it skips Fastify's encapsulation, as `fastify-plugin` would), not to siblings or the parent.
+ * A route opts out with `config: { rateLimit: false }` or overrides options with
+ * `config: { rateLimit: { cost: 3 } }`. The client IP is the socket address unless `trustProxy`
+ * says otherwise (Fastify's own `trustProxy` is not used).
+ *
+ * @example
+ * import Fastify from 'fastify';
+ * import { rateLimitPlugin } from '@kit/rate-limiter/fastify';
+ *
+ * const app = Fastify();
+ * await app.register(rateLimitPlugin, { limiter });
+ * app.get('/api/v1/tasks', () => ({ ok: true }));
+ * app.get('/health', { config: { rateLimit: false } }, () => 'up');
+ */
+export const rateLimitPlugin: FastifyPluginAsync<FastifyRateLimitOptions> = Object.assign(plugin, {
+  // What fastify-plugin sets, spelled out so the package has no runtime dependency.
+  [Symbol.for('skip-override')]: true,
+  [Symbol.for('fastify.display-name')]: '@kit/rate-limiter',
+  [Symbol.for('plugin-meta')]: { fastify: '5.x', name: '@kit/rate-limiter' },
+});
+
+export default rateLimitPlugin;

@@ -1,0 +1,168 @@
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { describe, expect, it } from 'vitest';
+import defaultExport, { rateLimitPlugin } from '../../src/frameworks/fastify.js';
+import { createRateLimiter, RateLimiterError } from '../../src/index.js';
+import { memoryStore } from '../../src/stores/memory.js';
+import { rawStatus } from '../support/raw-request.js';
+import { registerAdapterScenarios } from './adapter-scenarios.js';
+import { adapt, type Harness, type Reply } from './harness.js';
+import { registerTierScenarios } from './tier-scenarios.js';
+
+// A socket address other than inject()'s default, as the other harnesses use.
+const remoteAddress = '192.0.2.10';
+
+/** Listens on port 0 once, for requests inject() cannot make (absolute-form targets). */
+async function portOf(app: FastifyInstance): Promise<number> {
+  if (!app.server.listening) await app.listen({ port: 0, host: '127.0.0.1' });
+  return (app.server.address() as AddressInfo).port;
+}
+
+// app.inject(), with the plugin registered in the /api/v1 context (as a router is mounted).
+const harness: Harness = {
+  name: 'fastify',
+  foldsCase: true,
+  async make(limiter, options = {}, { caseSensitive } = {}) {
+    const app = Fastify({ routerOptions: { caseSensitive: caseSensitive ?? true } });
+    const shared = adapt<FastifyRequest>(
+      options,
+      (request) => request.headers.authorization,
+      (request) => request.url,
+    );
+    app.register(
+      async (api) => {
+        await api.register(rateLimitPlugin, { limiter, ...shared });
+        api.get('/tasks/task', async () => ({ ok: true }));
+        api.get('/tasks', async () => ({ ok: true }));
+        api.get('/health', async () => 'up');
+        api.get('/raw', async () => new Response('raw'));
+      },
+      { prefix: '/api/v1' },
+    );
+    try {
+      await app.ready();
+    } catch (error) {
+      await app.close();
+      throw error;
+    }
+    return {
+      async send(path, init = {}): Promise<Reply> {
+        const headers: Record<string, string> = {};
+        if (init.token) headers.authorization = `Bearer ${init.token}`;
+        if (init.forwardedFor) headers['x-forwarded-for'] = init.forwardedFor;
+        const response = await app.inject({ url: path, headers, remoteAddress });
+        let body: unknown = response.body;
+        try {
+          body = response.json();
+        } catch {}
+        const replyHeaders = new Headers();
+        for (const [name, value] of Object.entries(response.headers)) {
+          if (value !== undefined) replyHeaders.set(name, String(value));
+        }
+        return { status: response.statusCode, headers: replyHeaders, body };
+      },
+      sendTarget: async (target) => rawStatus(await portOf(app), target),
+      close: () => app.close(),
+    };
+  },
+};
+
+registerTierScenarios(harness);
+registerAdapterScenarios(harness);
+
+const limiterOf = (limit: number) =>
+  createRateLimiter({ store: memoryStore(), defaultRule: { limit, period: 60 } });
+
+describe('fastify plugin specifics', () => {
+  it('is the default export too, named for hasPlugin()', async () => {
+    expect(defaultExport).toBe(rateLimitPlugin);
+    const app = Fastify();
+    await app.register(rateLimitPlugin, { limiter: limiterOf(1) });
+    expect(app.hasPlugin('@kit/rate-limiter')).toBe(true);
+    await app.close();
+  });
+
+  it('lets a route opt out with config.rateLimit: false', async () => {
+    const app = Fastify();
+    await app.register(rateLimitPlugin, { limiter: limiterOf(1) });
+    app.get('/limited', async () => 'ok');
+    app.get('/open', { config: { rateLimit: false } }, async () => 'ok');
+    expect((await app.inject('/limited')).statusCode).toBe(200);
+    expect((await app.inject('/limited')).statusCode).toBe(429);
+    for (let i = 0; i < 3; i++) {
+      const open = await app.inject('/open');
+      expect(open.statusCode).toBe(200);
+      expect(open.headers['x-ratelimit-limit']).toBeUndefined();
+    }
+    await app.close();
+  });
+
+  it('applies a route override of config.rateLimit on top of the plugin options', async () => {
+    const app = Fastify();
+    await app.register(rateLimitPlugin, { limiter: limiterOf(5), legacyHeaders: false });
+    app.get('/heavy', { config: { rateLimit: { cost: 3 } } }, async () => 'ok');
+    app.get('/light', async () => 'ok');
+    const heavy = await app.inject('/heavy');
+    expect(heavy.headers.ratelimit).toMatch(/;r=2;/);
+    // The plugin's other options still apply to the overriding route.
+    expect(heavy.headers['x-ratelimit-limit']).toBeUndefined();
+    expect((await app.inject('/heavy')).statusCode).toBe(429);
+    expect((await app.inject('/light')).headers.ratelimit).toMatch(/;r=4;/);
+    await app.close();
+  });
+
+  it('limits only the routes of the context it is registered in, and its children', async () => {
+    const app = Fastify();
+    app.get('/root', async () => 'ok');
+    app.register(
+      async (limited) => {
+        await limited.register(rateLimitPlugin, { limiter: limiterOf(1) });
+        limited.get('/x', async () => 'ok');
+        limited.register(async (child) => {
+          child.get('/child', async () => 'ok');
+        });
+      },
+      { prefix: '/limited' },
+    );
+    app.register(async (sibling) => sibling.get('/x', async () => 'ok'), { prefix: '/sibling' });
+    expect((await app.inject('/limited/x')).statusCode).toBe(200);
+    expect((await app.inject('/limited/x')).statusCode).toBe(429);
+    expect((await app.inject('/limited/child')).statusCode).toBe(200);
+    expect((await app.inject('/limited/child')).statusCode).toBe(429);
+    for (const url of ['/root', '/root', '/sibling/x', '/sibling/x']) {
+      const response = await app.inject(url);
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['x-ratelimit-limit']).toBeUndefined();
+    }
+    await app.close();
+  });
+
+  it('limits routes declared before the plugin ran, with their own config.rateLimit', async () => {
+    const app = Fastify();
+    // Not awaited: Fastify runs the plugin after these routes are declared.
+    app.register(rateLimitPlugin, { limiter: limiterOf(5) });
+    app.get('/early', async () => 'ok');
+    app.get('/early-heavy', { config: { rateLimit: { cost: 5 } } }, async () => 'ok');
+    expect((await app.inject('/early')).headers['x-ratelimit-remaining']).toBe('4');
+    expect((await app.inject('/early-heavy')).headers['x-ratelimit-remaining']).toBe('0');
+    await app.close();
+  });
+
+  it('fails at app.ready() on a bad per-route option, naming it', async () => {
+    for (const [rateLimit, option] of [
+      [{ cost: 0 }, 'cost'],
+      [{ standardHeaders: 'draft-9' }, 'standardHeaders'],
+      [true, 'config.rateLimit'],
+    ] as const) {
+      const app = Fastify();
+      app.register(rateLimitPlugin, { limiter: limiterOf(1) });
+      app.register(async (api) => {
+        api.get('/x', { config: { rateLimit: rateLimit as never } }, async () => 'ok');
+      });
+      const ready = app.ready();
+      await expect(ready).rejects.toThrow(RateLimiterError);
+      await expect(ready).rejects.toMatchObject({ code: 'E_INVALID_OPTION', option });
+      await app.close();
+    }
+  });
+});
