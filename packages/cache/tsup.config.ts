@@ -7,6 +7,7 @@ export default defineConfig({
     'stores/redis': 'src/stores/redis.ts',
     'frameworks/express': 'src/frameworks/express.ts',
     'frameworks/hono': 'src/frameworks/hono.ts',
+    'frameworks/fastify': 'src/frameworks/fastify.ts',
   },
   format: ['esm', 'cjs'],
   // The shared internals are inlined, code and types, so the tarball depends on nothing unpublished.

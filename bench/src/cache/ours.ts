@@ -1,4 +1,4 @@
-import { createCache, encodeEntry } from '@kit/cache';
+import { createCache } from '@kit/cache';
 import { redisStore } from '@kit/cache/redis';
 import type { Redis } from 'ioredis';
 import type { Operation } from '../measure.js';
@@ -39,15 +39,12 @@ function hitParams(n: number) {
   return listPageParams(n, (n % LIST_PAGES_PER_USER) + 1);
 }
 
-/** A stored entry as a miss writes it (status, content type, ETag, freshness, body). */
+/**
+ * A stored entry as a miss writes it, in the documented format (docs/cache.md, "What is
+ * stored"): `kc1|<freshUntil>|<status>|<etag>|<content type>` then a newline and the body.
+ */
 function entryFor(body: string): string {
-  return encodeEntry({
-    status: 200,
-    contentType: 'application/json',
-    body,
-    etag: '"bench"',
-    freshUntil: Date.now() + HOUR_MS,
-  });
+  return `kc1|${Date.now() + HOUR_MS}|200|"bench"|application/json\n${body}`;
 }
 
 export const oursCache: OursCache = {

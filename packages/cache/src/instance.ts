@@ -1,9 +1,9 @@
 import { CacheEngine } from './engine.js';
-import { matchesIfNoneMatch } from './entry.js';
 import { escapeGlob } from './glob.js';
+import { CachedRoute } from './http/cached-route.js';
+import type { Captured } from './http/types.js';
 import { compileTemplate } from './key-template.js';
 import { resolveCacheOptions } from './options.js';
-import { CacheRoute, isReadMethod } from './route.js';
 import type { CacheOptions, CacheState, RequestParams, RouteOptions } from './types.js';
 
 /** A request as the framework-agnostic wrapper sees it. */
@@ -56,8 +56,12 @@ export interface CacheInstance {
     options: RouteOptions,
     handler: (request: CacheRequest) => unknown,
   ): (request: CacheRequest) => Promise<CacheResponse>;
-  /** Compiles route options once (used by the framework adapters). Throws on bad options. */
-  route(options: RouteOptions): CacheRoute;
+  /**
+   * The request core of one route, compiled once (options are checked here and throw
+   * `E_INVALID_OPTION`): what the Express, Hono and Fastify adapters call, and what an adapter
+   * for another framework would call. See {@link CachedRoute}.
+   */
+  route(options: RouteOptions): CachedRoute;
   /**
    * Deletes keys and pattern matches outside a wrapped route, e.g. from a background job.
    * Resolves to the number of keys deleted, or `undefined` if the store failed (logged).
@@ -86,7 +90,7 @@ export function createCache(options: CacheOptions): CacheInstance {
   const engine = new CacheEngine(resolveCacheOptions(options));
 
   return {
-    route: (routeOptions) => new CacheRoute(engine, routeOptions),
+    route: (routeOptions) => new CachedRoute(engine, routeOptions),
     invalidate({ keys = [], patterns = [], params }) {
       const fill = (template: string, escapeValue?: (value: string) => string) =>
         params ? compileTemplate(template, 'invalidate').format(params, escapeValue) : template;
@@ -96,60 +100,47 @@ export function createCache(options: CacheOptions): CacheInstance {
       );
     },
     cache(routeOptions, handler) {
-      const route = new CacheRoute(engine, routeOptions);
+      const route = new CachedRoute(engine, routeOptions);
       const run = async (request: CacheRequest) => JSON.stringify(await handler(request)) ?? 'null';
-      const uncached = async (request: CacheRequest): Promise<CacheResponse> => ({
-        status: 200,
-        headers: { 'content-type': 'application/json' },
-        body: await run(request),
-        state: undefined,
-      });
+      const json = { 'content-type': 'application/json' };
 
       return async function cached(request) {
         const method = request.method === undefined ? 'GET' : request.method.toUpperCase();
-        if (!isReadMethod(method)) {
-          const plan = route.plan(request.params);
-          const response = await uncached(request);
-          await route.invalidate(plan);
-          return response;
+        const step = route.begin({
+          method,
+          params: request.params,
+          headers: request.headers ?? {},
+        });
+        if (step.action !== 'read') {
+          const body = await run(request);
+          if (step.action === 'invalidate') await route.invalidate(step, 200);
+          return { status: 200, headers: json, body, state: undefined };
         }
-        if (route.kind === 'write') {
-          route.reportMisuse(method);
-          return await uncached(request);
-        }
-        let key: string;
-        try {
-          key = route.key(request.params);
-        } catch (error) {
-          route.report(error);
-          return await uncached(request);
-        }
-        let fallback: string | undefined;
-        const outcome = await route.read(
-          key,
-          async () => {
-            fallback = await run(request);
-            return route.capture(200, 'application/json', fallback, false);
+        let own: { body: string; captured: Captured; state: CacheState } | undefined;
+        const reply = await route.read(
+          step,
+          async (state) => {
+            const body = await run(request);
+            const response = {
+              status: 200,
+              contentType: 'application/json',
+              body,
+              setsCookie: false,
+            };
+            const captured = route.capture(step, response, state);
+            own = { body, captured, state };
+            return captured;
           },
           true,
         );
-        const { entry } = outcome;
-        if (!entry) {
-          return {
-            status: 200,
-            headers: { 'content-type': 'application/json' },
-            body: fallback ?? 'null',
-            state: undefined,
-          };
-        }
-        const headers = request.headers ?? {};
-        const credentials = Boolean(headers.authorization || headers.cookie);
-        const notModified = matchesIfNoneMatch(headers['if-none-match'], entry.etag);
+        if (reply) return reply;
+        const { body, captured, state } = own!;
+        if (!captured.entry) return { status: 200, headers: json, body, state: undefined };
         return {
-          status: notModified ? 304 : entry.status,
-          headers: route.headers(entry, outcome.state, credentials),
-          body: notModified || method === 'HEAD' ? '' : entry.body,
-          state: outcome.state,
+          status: captured.status,
+          headers: { ...json, ...captured.headers },
+          body: captured.body && !step.head ? body : '',
+          state,
         };
       };
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEntry, encodeEntry } from '../src/index.js';
+import { decodeEntry, encodeEntry } from '../src/entry.js';
 
 const entry = {
   status: 203,

@@ -1,7 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { literalPrefix } from '../src/glob.js';
-import { escapeGlob, globToRegExp } from '../src/index.js';
+import { escapeGlob, globToRegExp, literalPrefix } from '../src/glob.js';
 
 describe('globToRegExp', () => {
   const cases: Array<[string, string, boolean]> = [

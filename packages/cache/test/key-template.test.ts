@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CacheError,
-  encodeKeyValue,
-  formatKey,
-  formatPattern,
-  globToRegExp,
-  resolveResourceId,
-} from '../src/index.js';
+import { globToRegExp } from '../src/glob.js';
+import { CacheError, formatKey, formatPattern } from '../src/index.js';
+import { encodeKeyValue, resolveResourceId } from '../src/key-template.js';
 
 describe('formatKey', () => {
   it('formats the issue examples', () => {

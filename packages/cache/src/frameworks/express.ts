@@ -1,15 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { matchesIfNoneMatch } from '../entry.js';
+import type { CachedRoute } from '../http/cached-route.js';
+import type { CacheRequestInfo, Captured, ReadStep } from '../http/types.js';
 import type { CacheInstance } from '../instance.js';
-import { type CacheRoute, isReadMethod } from '../route.js';
-import { routePathNames } from '../route-path-names.js';
-import type {
-  CachedEntry,
-  CacheState,
-  RequestParams,
-  RequestParamValue,
-  RouteOptions,
-} from '../types.js';
+import type { RequestParams, RouteOptions } from '../types.js';
 
 /**
  * Express 5 middleware caching the JSON the route's handler sends with `res.json()`.
@@ -28,10 +21,6 @@ import type {
  */
 export function cache(instance: CacheInstance, options: RouteOptions): RequestHandler {
   const route = instance.route(options);
-  const namesOf = routePathNames(pathParamNames);
-  const routeParamNames = (req: Request): readonly string[] =>
-    namesOf((req.route as { path?: unknown } | undefined)?.path);
-
   return async function cacheMiddleware(req: Request, res: Response, next: NextFunction) {
     let handedOver = false;
     const proceed = () => {
@@ -39,30 +28,15 @@ export function cache(instance: CacheInstance, options: RouteOptions): RequestHa
       next();
     };
     try {
-      const { params, path } = requestParams(req, routeParamNames(req));
-      if (!isReadMethod(req.method)) {
-        invalidateAfterSuccess(route, route.plan(params, path), res, proceed);
-        return;
+      const step = route.begin(describe(req));
+      if (step.action === 'pass') return proceed();
+      if (step.action === 'invalidate') {
+        return holdEnd(res, (status) => route.invalidate(step, status), proceed);
       }
-      if (route.kind === 'write') {
-        route.reportMisuse(req.method);
-        return proceed();
-      }
-      let key: string;
-      try {
-        key = route.key(params, path);
-      } catch (error) {
-        route.report(error);
-        return proceed();
-      }
-      const credentials = Boolean(req.headers.authorization || req.headers.cookie);
-      const outcome = await route.read(
-        key,
-        (state) => runCapturing(route, req, res, state, credentials, proceed),
-        false,
+      const reply = await route.read(step, (state) =>
+        runCapturing(route, step, res, state, proceed),
       );
-      if (!outcome.ran && outcome.entry)
-        sendEntry(route, req, res, outcome.entry, outcome.state, credentials);
+      if (reply) res.writeHead(reply.status, reply.headers).end(reply.body);
     } catch (error) {
       // A bug of ours must not cost the request: hand over to the route if we still can.
       route.report(error);
@@ -71,61 +45,51 @@ export function cache(instance: CacheInstance, options: RouteOptions): RequestHa
   };
 }
 
-/** The parameter names of an Express 5 route path: `/:user/posts{/:page}` -> user, page. */
-function pathParamNames(path: string): string[] {
-  return [...path.matchAll(/[:*](?:"((?:[^"\\]|\\.)*)"|([\p{ID_Continue}$]+))/gu)].map(
-    (match) => match[1] ?? match[2]!,
-  );
+function describe(req: Request): CacheRequestInfo {
+  const url = req.originalUrl;
+  const query = url.indexOf('?');
+  const routePath = (req.route as { path?: unknown } | undefined)?.path;
+  return {
+    method: req.method,
+    params: joinWildcards(req.params),
+    routePath: typeof routePath === 'string' ? routePath : undefined,
+    search: query === -1 ? '' : url.slice(query + 1),
+    // Express parses the query on every read of req.query: only when the key needs it.
+    get query() {
+      return req.query as Record<string, unknown>;
+    },
+    headers: req.headers,
+  };
 }
 
-/**
- * Path and query parameters (path wins on a clash), and the path parameters alone, from
- * which the resource id is inferred. A query parameter with several values (`?page=1&page=2`)
- * or a structured one (`?page[a]=1` with the extended parser) is kept as an array: Express
- * hands the handler that array, so no single value may key the response. A query parameter
- * named like a path parameter the request left out (`/posts{/:page}`, `/posts?page=2`) is
- * ignored: the handler reads the path, so the query value must not key its response.
- */
-function requestParams(
-  req: Request,
-  pathNames: readonly string[],
-): { params: RequestParams; path: RequestParams } {
-  const path: Record<string, RequestParamValue> = {};
-  const routeParams = req.params as Record<string, unknown>;
-  for (const name in routeParams) {
-    const value = routeParams[name];
-    // Express 5 wildcard parameters are arrays of path segments.
-    path[name] = Array.isArray(value) ? value.join('/') : (value as string | undefined);
+/** Express 5 hands a wildcard parameter as its segments; the handler joins them with `/`. */
+function joinWildcards(params: Request['params']): RequestParams {
+  for (const name in params) {
+    if (typeof params[name] !== 'string') {
+      const joined: Record<string, string> = {};
+      for (const key in params) {
+        const value = params[key] as string | string[];
+        joined[key] = typeof value === 'string' ? value : value.join('/');
+      }
+      return joined;
+    }
   }
-  const params: Record<string, RequestParamValue> = { ...path };
-  const query = req.query as Record<string, unknown>;
-  for (const name in query) {
-    const value = query[name];
-    if (params[name] !== undefined || value === undefined || pathNames.includes(name)) continue;
-    params[name] =
-      typeof value === 'string'
-        ? value
-        : Array.isArray(value)
-          ? value.filter((item): item is string => typeof item === 'string')
-          : [];
-  }
-  return { params, path };
+  return params as RequestParams;
 }
 
+/** Runs the handler, and lets the core decorate what it sends with `res.send()`. */
 function runCapturing(
-  route: CacheRoute,
-  req: Request,
+  route: CachedRoute,
+  step: ReadStep,
   res: Response,
   state: 'MISS' | 'BYPASS',
-  credentials: boolean,
   proceed: () => void,
-): Promise<CachedEntry | undefined> {
+): Promise<Captured | undefined> {
   return new Promise((resolve) => {
     let settled = false;
-    const settle = (entry: CachedEntry | undefined) => {
-      if (settled) return;
+    const settle = (captured: Captured | undefined) => {
+      if (!settled) resolve(captured);
       settled = true;
-      resolve(entry);
     };
     const originalSend = res.send;
     res.send = function send(this: Response, body?: unknown) {
@@ -134,36 +98,34 @@ function runCapturing(
         return originalSend.call(this, body);
       }
       res.send = originalSend;
-      const entry = route.capture(
-        res.statusCode,
-        res.get('Content-Type'),
+      const response = {
+        status: res.statusCode,
+        contentType: res.get('Content-Type'),
         body,
-        res.get('Set-Cookie') !== undefined,
-      );
+        setsCookie: res.get('Set-Cookie') !== undefined,
+      };
+      const captured = route.capture(step, response, state);
+      const { entry } = captured;
       if (!entry) {
         settle(undefined);
         return originalSend.call(this, body);
       }
-      // res.send() rewrites a string body's type (`; charset=utf-8`) after we have seen it, and
-      // drops it on a 304: store the type it sets, so a hit sends the same header as this miss.
+      // res.send() rewrites a string body's type (`; charset=utf-8`) after we have seen it:
+      // store the type it sends, so a hit sends the same header as this miss.
       const setHeader = res.setHeader;
       res.setHeader = function recordType(this: Response, name: string, value: unknown) {
         if (name.toLowerCase() === 'content-type') entry.contentType = String(value);
         return setHeader.call(this, name, value as string);
       } as Response['setHeader'];
-      let sent: Response;
       try {
-        res.set(route.headers(entry, state, credentials));
-        if (matchesIfNoneMatch(req.headers['if-none-match'], entry.etag)) res.status(304);
-        sent = originalSend.call(this, body);
-      } catch (error) {
-        settle(undefined);
-        throw error;
+        res.set(captured.headers).status(captured.status);
+        const sent = originalSend.call(this, body);
+        settle(captured);
+        return sent;
       } finally {
         res.setHeader = setHeader;
+        settle(undefined);
       }
-      settle(entry);
-      return sent;
     } as Response['send'];
     // Errors, streams, res.end(): nothing to share, but waiting requests must not hang.
     res.once('finish', () => settle(undefined));
@@ -172,38 +134,19 @@ function runCapturing(
   });
 }
 
-function sendEntry(
-  route: CacheRoute,
-  req: Request,
-  res: Response,
-  entry: CachedEntry,
-  state: CacheState,
-  credentials: boolean,
-): void {
-  const headers = route.headers(entry, state, credentials);
-  if (matchesIfNoneMatch(req.headers['if-none-match'], entry.etag)) {
-    delete headers['content-type'];
-    res.writeHead(304, headers).end();
-    return;
-  }
-  headers['content-length'] = String(Buffer.byteLength(entry.body));
-  res.writeHead(entry.status, headers);
-  res.end(req.method === 'HEAD' ? undefined : entry.body);
-}
-
 /** Holds the response's end until invalidation has run, so the next read sees fresh data. */
-function invalidateAfterSuccess(
-  route: CacheRoute,
-  plan: ReturnType<CacheRoute['plan']>,
+function holdEnd(
   res: Response,
+  invalidate: (status: number) => Promise<void> | undefined,
   proceed: () => void,
 ): void {
   const originalEnd = res.end;
   res.end = function end(this: Response, ...args: unknown[]) {
     res.end = originalEnd;
-    const end = () => (originalEnd as (...a: unknown[]) => Response).apply(this, args);
-    if (res.statusCode < 200 || res.statusCode >= 300) return end();
-    void route.invalidate(plan).finally(end);
+    const finish = () => (originalEnd as (...a: unknown[]) => Response).apply(this, args);
+    const pending = invalidate(res.statusCode);
+    if (!pending) return finish();
+    void pending.finally(finish);
     return this;
   } as Response['end'];
   proceed();

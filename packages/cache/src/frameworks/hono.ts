@@ -1,15 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { matchesIfNoneMatch } from '../entry.js';
+import type { CachedRoute } from '../http/cached-route.js';
+import type { CacheRequestInfo, Captured, ReadStep } from '../http/types.js';
 import type { CacheInstance } from '../instance.js';
-import { type CacheRoute, isReadMethod } from '../route.js';
-import { routePathNames } from '../route-path-names.js';
-import type {
-  CachedEntry,
-  CacheState,
-  RequestParams,
-  RequestParamValue,
-  RouteOptions,
-} from '../types.js';
+import type { RouteOptions } from '../types.js';
 
 /**
  * Hono 4 middleware caching the JSON the route's handler returns with `c.json()`.
@@ -26,126 +19,63 @@ import type {
  */
 export function cache(instance: CacheInstance, options: RouteOptions): MiddlewareHandler {
   const route = instance.route(options);
-  const namesOf = routePathNames(pathParamNames);
-  const routeParamNames = (c: Context): readonly string[] => namesOf(c.req.routePath);
-
   return async function cacheMiddleware(c, next) {
-    const method = c.req.method;
-    const path = c.req.param() as Record<string, string | undefined>;
-    const params = requestParams(c, path, routeParamNames);
-    if (!isReadMethod(method)) {
-      const plan = route.plan(params, path);
+    const step = route.begin(describe(c));
+    if (step.action === 'pass') return await next();
+    if (step.action === 'invalidate') {
       await next();
-      if (c.res.status >= 200 && c.res.status < 300) await route.invalidate(plan);
+      await route.invalidate(step, c.res.status);
       return;
     }
-    if (route.kind === 'write') {
-      route.reportMisuse(method);
-      return await next();
-    }
-    let key: string;
-    try {
-      key = route.key(params, path);
-    } catch (error) {
-      route.report(error);
-      return await next();
-    }
-    const credentials = Boolean(c.req.header('authorization') || c.req.header('cookie'));
-    const outcome = await route.read(
-      key,
-      async (state) => {
-        await next();
-        return await captureResponse(route, c, state, credentials);
-      },
-      false,
-    );
-    if (outcome.ran || !outcome.entry) return;
-    return entryResponse(route, c, outcome.entry, outcome.state, credentials);
+    const reply = await route.read(step, async (state) => {
+      await next();
+      return await capture(route, step, c, state);
+    });
+    if (reply) return new Response(reply.body || null, reply);
   };
 }
 
-/** The parameter names of a Hono route path: `/:user/posts/:page{[0-9]+}?` -> user, page. */
-function pathParamNames(path: string): string[] {
-  return [...path.matchAll(/:([^/{}?]+)/g)].map((match) => match[1]!);
+function describe(c: Context): CacheRequestInfo {
+  const url = c.req.url;
+  const query = url.indexOf('?');
+  return {
+    method: c.req.method,
+    params: c.req.param() as Record<string, string | undefined>,
+    routePath: c.req.routePath,
+    search: query === -1 ? '' : url.slice(query + 1),
+    // Parsed only when the key needs the query.
+    get query() {
+      return c.req.queries();
+    },
+    headers: c.req.raw.headers,
+  };
 }
 
-/**
- * Path and query parameters, path winning on a clash. A repeated query parameter is kept as
- * the array of its values: `c.req.query()` would give the handler the first, a validator the
- * array, so no single value may key the response. A query parameter named like a path
- * parameter the request left out (`/pages/:page?`, `/pages?page=2`) is ignored: the handler
- * reads the path, so the query value must not key its response.
- */
-function requestParams(
-  c: Context,
-  path: Record<string, string | undefined>,
-  routeParamNames: (c: Context) => readonly string[],
-): RequestParams {
-  const params: Record<string, RequestParamValue> = {};
-  const queries = c.req.queries();
-  // Only looked up when there is a query: reading the route path allocates.
-  let pathNames: readonly string[] | undefined;
-  for (const name in queries) {
-    pathNames ??= routeParamNames(c);
-    if (pathNames.includes(name)) continue;
-    const values = queries[name]!;
-    params[name] = values.length === 1 ? values[0] : values;
-  }
-  return Object.assign(params, path);
-}
-
-/**
- * Text bodies only: a stream (SSE, files, `streamText()`, which declares itself chunked) must
- * reach the client untouched; reading it to the end could wait forever.
- */
-function isTextual(type: string | null, headers: Headers): type is string {
-  return (
-    type !== null &&
-    (type.includes('json') || (type.startsWith('text/') && !type.includes('event-stream'))) &&
-    !headers.has('transfer-encoding')
-  );
-}
-
-async function captureResponse(
-  route: CacheRoute,
+/** Reads the handler's response (unless streamed) and replaces it with what the core says. */
+async function capture(
+  route: CachedRoute,
+  step: ReadStep,
   c: Context,
   state: 'MISS' | 'BYPASS',
-  credentials: boolean,
-): Promise<CachedEntry | undefined> {
+): Promise<Captured | undefined> {
   const res = c.res;
   const type = res.headers.get('content-type');
-  if (c.error || res.status < 200 || res.status >= 300 || !isTextual(type, res.headers)) {
+  // `streamText()` declares itself chunked: a stream must reach the client untouched.
+  if (c.error || !route.wants(res.status, type, res.headers.has('transfer-encoding'))) {
     return undefined;
   }
   const body = await res.text();
-  const entry = route.capture(res.status, type, body, res.headers.has('set-cookie'));
-  const notModified = entry && matchesIfNoneMatch(c.req.header('if-none-match'), entry.etag);
-  c.res = new Response(notModified ? null : body, {
-    status: notModified ? 304 : res.status,
+  const response = { status: res.status, contentType: type, body, setsCookie: false };
+  response.setsCookie = res.headers.has('set-cookie');
+  const captured = route.capture(step, response, state);
+  c.res = new Response(captured.body ? body : null, {
+    status: captured.status,
     headers: res.headers,
   });
-  if (!entry) return undefined;
-  for (const [name, value] of Object.entries(route.headers(entry, state, credentials))) {
-    c.res.headers.set(name, value);
-  }
-  if (notModified) {
+  for (const name in captured.headers) c.res.headers.set(name, captured.headers[name]!);
+  if (!captured.body) {
     c.res.headers.delete('content-type');
     c.res.headers.delete('content-length');
   }
-  return entry;
-}
-
-function entryResponse(
-  route: CacheRoute,
-  c: Context,
-  entry: CachedEntry,
-  state: CacheState,
-  credentials: boolean,
-): Response {
-  const headers = route.headers(entry, state, credentials);
-  if (matchesIfNoneMatch(c.req.header('if-none-match'), entry.etag)) {
-    delete headers['content-type'];
-    return new Response(null, { status: 304, headers });
-  }
-  return new Response(entry.body, { status: entry.status, headers });
+  return captured.entry ? captured : undefined;
 }

@@ -1,11 +1,20 @@
 import type { RouteOptions } from '../../src/index.js';
 
-/** The routes both adapter test apps mount, mirroring the example blog app. */
+/** The routes every adapter's test app mounts, mirroring the example blog app. */
 export interface TestRoute {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** Hono and Fastify syntax; Express 5 writes an optional parameter as `{/:name}`. */
   path: string;
+  expressPath?: string;
   name: string;
   options?: RouteOptions;
+}
+
+/** What a test route's handler answers; `contentType` sends `body` as that text, not JSON. */
+export interface BackendResponse {
+  status: number;
+  body: unknown;
+  contentType?: string;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -79,6 +88,16 @@ export const ROUTES: TestRoute[] = [
     name: 'swr',
     options: { keyPrefix: 'swr', expiration: '300 ms', staleWhileRevalidate: 30 },
   },
+  {
+    // An absent optional path parameter: a query parameter of its name must not stand in.
+    method: 'GET',
+    path: '/pages/:page?',
+    expressPath: '/pages{/:page}',
+    name: 'pages',
+    options: { keyPrefix: 'pages', resourceIdName: 'page', defaults: { page: 1 } },
+  },
+  { method: 'GET', path: '/empty/:id', name: 'empty', options: { keyPrefix: 'empty' } },
+  { method: 'GET', path: '/vendor/:id', name: 'vendor', options: { keyPrefix: 'vendor' } },
 ];
 
 /** The data layer behind the test routes: counts calls, can be slowed down or made to fail. */
@@ -88,10 +107,13 @@ export function createBackend() {
     delayMs: 0,
     fail: false,
     version: 0,
+    /** `query` and `path` as the framework parsed them for the handler. */
     async handle(
       name: string,
-      params: Record<string, unknown>,
-    ): Promise<{ status: number; body: unknown }> {
+      query: Record<string, unknown>,
+      path: Record<string, unknown>,
+    ): Promise<BackendResponse> {
+      const params = { ...query, ...path };
       backend.calls[name] = (backend.calls[name] ?? 0) + 1;
       const version = ++backend.version;
       if (backend.delayMs > 0) await sleep(backend.delayMs);
@@ -103,6 +125,14 @@ export function createBackend() {
           return { status: 204, body: null };
         case 'missing':
           return { status: 404, body: { detail: 'not found' } };
+        case 'empty':
+          return { status: 204, body: null };
+        case 'pages':
+          return { status: 200, body: { page: path.page ?? '1', version } };
+        case 'vendor': {
+          const body = JSON.stringify({ data: { text: 'héllo ✓', version } });
+          return { status: 200, body, contentType: 'application/vnd.api+json' };
+        }
         default:
           return { status: 200, body: { route: name, params, version, text: 'héllo ✓' } };
       }

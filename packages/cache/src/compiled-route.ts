@@ -22,17 +22,12 @@ export interface InvalidationPlan {
   patterns: string[];
 }
 
-/** True for the methods that read through the cache. */
-export function isReadMethod(method: string): boolean {
-  return method === 'GET' || method === 'HEAD';
-}
-
 /**
- * One cached route: its compiled options plus the request-level steps the adapters call
- * (build the key, read, capture a response, plan and run invalidation, pick headers).
- * Everything an adapter does besides moving bytes lives here.
+ * One cached route's compiled options and the steps the request core builds on: the key,
+ * the read, the invalidation plan and its run, the headers of a cached read, and the log of
+ * request-time problems.
  */
-export class CacheRoute {
+export class CompiledRoute {
   readonly options: ResolvedRouteOptions;
   readonly #engine: CacheEngine;
   readonly #reported = new Set<string>();
@@ -60,6 +55,11 @@ export class CacheRoute {
     const auto = cacheControl === 'auto';
     this.#publicCacheControl = directive(auto ? 'public' : cacheControl);
     this.#privateCacheControl = directive(auto ? 'private' : cacheControl);
+  }
+
+  /** Every parameter name the route's keys and patterns read. */
+  get usedNames(): readonly string[] {
+    return this.#usedNames;
   }
 
   /** `read` routes cache GET/HEAD and invalidate their own key on other methods. */
@@ -99,19 +99,8 @@ export class CacheRoute {
     return this.#engine.read(key, load, expirationMs + staleMs, background);
   }
 
-  /** Turns a handler's response into an entry, or `undefined` when it must not be cached. */
-  capture(
-    status: number,
-    contentType: string | undefined,
-    body: unknown,
-    setsCookie: boolean,
-  ): CachedEntry | undefined {
-    // 204 and 205 go out without a body, whatever the handler passed: nothing to replay.
-    if (status < 200 || status >= 300 || status === 204 || status === 205 || status === 206) {
-      return undefined;
-    }
-    if (setsCookie) return undefined;
-    if (typeof body !== 'string' || !contentType) return undefined;
+  /** A cacheable response as the entry stored for it, fresh for the route's `expiration`. */
+  entry(status: number, contentType: string, body: string): CachedEntry {
     return createEntry(status, contentType, body, Date.now() + this.options.expirationMs);
   }
 
@@ -189,12 +178,14 @@ export class CacheRoute {
     // Bounded: request-dependent messages must not grow memory without end.
     if (this.#reported.has(message) || this.#reported.size >= 100) return;
     this.#reported.add(message);
-    // An odd request is the client's doing, not a misconfiguration: a warning, not an error.
-    const level = code === 'E_AMBIGUOUS_PARAM' ? 'warn' : 'error';
-    this.#engine.options.logger[level](
-      { code, keyPrefix: this.options.keyPrefix.source, err: error },
-      `${message} (route "${this.options.keyPrefix.source}" served uncached)`,
-    );
+    const details = { code, keyPrefix: this.options.keyPrefix.source };
+    const text = `${message} (route "${this.options.keyPrefix.source}" served uncached)`;
+    const { logger } = this.#engine.options;
+    // An odd request is the client's doing: a warning, without a stack. Only a bug of ours
+    // (no code of ours) is an error worth its stack.
+    if (code === 'E_AMBIGUOUS_PARAM') logger.warn(details, text);
+    else if (code !== 'E_UNKNOWN') logger.error(details, text);
+    else logger.error({ ...details, err: error, unexpected: true }, text);
   }
 
   /** A read request reached a route declared for invalidation: serve it uncached, say so once. */
