@@ -7,6 +7,24 @@ import { requestPath } from '../path.js';
 export type ExpressRateLimitOptions = MiddlewareOptions<Request>;
 
 /**
+ * The middleware `rateLimit()` returns. Generic over the request's types, so Express infers
+ * each route's own: typed `(req: Request) => ...`, it would be a candidate of that inference and
+ * widen `req.params.username` on `/:username` to `ParamsDictionary`'s `string | string[]` for
+ * every handler after it. It still fits wherever a `RequestHandler` goes.
+ */
+export type RateLimitMiddleware = <
+  P,
+  ResBody,
+  ReqBody,
+  ReqQuery,
+  Locals extends Record<string, unknown>,
+>(
+  req: Request<P, ResBody, ReqBody, ReqQuery, Locals>,
+  res: Response<ResBody, Locals>,
+  next: NextFunction,
+) => Promise<void>;
+
+/**
  * Express (v5) middleware: limits each request by `identify(req)` or client IP, writes the
  * `RateLimit-*` headers, and answers 429 `{"detail":"Rate limit exceeded"}` with `Retry-After`.
  * The rule path is the full request path (`req.originalUrl`), also under a mounted router,
@@ -21,11 +39,10 @@ export type ExpressRateLimitOptions = MiddlewareOptions<Request>;
  * const app = express();
  * app.use('/api', rateLimit({ limiter, identify: (req) => userFromBearer(req.headers.authorization) }));
  */
-export function rateLimit(
-  options: ExpressRateLimitOptions,
-): (req: Request, res: Response, next: NextFunction) => Promise<void> {
+export function rateLimit(options: ExpressRateLimitOptions): RateLimitMiddleware {
   const m = prepareMiddleware(options);
-  return async function rateLimit(req, res, next) {
+  // Whatever the route's types, the object is Express's Request; the options are written for it.
+  return async function rateLimit(req: Request, res: Response, next: NextFunction) {
     try {
       if (m.skip !== undefined && (await m.skip(req))) {
         next();
@@ -50,5 +67,5 @@ export function rateLimit(
       return;
     }
     next();
-  };
+  } as RateLimitMiddleware;
 }

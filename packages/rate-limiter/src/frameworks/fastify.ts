@@ -11,8 +11,11 @@ import { requestPath } from '../path.js';
 /** Options of the Fastify `rateLimitPlugin`: the same as the Express and Hono middleware. */
 export type FastifyRateLimitOptions = MiddlewareOptions<FastifyRequest>;
 
-/** A route's `config.rateLimit`: `false` opts the route out, an object overrides plugin options. */
-export type FastifyRouteRateLimit = false | Partial<FastifyRateLimitOptions>;
+/**
+ * A route's `config.rateLimit`: `false` opts the route out, an object overrides plugin options.
+ * (`& object`: an all-optional object type alone would also accept `true`.)
+ */
+export type FastifyRouteRateLimit = false | (Partial<FastifyRateLimitOptions> & object);
 
 declare module 'fastify' {
   interface FastifyContextConfig {
