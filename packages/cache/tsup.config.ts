@@ -8,6 +8,7 @@ export default defineConfig({
     'frameworks/express': 'src/frameworks/express.ts',
     'frameworks/hono': 'src/frameworks/hono.ts',
     'frameworks/fastify': 'src/frameworks/fastify.ts',
+    'test-suite': 'src/test-suite.ts',
   },
   format: ['esm', 'cjs'],
   // The shared internals are inlined, code and types, so the tarball depends on nothing unpublished.

@@ -1,8 +1,25 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type { CachedRoute } from '../http/cached-route.js';
 import type { CacheRequestInfo, Captured, ReadStep } from '../http/types.js';
 import type { CacheInstance } from '../instance.js';
 import type { RequestParams, RouteOptions } from '../types.js';
+
+/**
+ * The middleware `cache()` returns. Generic, so it takes the route's types instead of fixing
+ * them: a handler after it keeps Express's route-parameter inference (`req.params.username` is
+ * `string` on `/:username`), where a plain `RequestHandler` would widen it to `string | string[]`.
+ */
+export type CacheMiddleware = <
+  P = Request['params'],
+  ResBody = unknown,
+  ReqBody = unknown,
+  ReqQuery = Request['query'],
+  Locals extends Record<string, unknown> = Record<string, unknown>,
+>(
+  req: Request<P, ResBody, ReqBody, ReqQuery, Locals>,
+  res: Response<ResBody, Locals>,
+  next: NextFunction,
+) => Promise<void>;
 
 /**
  * Express 5 middleware caching the JSON the route's handler sends with `res.json()`.
@@ -19,9 +36,9 @@ import type { RequestParams, RouteOptions } from '../types.js';
  *   resourceIdName: 'id', patternToInvalidateExtra: ['{username}_posts:*'] }), updatePost);
  * ```
  */
-export function cache(instance: CacheInstance, options: RouteOptions): RequestHandler {
+export function cache(instance: CacheInstance, options: RouteOptions): CacheMiddleware {
   const route = instance.route(options);
-  return async function cacheMiddleware(req: Request, res: Response, next: NextFunction) {
+  async function cacheMiddleware(req: Request, res: Response, next: NextFunction) {
     let handedOver = false;
     const proceed = () => {
       handedOver = true;
@@ -42,7 +59,9 @@ export function cache(instance: CacheInstance, options: RouteOptions): RequestHa
       route.report(error);
       if (!handedOver && !res.headersSent) proceed();
     }
-  };
+  }
+  // It reads only what every request has, whatever the route's types.
+  return cacheMiddleware as CacheMiddleware;
 }
 
 function describe(req: Request): CacheRequestInfo {

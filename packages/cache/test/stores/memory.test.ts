@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { CacheError } from '../../src/index.js';
 import { memoryStore } from '../../src/stores/memory.js';
-import { runStoreConformance } from '../store-conformance.js';
+import { runCacheStoreSuite } from '../../src/test-suite.js';
 
-runStoreConformance({ describe, it, expect }, 'memory', async () => memoryStore());
+runCacheStoreSuite(
+  { describe, it, expect },
+  {
+    name: 'memory',
+    makeStore: async () => memoryStore(),
+  },
+);
 
 describe('memoryStore', () => {
   it('evicts the least recently used entry beyond maxEntries', async () => {

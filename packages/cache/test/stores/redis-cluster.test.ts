@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectRedisCluster } from '../../../../testing/redis-cluster.js';
 import { createCache } from '../../src/index.js';
 import { redisStore } from '../../src/stores/redis.js';
-import { runStoreConformance } from '../store-conformance.js';
+import { runCacheStoreSuite } from '../../src/test-suite.js';
 
 let client: Cluster;
 let nodes: Array<{ host: string; port: number }>;
@@ -15,11 +15,19 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(() => close?.());
 
-runStoreConformance({ describe, it, expect }, 'redis cluster (index)', async () =>
-  redisStore({ client, prefix: unique() }),
+runCacheStoreSuite(
+  { describe, it, expect },
+  {
+    name: 'redis cluster (index)',
+    makeStore: async () => redisStore({ client, prefix: unique() }),
+  },
 );
-runStoreConformance({ describe, it, expect }, 'redis cluster (SCAN only)', async () =>
-  redisStore({ client, prefix: unique(), index: false }),
+runCacheStoreSuite(
+  { describe, it, expect },
+  {
+    name: 'redis cluster (SCAN only)',
+    makeStore: async () => redisStore({ client, prefix: unique(), index: false }),
+  },
 );
 
 /** How many keys under `prefix` each master holds, in master order. */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startRedisServer } from '../../../../testing/redis-server.js';
 import { CacheError } from '../../src/index.js';
 import { redisStore } from '../../src/stores/redis.js';
-import { runStoreConformance } from '../store-conformance.js';
+import { runCacheStoreSuite } from '../../src/test-suite.js';
 
 const client = new Redis(inject('redisUrl'));
 const unique = () => `test:cache:redis:${Math.random().toString(36).slice(2)}:`;
@@ -14,11 +14,19 @@ beforeAll(async () => {
 });
 afterAll(() => client.disconnect());
 
-runStoreConformance({ describe, it, expect }, 'redis (index)', async () =>
-  redisStore({ client, prefix: unique() }),
+runCacheStoreSuite(
+  { describe, it, expect },
+  {
+    name: 'redis (index)',
+    makeStore: async () => redisStore({ client, prefix: unique() }),
+  },
 );
-runStoreConformance({ describe, it, expect }, 'redis (SCAN only)', async () =>
-  redisStore({ client, prefix: unique(), index: false }),
+runCacheStoreSuite(
+  { describe, it, expect },
+  {
+    name: 'redis (SCAN only)',
+    makeStore: async () => redisStore({ client, prefix: unique(), index: false }),
+  },
 );
 
 describe('redisStore', () => {

@@ -1,26 +1,39 @@
-import type { CacheStore } from '../src/index.js';
+import type { SuiteRunner } from '@kit/internal';
+import type { CacheStore } from './types.js';
 
-/** The runner functions the suite needs, passed in so the suite does not import a runner. */
-export interface SuiteRunner {
-  describe: (name: string, body: () => void) => void;
-  it: (name: string, body: () => Promise<void>, timeout?: number) => void;
-  expect: (value: unknown) => {
-    toBe(expected: unknown): void;
-    toEqual(expected: unknown): void;
-    toBeUndefined(): void;
-  };
+export type { SuiteRunner } from '@kit/internal';
+
+/** What `runCacheStoreSuite` tests. */
+export interface CacheStoreSuiteOptions {
+  /** Names the suite's `describe` block: `<name> store conformance`. */
+  name: string;
+  /**
+   * A fresh, empty store, asked for once per test (give each its own key prefix on a shared
+   * server). The suite writes keys such as `alice_posts:page_1:alice` and up to 5,250 keys in
+   * one test, all with TTLs of at most a minute.
+   */
+  makeStore: () => CacheStore | Promise<CacheStore>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * What every {@link CacheStore} must do, written once and run against each store.
- * `makeStore` returns a fresh, empty store (its own key prefix on shared servers).
+ * The `CacheStore` contract, written once and run against every store: missing keys, exact
+ * round trips, overwrites and TTLs, counted deletes, Redis glob patterns with escapes and
+ * classes, and deletes of more than 5,000 matches. It takes the test runner's `describe`, `it`
+ * and `expect`, so it runs under vitest, jest or any runner with those shapes, and imports none.
+ *
+ * @example
+ * // my-store.test.ts
+ * import { describe, expect, it } from 'vitest';
+ * import { runCacheStoreSuite } from '@kit/cache/test-suite';
+ * import { myStore } from './my-store.js';
+ *
+ * runCacheStoreSuite({ describe, it, expect }, { name: 'my', makeStore: () => myStore() });
  */
-export function runStoreConformance(
+export function runCacheStoreSuite(
   { describe, it, expect }: SuiteRunner,
-  name: string,
-  makeStore: () => Promise<CacheStore>,
+  { name, makeStore }: CacheStoreSuiteOptions,
 ): void {
   describe(`${name} store conformance`, () => {
     it('returns undefined for a missing key', async () => {
