@@ -24,7 +24,7 @@ export function encodeEntry(entry: CachedEntry): string {
   return `${MAGIC}${entry.freshUntil}|${entry.status}|${entry.etag}|${entry.contentType}\n${entry.body}`;
 }
 
-/** Reads a stored string back; anything else (e.g. a value the original decorator left) is a miss. */
+/** Reads a stored string back; anything else (a value some other writer left, a bare JSON) is a miss. */
 export function decodeEntry(raw: string): CachedEntry | undefined {
   if (!raw.startsWith(MAGIC)) return undefined;
   const newline = raw.indexOf('\n');

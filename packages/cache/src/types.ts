@@ -39,8 +39,8 @@ export interface CacheOptions {
    */
   invalidationTimeout?: Duration;
   /**
-   * `max-age` of the `Cache-Control` header on successful cached reads, in seconds
-   * (the original's `CLIENT_CACHE_MAX_AGE`).
+   * `max-age` of the `Cache-Control` header on successful cached reads: seconds, or a string
+   * such as `'1 min'` (whole seconds are sent).
    * @default 60
    */
   clientMaxAge?: Duration;
