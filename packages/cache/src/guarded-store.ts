@@ -1,4 +1,4 @@
-import { Deadlines, isLocalStore, type Logger } from '@kit/internal';
+import { Deadlines, isLocalStore, LogThrottle, type Logger } from '@kit/internal';
 import { CacheError } from './errors.js';
 import type { CacheStore } from './types.js';
 
@@ -18,7 +18,7 @@ export class GuardedStore {
   readonly #store: CacheStore;
   readonly #logger: Logger;
   readonly #local: boolean;
-  readonly #lastWarning = new Map<string, number>();
+  readonly #throttle = new LogThrottle(100);
   readonly #deadlines = new Map<string, Deadlines>();
 
   constructor(store: CacheStore, logger: Logger) {
@@ -73,10 +73,7 @@ export class GuardedStore {
             `${what} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
             { cause, scope: this.#store.name },
           );
-    const kind = `${what}:${error.code}`;
-    const now = Date.now();
-    if (now - (this.#lastWarning.get(kind) ?? 0) < WARN_INTERVAL_MS) return;
-    this.#lastWarning.set(kind, now);
+    if (!this.#throttle.shouldLog(`${what}:${error.code}`, WARN_INTERVAL_MS)) return;
     this.#logger.warn(
       { code: error.code, store: this.#store.name, operation: what },
       `${error.message}; bypassing the cache`,
