@@ -32,6 +32,14 @@ export interface ServerContext {
   redis(): Promise<Redis>;
   /** A key prefix no other server of the run uses. */
   prefix: string;
+  /**
+   * Our packages' logger: the console's lines, counted, so a row whose store timed out (and
+   * whose outage policy answered instead) is flagged. Both packages throttle some of these.
+   */
+  logger: {
+    warn(details: Record<string, unknown>, message: string): void;
+    error(details: Record<string, unknown>, message: string): void;
+  };
 }
 
 /** A variant that cannot run yet (our Fastify adapters before they exist); not a failure. */
@@ -90,6 +98,7 @@ export async function oursLimiter(ctx: ServerContext): Promise<RateLimiter> {
     store,
     defaultRule: { limit: HIGH_LIMIT, period: WINDOW_SECONDS },
     prefix: `${ctx.prefix}ratelimit`,
+    logger: ctx.logger,
   });
 }
 
@@ -103,7 +112,7 @@ export async function oursCache(ctx: ServerContext): Promise<CacheInstance> {
           client: await ctx.redis(),
           prefix: ctx.prefix,
         });
-  return createCache({ store });
+  return createCache({ store, logger: ctx.logger });
 }
 
 /** rate-limiter-flexible's limiter, to be wrapped in a middleware as its README does. */

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
  * Prints the share of samples by package (our packages by source file, mapped through the
  * `// src/<file>.ts` markers tsup's bundler leaves in dist), then the functions with the most
  * self time, then our packages' functions by inclusive time (self plus what they call).
+ * `--callees <name>` adds what the functions named `name` spend their inclusive time in,
+ * callee by callee (for a middleware, this splits its own work from `next()`).
  */
 
 interface CallFrame {
@@ -30,6 +32,8 @@ const file = args.find((a) => !a.startsWith('--'));
 if (!file) throw new Error('usage: profile-summary <file.cpuprofile> [--top N]');
 const topAt = args.indexOf('--top');
 const TOP = topAt === -1 ? 25 : Number(args[topAt + 1]);
+const calleesAt = args.indexOf('--callees');
+const CALLEES = calleesAt === -1 ? undefined : args[calleesAt + 1];
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 
 // The source file of a line in a bundled dist file: the last `// src/...` marker above it.
@@ -116,6 +120,46 @@ for (const [id, us] of selfUs) {
   }
 }
 
+/** Inclusive time of every node: its own samples plus its subtree's. */
+const subtree = new Map<number, number>();
+function inclusiveOf(id: number): number {
+  const cached = subtree.get(id);
+  if (cached !== undefined) return cached;
+  const node = byId.get(id);
+  let us = selfUs.get(id) ?? 0;
+  for (const c of node?.children ?? []) us += inclusiveOf(c);
+  subtree.set(id, us);
+  return us;
+}
+
+const calleeLines: string[] = [];
+if (CALLEES) {
+  const callees = new Map<string, number>();
+  let own = 0;
+  let all = 0;
+  // Outermost matching frames only, so a recursive or re-entered function counts once.
+  const inside = (id: number) => {
+    for (let at = parent.get(id); at !== undefined; at = parent.get(at)) {
+      if (byId.get(at)?.callFrame.functionName === CALLEES) return true;
+    }
+    return false;
+  };
+  for (const node of profile.nodes) {
+    if (node.callFrame.functionName !== CALLEES || inside(node.id)) continue;
+    all += inclusiveOf(node.id);
+    own += selfUs.get(node.id) ?? 0;
+    for (const c of node.children ?? []) {
+      const frame = byId.get(c)?.callFrame;
+      if (frame) add(callees, keyOf(frame), inclusiveOf(c));
+    }
+  }
+  calleeLines.push(
+    '',
+    `Inside ${CALLEES} (${pct(all)} inclusive, ${pct(own)} self), by callee:`,
+    ...top(callees, TOP).map(([f, us]) => `  ${pct(us).padStart(6)}  ${f}`),
+  );
+}
+
 const out = [
   `${file}: ${(busy / 1000).toFixed(0)} ms busy of ${(total / 1000).toFixed(0)} ms sampled`,
   '',
@@ -127,5 +171,6 @@ const out = [
   '',
   'Our functions by inclusive time (self + callees):',
   ...top(inclusive, TOP).map(([f, us]) => `  ${pct(us).padStart(6)}  ${f}`),
+  ...calleeLines,
 ];
 process.stdout.write(`${out.join('\n')}\n`);

@@ -68,12 +68,13 @@ export async function httpSection(
     }
     for (let r = 0; r < http.rounds; r++) {
       for (const server of running) {
-        const before = await server.cpuUs(true);
+        const before = await server.cpu(true);
         const result = await load(server, http.roundSeconds);
-        const after = await server.cpuUs();
+        const after = await server.cpu();
         const round: HttpRound = {
           ...result,
-          cpuUsPerReq: result.requests > 0 ? (after - before) / result.requests : Number.NaN,
+          cpuUsPerReq: result.requests > 0 ? (after.us - before.us) / result.requests : Number.NaN,
+          logged: after.logged - before.logged,
         };
         rows.get(server.variant)?.rounds.push(round);
         if (result.errors > 0) {

@@ -7,14 +7,15 @@ import { type ServerContext, Unavailable } from './parts.js';
  * channel. It builds the variant's app, listens on 127.0.0.1:0 and reports
  * `{ type: 'ready', port, pid }` (or `unavailable` / `failed` with a reason). Then it answers
  * `cpu` with its process CPU time (after a GC when asked, so a collection owed by the previous
- * round is not billed to the next) and exits on `stop` or when the driver goes away.
+ * round is not billed to the next) and how many lines our packages have logged, and exits on
+ * `stop` or when the driver goes away.
  */
 
 export type ServerMessage =
   | { type: 'ready'; port: number; pid: number }
   | { type: 'unavailable'; reason: string }
   | { type: 'failed'; reason: string }
-  | { type: 'cpu'; us: number };
+  | { type: 'cpu'; us: number; logged: number };
 
 export type DriverMessage = { type: 'cpu'; gc: boolean } | { type: 'stop' };
 
@@ -28,7 +29,18 @@ function send(message: ServerMessage): Promise<void> {
 }
 
 let client: Promise<Redis> | undefined;
+let logged = 0;
 const ctx: ServerContext = {
+  logger: {
+    warn(details, message) {
+      logged++;
+      console.warn(`[${framework} ${id}] ${message}`, JSON.stringify(details));
+    },
+    error(details, message) {
+      logged++;
+      console.error(`[${framework} ${id}] ${message}`, JSON.stringify(details));
+    },
+  },
   variant: findVariant(framework, id),
   prefix: `bench:http:${framework}:${id}:`,
   redis() {
@@ -47,7 +59,7 @@ process.on('message', (message: DriverMessage) => {
   if (message.type === 'stop') process.exit(0);
   if (message.gc) globalThis.gc?.();
   const usage = process.cpuUsage();
-  void send({ type: 'cpu', us: usage.user + usage.system });
+  void send({ type: 'cpu', us: usage.user + usage.system, logged });
 });
 // The driver died or closed the channel: never outlive it.
 process.on('disconnect', () => process.exit(0));

@@ -8,8 +8,11 @@ export interface ServerHandle {
   variant: Variant;
   port: number;
   pid: number;
-  /** The server process's CPU time (user + system, all threads), µs; `gc` collects first. */
-  cpuUs(gc?: boolean): Promise<number>;
+  /**
+   * The server process's CPU time (user + system, all threads), µs, and how many lines our
+   * packages have logged so far; `gc` collects first.
+   */
+  cpu(gc?: boolean): Promise<{ us: number; logged: number }>;
   stop(): Promise<void>;
 }
 
@@ -18,7 +21,7 @@ export interface SpawnOptions {
   redisUrl: string;
   /** Runs the server under `taskset -c <cpus>` (all its threads inherit it). */
   cpus?: string;
-  /** Writes a V8 CPU profile of each server here when it exits (`node --cpu-prof`). */
+  /** Writes V8 CPU profiles of each server under here when it exits (`node --cpu-prof`). */
   cpuProfDir?: string;
 }
 
@@ -41,12 +44,10 @@ export async function startServer(
     '--expose-gc',
     '--import',
     'tsx',
+    // A directory per server, default file names: tsx's loader thread writes a profile too,
+    // and one --cpu-prof-name for both threads would let it overwrite the main thread's.
     ...(options.cpuProfDir
-      ? [
-          '--cpu-prof',
-          `--cpu-prof-dir=${options.cpuProfDir}`,
-          `--cpu-prof-name=${variant.framework}-${variant.id}.cpuprofile`,
-        ]
+      ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}/${variant.framework}-${variant.id}`]
       : []),
     SERVER,
     variant.framework,
@@ -73,18 +74,18 @@ export async function startServer(
     return { unavailable: first.type === 'unavailable' ? reason : `failed to start: ${reason}` };
   }
 
-  let queue = Promise.resolve(0);
+  let queue = Promise.resolve({ us: 0, logged: 0 });
   return {
     variant,
     port: first.port,
     pid: first.pid,
-    cpuUs(gc = false) {
+    cpu(gc = false) {
       // One question at a time on the channel, so each answer matches its question.
       queue = queue.then(async () => {
         send(child, { type: 'cpu', gc });
         const answer = await nextMessage(child, 10_000);
         if (answer.type !== 'cpu') throw new Error(`expected cpu, got ${answer.type}`);
-        return answer.us;
+        return { us: answer.us, logged: answer.logged };
       });
       return queue;
     },

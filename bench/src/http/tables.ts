@@ -15,6 +15,8 @@ import type { WrkResult } from './wrk.js';
 /** One round of one row: what wrk saw, and the server's CPU per request. */
 export interface HttpRound extends WrkResult {
   cpuUsPerReq: number;
+  /** Lines our packages logged during the round (store timeouts and failures). */
+  logged: number;
 }
 
 /** One variant's outcome: its rounds, or why it did not run. */
@@ -34,6 +36,7 @@ interface Summary {
   /** (max - min) / median of the rounds' req/s. */
   spread: number;
   errors: number;
+  logged: number;
 }
 
 const NAMES: Record<Framework, string> = { express: 'Express', hono: 'Hono', fastify: 'Fastify' };
@@ -51,6 +54,7 @@ function summarize(row: HttpRow | undefined): Summary | undefined {
     cpuUsPerReq: median(row.rounds.map((r) => r.cpuUsPerReq)),
     spread: (Math.max(...rps) - Math.min(...rps)) / mid,
     errors: row.rounds.reduce((n, r) => n + r.errors, 0),
+    logged: row.rounds.reduce((n, r) => n + r.logged, 0),
   };
 }
 
@@ -78,15 +82,16 @@ function frameworkTable(rows: readonly HttpRow[]): { table: string; notes: strin
   const bare = summarize(rows.find((r) => r.variant.role === 'bare'));
   const notes: string[] = [];
   const lines = [
-    '| Row | Store | req/s | p50 ms | p99 ms | server CPU µs/req | round spread | vs bare | vs best peer, same store |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| Row | Store | req/s | p50 ms | p99 ms | server CPU µs/req | round spread | vs bare | ' +
+      'vs bare by CPU | vs best peer, same store |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of rows) {
     const v = row.variant;
-    const mark = row.problem ? ' ⚠' : '';
+    const mark = row.problem || row.rounds.some((r) => r.logged > 0) ? ' ⚠' : '';
     if (row.unavailable) {
       lines.push(
-        `| ${v.label} | ${storeCell(v)} | not available (${row.unavailable}) | | | | | | |`,
+        `| ${v.label} | ${storeCell(v)} | not available (${row.unavailable}) | | | | | | | |`,
       );
       continue;
     }
@@ -100,6 +105,7 @@ function frameworkTable(rows: readonly HttpRow[]): { table: string; notes: strin
       `| ${v.label}${mark} | ${storeCell(v)} | ${formatCount(s.reqPerSec)} | ${formatMs(s.p50Ms)} | ` +
         `${formatMs(s.p99Ms)} | ${s.cpuUsPerReq.toFixed(1)} | ${(s.spread * 100).toFixed(0)}% | ` +
         `${v.role === 'bare' ? '1.00x' : ratioCell(s, bare)} | ` +
+        `${bare ? `${(bare.cpuUsPerReq / s.cpuUsPerReq).toFixed(2)}x` : ''} | ` +
         `${peer ? `${ratioCell(s, peer.summary)} (${peer.row.variant.label})` : ''} |`,
     );
   }
@@ -222,7 +228,9 @@ export function httpMarkdown(
       `to one server process per row; warm-up ${http.warmupSeconds} s per server, then ` +
       `${http.rounds} rounds of ${http.roundSeconds} s interleaved across all ${servers} servers; ` +
       'medians of the rounds. Server CPU is user + system time of the server process per ' +
-      `request. Round spread is (max − min) / median of the rounds' req/s. ${meta.pinning[0]?.toUpperCase()}${meta.pinning.slice(1)}.`,
+      'request; "vs bare by CPU" is the bare app\'s CPU per request over the row\'s, the ' +
+      'throughput ratio a CPU-bound server would show, and moves less with outside load. ' +
+      `Round spread is (max − min) / median of the rounds' req/s. ${meta.pinning[0]?.toUpperCase()}${meta.pinning.slice(1)}.`,
     '',
     ...sections.map((s) => sectionMarkdown(s, rows)),
   ].join('\n');
