@@ -100,6 +100,12 @@ function frameworkTable(rows: readonly HttpRow[]): { table: string; notes: strin
     if (row.problem) notes.push(`⚠ ${v.label} (${storeCell(v) || 'no store'}): ${row.problem}`);
     if (s.errors > 0)
       notes.push(`${v.label} (${storeCell(v)}): ${s.errors} wrk errors over all rounds`);
+    if (s.logged > 0) {
+      notes.push(
+        `⚠ ${v.label} (${storeCell(v)}): logged ${s.logged} store timeout or failure lines during ` +
+          'the rounds (throttled): some requests were answered by the outage policy, not the store',
+      );
+    }
     const peer = v.role === 'ours' && v.store ? bestPeer(rows, v.store) : undefined;
     lines.push(
       `| ${v.label}${mark} | ${storeCell(v)} | ${formatCount(s.reqPerSec)} | ${formatMs(s.p50Ms)} | ` +
