@@ -1,4 +1,4 @@
-import { Deadlines, isLocalStore, LogThrottle, type Logger } from '@kit/internal';
+import { Deadlines, isLocalStore, type Logger, LogThrottle } from '@kit/internal';
 import { CacheError } from './errors.js';
 import type { CacheStore } from './types.js';
 

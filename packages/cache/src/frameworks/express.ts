@@ -48,11 +48,10 @@ export function cache(instance: CacheInstance, options: RouteOptions): CacheMidd
       const step = route.begin(describe(req));
       if (step.action === 'pass') return proceed();
       if (step.action === 'invalidate') {
-        return holdEnd(res, (status) => route.invalidate(step, status), proceed);
+        beforeEnd(res, (body) => ({ body, wait: route.invalidate(step, res.statusCode) }));
+        return proceed();
       }
-      const reply = await route.read(step, (state) =>
-        runCapturing(route, step, res, state, proceed),
-      );
+      const reply = await route.read(step, (state) => runHandler(route, step, res, state, proceed));
       if (reply) res.writeHead(reply.status, reply.headers).end(reply.body);
     } catch (error) {
       // A bug of ours must not cost the request: hand over to the route if we still can.
@@ -68,9 +67,13 @@ function describe(req: Request): CacheRequestInfo {
   const url = req.originalUrl;
   const query = url.indexOf('?');
   const routePath = (req.route as { path?: unknown } | undefined)?.path;
+  const params = req.params as Record<string, string | string[]>;
   return {
     method: req.method,
-    params: joinWildcards(req.params),
+    // Express 5 hands a wildcard as its segments; the handler joins them with `/`.
+    params: Object.values(params).some(Array.isArray)
+      ? Object.fromEntries(Object.entries(params).map(([k, v]) => [k, [v].flat().join('/')]))
+      : (params as RequestParams),
     routePath: typeof routePath === 'string' ? routePath : undefined,
     search: query === -1 ? '' : url.slice(query + 1),
     // Express parses the query on every read of req.query: only when the key needs it.
@@ -81,23 +84,8 @@ function describe(req: Request): CacheRequestInfo {
   };
 }
 
-/** Express 5 hands a wildcard parameter as its segments; the handler joins them with `/`. */
-function joinWildcards(params: Request['params']): RequestParams {
-  for (const name in params) {
-    if (typeof params[name] !== 'string') {
-      const joined: Record<string, string> = {};
-      for (const key in params) {
-        const value = params[key] as string | string[];
-        joined[key] = typeof value === 'string' ? value : value.join('/');
-      }
-      return joined;
-    }
-  }
-  return params as RequestParams;
-}
-
-/** Runs the handler, and lets the core decorate what it sends with `res.send()`. */
-function runCapturing(
+/** Runs the handler; the core judges what it sends, once its headers are final. */
+function runHandler(
   route: CachedRoute,
   step: ReadStep,
   res: Response,
@@ -105,68 +93,53 @@ function runCapturing(
   proceed: () => void,
 ): Promise<Captured | undefined> {
   return new Promise((resolve) => {
-    let settled = false;
-    const settle = (captured: Captured | undefined) => {
-      if (!settled) resolve(captured);
-      settled = true;
-    };
-    const originalSend = res.send;
-    res.send = function send(this: Response, body?: unknown) {
-      // res.send(object) comes back through res.json() with the serialised string.
-      if (typeof body === 'object' && body !== null && !Buffer.isBuffer(body)) {
-        return originalSend.call(this, body);
+    beforeEnd(res, (body) => {
+      // Headers already sent: the body was streamed with res.write(), this is its last part.
+      if (res.headersSent) {
+        resolve(undefined);
+        return { body };
       }
-      res.send = originalSend;
+      const text = Buffer.isBuffer(body) ? body.toString() : body;
       const response = {
         status: res.statusCode,
         contentType: res.get('Content-Type'),
-        body,
+        body: text,
         setsCookie: res.get('Set-Cookie') !== undefined,
       };
       const captured = route.capture(step, response, state);
-      const { entry } = captured;
-      if (!entry) {
-        settle(undefined);
-        return originalSend.call(this, body);
-      }
-      // res.send() rewrites a string body's type (`; charset=utf-8`) after we have seen it:
-      // store the type it sends, so a hit sends the same header as this miss.
-      const setHeader = res.setHeader;
-      res.setHeader = function recordType(this: Response, name: string, value: unknown) {
-        if (name.toLowerCase() === 'content-type') entry.contentType = String(value);
-        return setHeader.call(this, name, value as string);
-      } as Response['setHeader'];
-      try {
-        res.set(captured.headers).status(captured.status);
-        const sent = originalSend.call(this, body);
-        settle(captured);
-        return sent;
-      } finally {
-        res.setHeader = setHeader;
-        settle(undefined);
-      }
-    } as Response['send'];
-    // Errors, streams, res.end(): nothing to share, but waiting requests must not hang.
-    res.once('finish', () => settle(undefined));
-    res.once('close', () => settle(undefined));
+      resolve(captured.entry ? captured : undefined);
+      res.set(captured.headers).status(captured.status);
+      if (captured.body) return { body };
+      res.removeHeader('Content-Type');
+      res.removeHeader('Content-Length');
+      return { body: undefined };
+    });
+    // A response that never ends (the client left) must not keep waiting requests waiting.
+    res.once('close', () => resolve(undefined));
     proceed();
   });
 }
 
-/** Holds the response's end until invalidation has run, so the next read sees fresh data. */
-function holdEnd(
+/**
+ * Runs `hook` when the response ends, before anything is written (Express has set its final
+ * headers by then): it may change headers and status, replace the body, and make the end wait.
+ */
+function beforeEnd(
   res: Response,
-  invalidate: (status: number) => Promise<void> | undefined,
-  proceed: () => void,
+  hook: (body: unknown) => { body: unknown; wait?: Promise<void> | undefined },
 ): void {
-  const originalEnd = res.end;
-  res.end = function end(this: Response, ...args: unknown[]) {
-    res.end = originalEnd;
-    const finish = () => (originalEnd as (...a: unknown[]) => Response).apply(this, args);
-    const pending = invalidate(res.statusCode);
-    if (!pending) return finish();
-    void pending.finally(finish);
+  const end = res.end as (...args: unknown[]) => Response;
+  res.end = function endAfterHook(this: Response, ...args: unknown[]) {
+    res.end = end as Response['end'];
+    const callback = args.find((arg) => typeof arg === 'function');
+    const chunk = typeof args[0] === 'function' ? undefined : args[0];
+    const { body, wait } = hook(chunk);
+    const finish = () =>
+      body === chunk
+        ? end.apply(this, args)
+        : end.call(this, body, ...(callback ? [callback] : []));
+    if (!wait) return finish();
+    void wait.finally(finish);
     return this;
   } as Response['end'];
-  proceed();
 }

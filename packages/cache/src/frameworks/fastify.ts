@@ -1,13 +1,7 @@
-import type {
-  FastifyPluginCallback,
-  FastifyReply,
-  FastifyRequest,
-  onSendHookHandler,
-  preHandlerHookHandler,
-} from 'fastify';
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { invalidOption } from '../errors.js';
 import type { CachedRoute } from '../http/cached-route.js';
-import type { CacheRequestInfo, Captured, InvalidateStep, ReadStep } from '../http/types.js';
+import type { CacheRequestInfo, Captured, ReadStep } from '../http/types.js';
 import type { CacheInstance } from '../instance.js';
 import type { RouteOptions } from '../types.js';
 
@@ -24,13 +18,21 @@ export interface CachePluginOptions {
   cache: CacheInstance;
 }
 
-/** A read whose handler is running, or a write waiting for its response. */
-type Pending =
-  | { route: CachedRoute; step: ReadStep; state: 'MISS' | 'BYPASS'; done(c?: Captured): void }
-  | { route: CachedRoute; step: InvalidateStep };
+/** What the request's `onSend` does with the handler's payload, or on an abort. */
+interface Pending {
+  send(reply: FastifyReply, payload: unknown): unknown;
+  abort(): void;
+}
 
 const PENDING = Symbol('@kit/cache pending');
 type WithPending = FastifyRequest & { [PENDING]: Pending | null };
+
+/** Takes the request's pending step, so it runs once. */
+function take(request: FastifyRequest): Pending | null {
+  const pending = (request as WithPending)[PENDING];
+  (request as WithPending)[PENDING] = null;
+  return pending;
+}
 
 /**
  * Fastify 5 plugin: every route of the instance it is registered on with `config.cache` is
@@ -64,58 +66,55 @@ export const cachePlugin: FastifyPluginCallback<CachePluginOptions> = (app, opti
     }
     return route;
   };
+  if (!app.hasRequestDecorator(PENDING)) app.decorateRequest(PENDING, null);
   app.addHook('onRoute', ({ config }) => {
     if (config?.cache) routeOf(config.cache);
   });
-  if (!app.hasRequestDecorator(PENDING)) app.decorateRequest(PENDING, null);
 
-  const preHandler: preHandlerHookHandler = (request, reply, next) => {
+  app.addHook('preHandler', (request, reply, next) => {
     const config = request.routeOptions.config.cache;
     if (!config) return next();
     const route = routeOf(config);
     const step = route.begin(describe(request));
     if (step.action === 'pass') return next();
     if (step.action === 'invalidate') {
-      (request as WithPending)[PENDING] = { route, step };
+      (request as WithPending)[PENDING] = {
+        send: (sent, payload) =>
+          route.invalidate(step, sent.statusCode)?.then(() => payload) ?? payload,
+        abort() {},
+      };
       return next();
     }
-    route
-      .read(step, (state) => runHandler(request as WithPending, route, step, state, next))
-      // A 304's empty body goes as none: an empty string would get a text/plain type.
-      .then(
-        (hit) =>
-          hit &&
-          reply
-            .code(hit.status)
-            .headers(hit.headers)
-            .send(hit.body || undefined),
-      )
-      .catch((error: unknown) => reply.send(error));
-  };
+    const run = (state: 'MISS' | 'BYPASS') =>
+      new Promise<Captured | undefined>((resolve) => {
+        (request as WithPending)[PENDING] = {
+          send: (sent, payload) => capture(route, step, state, sent, payload, resolve),
+          abort: () => resolve(undefined),
+        };
+        next();
+      });
+    // A 304's empty body goes as none: an empty string would get a text/plain type.
+    void route.read(step, run).then((hit) => {
+      if (hit)
+        reply
+          .code(hit.status)
+          .headers(hit.headers)
+          .send(hit.body || undefined);
+    });
+  });
 
-  const onSend: onSendHookHandler = (request, reply, payload, next) => {
-    const pending = (request as WithPending)[PENDING];
-    if (!pending) return next(null, payload);
-    (request as WithPending)[PENDING] = null;
-    if ('done' in pending) return next(null, capture(pending, reply, payload));
-    const invalidating = pending.route.invalidate(pending.step, reply.statusCode);
-    if (!invalidating) return next(null, payload);
-    void invalidating.then(() => next(null, payload));
-  };
-
+  app.addHook('onSend', (request, reply, payload, next) => {
+    const out = take(request)?.send(reply, payload) ?? payload;
+    if (out instanceof Promise) void out.then((body) => next(null, body));
+    else next(null, out);
+  });
   // A request that ends without onSend (aborted, failed) must not keep its flight waiting.
-  const settle = (request: FastifyRequest) => {
-    const pending = (request as WithPending)[PENDING];
-    if (pending && 'done' in pending) pending.done();
-  };
-  app.addHook('preHandler', preHandler);
-  app.addHook('onSend', onSend);
   app.addHook('onResponse', (request, _reply, next) => {
-    settle(request);
+    take(request)?.abort();
     next();
   });
   app.addHook('onRequestAbort', (request, next) => {
-    settle(request);
+    take(request)?.abort();
     next();
   });
   done();
@@ -142,28 +141,14 @@ function describe(request: FastifyRequest): CacheRequestInfo {
   };
 }
 
-function runHandler(
-  request: WithPending,
+/** The core's verdict on the handler's serialised payload, applied to the reply. */
+function capture(
   route: CachedRoute,
   step: ReadStep,
   state: 'MISS' | 'BYPASS',
-  next: () => void,
-): Promise<Captured | undefined> {
-  return new Promise((resolve) => {
-    const done = (captured?: Captured) => {
-      request[PENDING] = null;
-      resolve(captured);
-    };
-    request[PENDING] = { route, step, state, done };
-    next();
-  });
-}
-
-/** The core's verdict on the handler's serialised payload, applied to the reply. */
-function capture(
-  pending: Extract<Pending, { done: unknown }>,
   reply: FastifyReply,
   payload: unknown,
+  resolve: (captured: Captured | undefined) => void,
 ): unknown {
   const response = {
     status: reply.statusCode,
@@ -171,9 +156,9 @@ function capture(
     body: payload,
     setsCookie: reply.hasHeader('set-cookie'),
   };
-  const captured = pending.route.capture(pending.step, response, pending.state);
+  const captured = route.capture(step, response, state);
+  resolve(captured.entry ? captured : undefined);
   reply.headers(captured.headers);
-  pending.done(captured.entry ? captured : undefined);
   if (captured.body) return payload;
   reply.code(captured.status).removeHeader('content-type').removeHeader('content-length');
   return null;
