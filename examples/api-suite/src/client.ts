@@ -1,4 +1,4 @@
-/** The API prefix every route of issue 4 lives under. */
+/** The API prefix every route of the example API lives under. */
 export const API_PREFIX = '/api/v1';
 
 /** One answer, read once: status, headers, the raw text and (when it is JSON) the parsed body. */

@@ -18,7 +18,7 @@ export { ADMIN, type ApiSuiteTarget, type RunningApp, SECRET_KEY, SUITE_ENV } fr
 export type { Expect, TestApi } from './test-api.js';
 
 /**
- * Registers the one HTTP test suite of the example apps (issue 4) against an app. Each area
+ * Registers the one HTTP test suite of the example apps against an app. Each area
  * starts its own fresh app through `target.start(env)`, so rate-limit counters and cached
  * pages never leak from one area into another. The test functions come from the caller (`t`),
  * so the suite imports no test runner.

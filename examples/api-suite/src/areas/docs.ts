@@ -1,7 +1,7 @@
 import { type ApiSuiteTarget, useApp } from '../fixtures.js';
 import type { TestApi } from '../test-api.js';
 
-/** Every route of issue 4, with path parameters blanked so names like {name}/{tier_name} match. */
+/** Every route of the example API, with path parameters blanked so names like {name}/{tier_name} match. */
 const ROUTES: [string, string][] = [
   ['post', '/api/v1/login'],
   ['post', '/api/v1/user'],
