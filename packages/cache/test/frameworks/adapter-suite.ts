@@ -127,6 +127,17 @@ export function runAdapterSuite(adapter: string, buildClient: BuildClient): void
       expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(miss.body)));
     });
 
+    it('answers a HEAD on a cold key without ever caching an empty body', async () => {
+      const { get, client } = await setup();
+      const head = await client.request('HEAD', '/alice/posts/7');
+      expect([head.status, head.body]).toEqual([200, '']);
+      const first = await get('/alice/posts/7');
+      expect(['MISS', 'HIT']).toContain(first.headers.get('x-cache'));
+      expect(JSON.parse(first.body)).toMatchObject({ route: 'read' });
+      const second = await get('/alice/posts/7');
+      expect([second.headers.get('x-cache'), second.body]).toEqual(['HIT', first.body]);
+    });
+
     it('replays the content type the miss was sent with, not only JSON', async () => {
       const { get } = await setup();
       const miss = await get('/vendor/1');
