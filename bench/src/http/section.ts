@@ -1,3 +1,4 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { BenchRedis } from '../redis.js';
 import type { HttpSettings } from '../settings.js';
@@ -9,6 +10,8 @@ import { type HttpRound, type HttpRow, httpMarkdown } from './tables.js';
 import { assertWrk, runWrk } from './wrk.js';
 
 const PROFILE_DIR = fileURLToPath(new URL('../../results/profiles', import.meta.url));
+// Every round of every row, for looking at the spread behind a median.
+const ROUNDS_FILE = new URL('../../results/http-rounds.json', import.meta.url);
 
 /** The variants this run serves: the selected frameworks, filtered, bare rows always kept. */
 function selectVariants(http: HttpSettings): Variant[] {
@@ -88,6 +91,8 @@ export async function httpSection(
     pinning.restore();
   }
   if (http.cpuProf) log(`  CPU profiles in ${PROFILE_DIR}`);
+  await mkdir(new URL('.', ROUNDS_FILE), { recursive: true });
+  await writeFile(ROUNDS_FILE, `${JSON.stringify([...rows.values()], null, 1)}\n`);
   return httpMarkdown([...rows.values()], {
     wrkVersion,
     http,
