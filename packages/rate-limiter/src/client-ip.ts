@@ -122,9 +122,17 @@ export function createClientIpResolver(
     });
   }
 
+  // Key forms of socket addresses, for requests the header does not decide: parsing and
+  // formatting an address on every request cost a few per cent of a small app's throughput.
+  const direct = new Map<string, string>();
   return function resolveClientIp(remoteAddress, forwardedFor) {
     // A peer on a Unix socket (say nginx) has no address; a hop count or `true` still trusts it.
     const hasPeer = typeof remoteAddress === 'string' && remoteAddress !== '';
+    const byPeer = hasPeer && (trustProxy === false || !forwardedFor);
+    if (byPeer) {
+      const known = direct.get(remoteAddress);
+      if (known !== undefined) return known;
+    }
     let address = hasPeer ? parseIp(remoteAddress) : undefined;
     let raw = hasPeer ? remoteAddress : undefined;
     if (trustProxy !== false && forwardedFor) {
@@ -139,7 +147,13 @@ export function createClientIpResolver(
         raw = next;
       }
     }
-    return raw === undefined ? undefined : keyForm(address, raw, ipv6Prefix);
+    if (raw === undefined) return undefined;
+    const key = keyForm(address, raw, ipv6Prefix);
+    if (byPeer) {
+      if (direct.size >= 1024) direct.clear();
+      direct.set(remoteAddress, key);
+    }
+    return key;
   };
 }
 

@@ -87,6 +87,18 @@ describe('clientIp', () => {
     ).toBe('10.0.0.1');
   });
 
+  it('answers one resolver the same for a socket address it has seen, header or not', () => {
+    const ipOf = createClientIpResolver({ trustProxy: 1, ipv6Prefix: 48 });
+    for (let i = 0; i < 3; i++) {
+      expect(ipOf('::ffff:10.0.0.2')).toBe('10.0.0.2');
+      expect(ipOf('::ffff:10.0.0.2', '203.0.113.7')).toBe('203.0.113.7');
+      expect(ipOf('2001:db8:1:2::1')).toBe('2001:db8:1::/48');
+    }
+    // Past the memo's bound it starts afresh, still answering every address right.
+    for (let i = 0; i < 2100; i++)
+      expect(ipOf(`198.51.${i >> 8}.${i & 255}`)).toBe(`198.51.${i >> 8}.${i & 255}`);
+  });
+
   it('returns undefined without a socket address', () => {
     expect(clientIp({ remoteAddress: undefined })).toBeUndefined();
   });
