@@ -1,4 +1,5 @@
 import { ExpiringMap, LogThrottle } from '@kit/internal';
+import { withCheckNow } from './check-now.js';
 import { RateLimiterError } from './errors.js';
 import { resolveOptions } from './options.js';
 import { PathMemo } from './path.js';
@@ -179,22 +180,30 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     });
   }
 
+  /** A check, answered without a promise when the answer is at hand; throws on bad input. */
+  function evaluate(
+    op: 'consume' | 'peek',
+    input: CheckInput,
+  ): RateLimitResult | Promise<RateLimitResult> {
+    const cost = checkInput(input, op === 'consume' ? 'check' : 'peek');
+    const now = Date.now();
+    const path = paths.sanitize(input.path);
+    const identity = userOf(input);
+    const key =
+      identity === null
+        ? `${keyHead}${ipIdOf(input)}:${path}}`
+        : `${keyHead}u:${identity.id}:${path}}`;
+    const found = rules.resolve(identity, path, now);
+    if (found instanceof Promise) {
+      // The lookup took a while: read the clock again for the store.
+      return found.then((rule) => located(op, identity, path, key, cost, rule, Date.now()));
+    }
+    return located(op, identity, path, key, cost, found, now);
+  }
+
   function run(op: 'consume' | 'peek', input: CheckInput): Promise<RateLimitResult> {
     try {
-      const cost = checkInput(input, op === 'consume' ? 'check' : 'peek');
-      const now = Date.now();
-      const path = paths.sanitize(input.path);
-      const identity = userOf(input);
-      const key =
-        identity === null
-          ? `${keyHead}${ipIdOf(input)}:${path}}`
-          : `${keyHead}u:${identity.id}:${path}}`;
-      const found = rules.resolve(identity, path, now);
-      if (found instanceof Promise) {
-        // The lookup took a while: read the clock again for the store.
-        return found.then((rule) => located(op, identity, path, key, cost, rule, Date.now()));
-      }
-      return Promise.resolve(located(op, identity, path, key, cost, found, now));
+      return Promise.resolve(evaluate(op, input));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -216,7 +225,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     return decide({ op, rule, key, subject, cost }, now);
   }
 
-  return {
+  const limiter: RateLimiter = {
     check: (input) => run('consume', input),
     peek: (input) => run('peek', input),
     async reset(input) {
@@ -235,4 +244,5 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       blocked.clear();
     },
   };
+  return withCheckNow(limiter, (input) => evaluate('consume', input));
 }

@@ -1,9 +1,10 @@
+import { checkNowOf } from './check-now.js';
 import { type ClientIpOptions, createClientIpResolver } from './client-ip.js';
 import { invalidOption } from './errors.js';
-import { checkHeaderOptions, type HeaderOptions } from './headers.js';
-import type { Identity, RateLimiter } from './types.js';
+import { checkHeaderOptions, createHeaderWriter, type HeaderOptions } from './headers.js';
+import type { Identity, RateLimiter, RateLimitResult } from './types.js';
 
-/** Options shared by the Express and Hono `rateLimit` middleware; `Req` is `req` or `c`. */
+/** Options shared by the Express, Hono and Fastify adapters; `Req` is `req`, `c` or `request`. */
 export interface MiddlewareOptions<Req> extends HeaderOptions, ClientIpOptions {
   /** The limiter made by `createRateLimiter`. Required. */
   limiter: RateLimiter;
@@ -23,29 +24,50 @@ export interface MiddlewareOptions<Req> extends HeaderOptions, ClientIpOptions {
   skip?: (req: Req) => boolean | Promise<boolean>;
 }
 
-/** What an adapter needs at request time, checked once when the middleware is made. */
-export interface PreparedMiddleware<Req> {
-  limiter: RateLimiter;
-  headers: Required<HeaderOptions>;
-  identify(req: Req): Promise<Identity | null>;
-  cost(req: Req): number;
-  /** `undefined` when nothing is skipped, so adapters pay nothing for the option unused. */
-  skip: ((req: Req) => boolean | Promise<boolean>) | undefined;
-  clientIp(
-    remoteAddress: string | null | undefined,
-    forwardedFor?: string | string[] | null,
-  ): string | undefined;
+/** What an adapter does with a request the limiter has checked. */
+export interface Decision {
+  /** `false`: answer 429 with `RATE_LIMIT_BODY`. */
+  allowed: boolean;
+  /** Set on the response either way. */
+  headers: Array<[string, string]>;
 }
 
-/** Validates middleware options (throwing `E_INVALID_OPTION`) and compiles them. */
-export function prepareMiddleware<Req>(options: MiddlewareOptions<Req>): PreparedMiddleware<Req> {
+/** What an adapter needs at request time, checked once when the middleware is made. */
+export interface PreparedMiddleware<Req> {
+  /**
+   * Whether `decide` needs `X-Forwarded-For` (a `trustProxy` is set): adapters skip reading the
+   * header otherwise, which on some runtimes (Hono on Node) is not free.
+   */
+  readsForwardedFor: boolean;
+  /**
+   * Skips, identifies, keys and checks one request; `undefined` when `skip()` said so (no
+   * headers, nothing counted). `path` is the raw path the adapter read (see `requestPath`).
+   * Answers without a promise when nothing had to wait (no async `skip`/`identify`, an
+   * in-process store), so the adapter can go on in the same turn; may throw either way.
+   */
+  decide(
+    req: Req,
+    path: string,
+    remoteAddress: string | null | undefined,
+    forwardedFor?: string | string[] | null,
+  ): Decision | undefined | Promise<Decision | undefined>;
+}
+
+/**
+ * Validates middleware options (throwing `E_INVALID_OPTION`) and compiles them. `lowerCaseNames`
+ * for frameworks that lower-case header names themselves (Hono's Headers, Fastify's reply).
+ */
+export function prepareMiddleware<Req>(
+  options: MiddlewareOptions<Req>,
+  lowerCaseNames = false,
+): PreparedMiddleware<Req> {
   const limiter = options?.limiter;
   if (typeof limiter?.check !== 'function') {
     throw invalidOption('limiter', 'is required: pass the result of createRateLimiter()', {
       value: limiter,
     });
   }
-  const { identify, cost = 1, skip } = options;
+  const { identify, cost = 1, skip, trustProxy } = options;
   for (const [name, value] of [
     ['identify', identify],
     ['skip', skip],
@@ -57,20 +79,52 @@ export function prepareMiddleware<Req>(options: MiddlewareOptions<Req>): Prepare
   if (typeof cost !== 'function' && (!Number.isSafeInteger(cost) || cost < 1)) {
     throw invalidOption('cost', 'must be a positive integer or a function', { value: cost });
   }
+  const headersOf = createHeaderWriter(checkHeaderOptions(options), lowerCaseNames);
+  const clientIp = createClientIpResolver(options);
+  const costOf = typeof cost === 'function' ? cost : () => cost;
+  const check = checkNowOf(limiter);
+  const decision = (result: RateLimitResult): Decision => ({
+    allowed: result.allowed,
+    headers: headersOf(result),
+  });
+
+  async function identityOf(req: Req): Promise<Identity | null> {
+    try {
+      return (await identify!(req)) ?? null;
+    } catch {
+      // An invalid or expired token is not an error here: limit the caller by IP.
+      return null;
+    }
+  }
+
+  function checked(
+    req: Req,
+    identity: Identity | null,
+    path: string,
+    ip: string | undefined,
+  ): Decision | Promise<Decision> {
+    const result = check({ path, identity, ip, cost: costOf(req) });
+    return result instanceof Promise ? result.then(decision) : decision(result);
+  }
+
+  function identified(req: Req, path: string, ip: string | undefined) {
+    if (identify === undefined) return checked(req, null, path, ip);
+    return identityOf(req).then((identity) => checked(req, identity, path, ip));
+  }
+
   return {
-    limiter,
-    headers: checkHeaderOptions(options),
-    clientIp: createClientIpResolver(options),
-    async identify(req) {
-      if (identify === undefined) return null;
-      try {
-        return (await identify(req)) ?? null;
-      } catch {
-        // An invalid or expired token is not an error here: limit the caller by IP.
-        return null;
+    readsForwardedFor: trustProxy !== undefined && trustProxy !== false && trustProxy !== 0,
+    // Each promise is a turn of the microtask queue per request: only what must wait waits.
+    decide(req, path, remoteAddress, forwardedFor) {
+      const ip = clientIp(remoteAddress, forwardedFor);
+      if (skip === undefined) return identified(req, path, ip);
+      const skipped = skip(req);
+      if (typeof (skipped as Partial<PromiseLike<boolean>>)?.then === 'function') {
+        return Promise.resolve(skipped).then((yes) =>
+          yes ? undefined : identified(req, path, ip),
+        );
       }
+      return skipped ? undefined : identified(req, path, ip);
     },
-    cost: typeof cost === 'function' ? cost : () => cost,
-    skip,
   };
 }

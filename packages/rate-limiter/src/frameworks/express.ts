@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-import { RATE_LIMIT_BODY, rateLimitHeaders } from '../headers.js';
-import { type MiddlewareOptions, prepareMiddleware } from '../middleware.js';
+import { RATE_LIMIT_BODY } from '../headers.js';
+import { type Decision, type MiddlewareOptions, prepareMiddleware } from '../middleware.js';
 import { requestPath } from '../path.js';
 
 /** Options of the Express `rateLimit` middleware. */
@@ -22,7 +22,7 @@ export type RateLimitMiddleware = <
   req: Request<P, ResBody, ReqBody, ReqQuery, Locals>,
   res: Response<ResBody, Locals>,
   next: NextFunction,
-) => Promise<void>;
+) => void;
 
 /**
  * Express (v5) middleware: limits each request by `identify(req)` or client IP, writes the
@@ -42,30 +42,33 @@ export type RateLimitMiddleware = <
 export function rateLimit(options: ExpressRateLimitOptions): RateLimitMiddleware {
   const m = prepareMiddleware(options);
   // Whatever the route's types, the object is Express's Request; the options are written for it.
-  return async function rateLimit(req: Request, res: Response, next: NextFunction) {
-    try {
-      if (m.skip !== undefined && (await m.skip(req))) {
-        next();
-        return;
-      }
-      const identity = await m.identify(req);
-      const ip = m.clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for']);
-      const result = await m.limiter.check({
-        // Express matches either case unless `case sensitive routing` is on.
-        path: requestPath(req.originalUrl ?? req.url, req.app.enabled('case sensitive routing')),
-        identity,
-        ip,
-        cost: m.cost(req),
-      });
-      for (const [name, value] of rateLimitHeaders(result, m.headers)) res.setHeader(name, value);
-      if (!result.allowed) {
+  function finish(res: Response, next: NextFunction, decision: Decision | undefined): void {
+    if (decision !== undefined) {
+      for (const [name, value] of decision.headers) res.setHeader(name, value);
+      if (!decision.allowed) {
         res.status(429).json(RATE_LIMIT_BODY);
         return;
       }
+    }
+    next();
+  }
+
+  return function rateLimit(req: Request, res: Response, next: NextFunction): void {
+    let decided: ReturnType<typeof m.decide>;
+    try {
+      decided = m.decide(
+        req,
+        // Express matches either case unless `case sensitive routing` is on.
+        requestPath(req.originalUrl ?? req.url, req.app.enabled('case sensitive routing')),
+        req.socket.remoteAddress,
+        m.readsForwardedFor ? req.headers['x-forwarded-for'] : undefined,
+      );
     } catch (error) {
       next(error);
       return;
     }
-    next();
+    // Answered at once (memory store): on to the next handler in the same turn.
+    if (decided instanceof Promise) decided.then((d) => finish(res, next, d), next);
+    else finish(res, next, decided);
   } as RateLimitMiddleware;
 }

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { invalidOption } from '../errors.js';
-import { RATE_LIMIT_BODY, rateLimitHeaders } from '../headers.js';
+import { RATE_LIMIT_BODY } from '../headers.js';
 import {
+  type Decision,
   type MiddlewareOptions,
   type PreparedMiddleware,
   prepareMiddleware,
@@ -27,7 +28,7 @@ declare module 'fastify' {
 type Prepared = PreparedMiddleware<FastifyRequest>;
 
 async function plugin(app: FastifyInstance, options: FastifyRateLimitOptions): Promise<void> {
-  const base = prepareMiddleware(options);
+  const base = prepareMiddleware(options, true);
   const { routerOptions, caseSensitive } = app.initialConfig;
   // Fastify routes `/API` like `/api` under `caseSensitive: false`, then one bucket for both.
   const sensitive = routerOptions?.caseSensitive ?? caseSensitive ?? true;
@@ -36,7 +37,7 @@ async function plugin(app: FastifyInstance, options: FastifyRateLimitOptions): P
   const settingsOf = (own: Partial<FastifyRateLimitOptions>): Prepared => {
     let m = perRoute.get(own);
     if (m === undefined) {
-      m = prepareMiddleware({ ...options, ...own });
+      m = prepareMiddleware({ ...options, ...own }, true);
       perRoute.set(own, m);
     }
     return m;
@@ -54,18 +55,30 @@ async function plugin(app: FastifyInstance, options: FastifyRateLimitOptions): P
     settingsOf(own);
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook, not an async one: a check answered at once (memory store) then goes on
+  // in the same turn, with no promise made.
+  app.addHook('onRequest', (request, reply, done) => {
     const own = request.routeOptions.config.rateLimit;
-    if (own === false) return;
+    if (own === false) return done();
     // A route added before this plugin ran was not seen by onRoute: prepared on first use.
     const m = own === undefined ? base : settingsOf(own);
-    if (m.skip !== undefined && (await m.skip(request))) return;
-    const identity = await m.identify(request);
-    const ip = m.clientIp(request.raw.socket.remoteAddress, request.headers['x-forwarded-for']);
+    const forwardedFor = m.readsForwardedFor ? request.headers['x-forwarded-for'] : undefined;
     const path = requestPath(request.url, sensitive);
-    const result = await m.limiter.check({ path, identity, ip, cost: m.cost(request) });
-    for (const [name, value] of rateLimitHeaders(result, m.headers)) reply.header(name, value);
-    if (!result.allowed) return reply.code(429).send(RATE_LIMIT_BODY);
+    const finish = (decision: Decision | undefined) => {
+      if (decision === undefined) return done();
+      for (const [name, value] of decision.headers) reply.header(name, value);
+      // Answering from a callback hook: send, and do not call done().
+      if (decision.allowed) done();
+      else reply.code(429).send(RATE_LIMIT_BODY);
+    };
+    let decided: ReturnType<typeof m.decide>;
+    try {
+      decided = m.decide(request, path, request.raw.socket.remoteAddress, forwardedFor);
+    } catch (error) {
+      return done(error as Error);
+    }
+    if (decided instanceof Promise) decided.then(finish, done);
+    else finish(decided);
   });
 }
 

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { RATE_LIMIT_BODY, rateLimitHeaders } from '../headers.js';
+import { RATE_LIMIT_BODY } from '../headers.js';
 import { type MiddlewareOptions, prepareMiddleware } from '../middleware.js';
 
 /** Options of the Hono `rateLimit` middleware. */
@@ -11,13 +11,17 @@ export interface HonoRateLimitOptions extends MiddlewareOptions<Context> {
   getIp?: (c: Context) => string | null | undefined;
 }
 
+/** What runtimes put in `c.env`: `@hono/node-server` its Node request and response, Bun a lookup. */
+type RuntimeEnv =
+  | {
+      incoming?: { socket?: { remoteAddress?: string } };
+      outgoing?: { setHeader?(name: string, value: string): unknown; headersSent?: boolean };
+      requestIP?: (req: Request) => { address?: string } | null;
+    }
+  | undefined;
+
 function runtimeIp(c: Context): string | undefined {
-  const env = c.env as
-    | {
-        incoming?: { socket?: { remoteAddress?: string } };
-        requestIP?: (req: Request) => { address?: string } | null;
-      }
-    | undefined;
+  const env = c.env as RuntimeEnv;
   return env?.incoming?.socket?.remoteAddress ?? env?.requestIP?.(c.req.raw)?.address;
 }
 
@@ -33,17 +37,31 @@ function runtimeIp(c: Context): string | undefined {
  * app.use('/api/*', rateLimit({ limiter, identify: (c) => userFromBearer(c.req.header('authorization')) }));
  */
 export function rateLimit(options: HonoRateLimitOptions): MiddlewareHandler {
-  const m = prepareMiddleware(options);
+  const m = prepareMiddleware(options, true);
   const getIp = options.getIp ?? runtimeIp;
   return async function rateLimit(c, next) {
-    if (m.skip !== undefined && (await m.skip(c))) return next();
-    const identity = await m.identify(c);
-    const ip = m.clientIp(getIp(c), c.req.header('x-forwarded-for'));
-    const result = await m.limiter.check({ path: c.req.path, identity, ip, cost: m.cost(c) });
-    const headers = rateLimitHeaders(result, m.headers);
-    if (!result.allowed) return c.json(RATE_LIMIT_BODY, 429, Object.fromEntries(headers));
-    await next();
-    // After next(): the handler's response exists, and c.header() copies it if it is immutable.
+    const forwardedFor = m.readsForwardedFor ? c.req.header('x-forwarded-for') : undefined;
+    const decided = m.decide(c, c.req.path, getIp(c), forwardedFor);
+    const decision = decided instanceof Promise ? await decided : decided;
+    if (decision === undefined) return next();
+    const { headers } = decision;
+    if (!decision.allowed) return c.json(RATE_LIMIT_BODY, 429, Object.fromEntries(headers));
+    const outgoing = (c.env as RuntimeEnv)?.outgoing;
+    if (typeof outgoing?.setHeader === 'function' && !outgoing.headersSent) {
+      // @hono/node-server: onto the Node response, which merges them into whatever Response
+      // the handler returns (a raw one too) when it is written. No Headers object is made,
+      // so c.json() keeps the server's fast path for plain responses.
+      for (const [name, value] of headers) outgoing.setHeader(name, value);
+      return next();
+    }
+    // Elsewhere: set before next(), so c.json()/c.text() build the response with them. Set
+    // after, they would make Hono copy the finished (immutable) response, body and all...
     for (const [name, value] of headers) c.header(name, value);
+    await next();
+    // ...which a handler's own `new Response()` still needs: copied onto it then, only then.
+    const first = headers[0];
+    if (first !== undefined && c.res.headers.get(first[0]) !== first[1]) {
+      for (const [name, value] of headers) c.header(name, value);
+    }
   };
 }

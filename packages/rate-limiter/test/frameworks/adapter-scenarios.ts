@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createRateLimiter, RateLimiterError } from '../../src/index.js';
+import { createRateLimiter, RateLimiterError, type RateLimitStore } from '../../src/index.js';
 import { memoryStore } from '../../src/stores/memory.js';
+import { sleep } from '../support/time.js';
 import type { AdapterOptions, Harness } from './harness.js';
 
 const limiterOf = (limit: number) =>
@@ -84,6 +85,35 @@ export function registerAdapterScenarios(harness: Harness): void {
         expect(await statuses(harness, targets, false)).toEqual([200, 429, 429]);
       });
     }
+
+    it('waits for an async identify() and a store that answers asynchronously', async () => {
+      // Any remote store answers later; the memory store answers at once, a path of its own.
+      const inner = memoryStore();
+      const later = <T>(value: Promise<T>) => sleep(1).then(() => value);
+      const store: RateLimitStore = {
+        consume: (request) => later(inner.consume(request)),
+        peek: (request) => later(inner.peek(request)),
+        reset: (request) => later(inner.reset(request)),
+      };
+      const limiter = createRateLimiter({ store, defaultRule: { limit: 2, period: 60 } });
+      const app = await harness.make(limiter, {
+        identify: async (authorization) => (authorization ? { id: 'u1' } : null),
+      });
+      try {
+        const ok = await app.send('/api/v1/tasks', { token: 't' });
+        expect(ok.status).toBe(200);
+        expect(ok.headers.get('x-ratelimit-remaining')).toBe('1');
+        expect((await app.send('/api/v1/tasks', { token: 't' })).status).toBe(200);
+        const denied = await app.send('/api/v1/tasks', { token: 't' });
+        expect(denied.status).toBe(429);
+        expect(denied.body).toEqual({ detail: 'Rate limit exceeded' });
+        expect(Number(denied.headers.get('retry-after'))).toBeGreaterThan(0);
+        // Anonymous callers from the same address have their own budget.
+        expect((await app.send('/api/v1/tasks')).status).toBe(200);
+      } finally {
+        await app.close();
+      }
+    });
 
     it('adds the headers to a response the handler writes raw', async () => {
       const app = await harness.make(limiterOf(5));

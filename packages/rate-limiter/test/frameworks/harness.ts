@@ -22,7 +22,7 @@ export type AdapterOptions = Omit<
   MiddlewareOptions<never>,
   'limiter' | 'identify' | 'cost' | 'skip'
 > & {
-  identify?: (authorization: string | undefined) => Identity | null;
+  identify?: (authorization: string | undefined) => Identity | null | Promise<Identity | null>;
   cost?: number;
   skip?: (path: string) => boolean | Promise<boolean>;
 };

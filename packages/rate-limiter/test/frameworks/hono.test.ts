@@ -1,35 +1,44 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { rateLimit } from '../../src/frameworks/hono.js';
-import { createRateLimiter } from '../../src/index.js';
+import { createRateLimiter, type RateLimiter } from '../../src/index.js';
 import { memoryStore } from '../../src/stores/memory.js';
+import { rawStatus } from '../support/raw-request.js';
 import { registerAdapterScenarios } from './adapter-scenarios.js';
-import { adapt, type Harness, headersOf, readReply } from './harness.js';
+import { type AdapterOptions, adapt, type Harness, headersOf, readReply } from './harness.js';
 import { registerTierScenarios } from './tier-scenarios.js';
 
 // app.request() with a @hono/node-server-shaped env carrying the socket address.
 const env = { incoming: { socket: { remoteAddress: '::ffff:192.0.2.10' } } };
 
+/** The app of both harnesses: the middleware under a sub-app mounted at /api/v1. */
+function honoApp(limiter: RateLimiter, options: AdapterOptions): Hono {
+  const middleware = rateLimit({
+    limiter,
+    ...adapt<Context>(
+      options,
+      (c) => c.req.header('authorization'),
+      (c) => c.req.path,
+    ),
+  });
+  const api = new Hono();
+  api.use(middleware);
+  api.get('/tasks/task', (c) => c.json({ ok: true }));
+  api.get('/tasks', (c) => c.json({ ok: true }));
+  api.get('/health', (c) => c.text('up'));
+  api.get('/raw', () => new Response('raw'));
+  return new Hono().route('/api/v1', api);
+}
+
+// app.request(): no server, the runtime's env given by hand, so headers go through c.header().
 const harness: Harness = {
   name: 'hono',
   // Hono's routers always match case: `/API/v1` is another route.
   foldsCase: false,
   async make(limiter, options = {}) {
-    const middleware = rateLimit({
-      limiter,
-      ...adapt<Context>(
-        options,
-        (c) => c.req.header('authorization'),
-        (c) => c.req.path,
-      ),
-    });
-    const api = new Hono();
-    api.use(middleware);
-    api.get('/tasks/task', (c) => c.json({ ok: true }));
-    api.get('/tasks', (c) => c.json({ ok: true }));
-    api.get('/health', (c) => c.text('up'));
-    api.get('/raw', () => new Response('raw'));
-    const app = new Hono().route('/api/v1', api);
+    const app = honoApp(limiter, options);
     return {
       send: async (path, init) =>
         readReply(await app.request(path, { headers: headersOf(init) }, env)),
@@ -41,6 +50,27 @@ const harness: Harness = {
 
 registerTierScenarios(harness);
 registerAdapterScenarios(harness);
+
+// @hono/node-server on port 0 and fetch: the headers go onto the Node response there.
+const nodeHarness: Harness = {
+  name: 'hono on @hono/node-server',
+  foldsCase: false,
+  async make(limiter, options = {}) {
+    const app = honoApp(limiter, options);
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      send: async (path, init) =>
+        readReply(await fetch(`http://127.0.0.1:${port}${path}`, { headers: headersOf(init) })),
+      sendTarget: (target) => rawStatus(port, target),
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  },
+};
+
+registerTierScenarios(nodeHarness);
+registerAdapterScenarios(nodeHarness);
 
 describe('hono adapter specifics', () => {
   it('keys anonymous callers by the socket address of the runtime, or getIp', async () => {
@@ -64,6 +94,20 @@ describe('hono adapter specifics', () => {
     expect(
       (await custom.request('/x', { headers: { 'cf-connecting-ip': '192.0.2.50' } })).status,
     ).toBe(429);
+  });
+
+  it('adds headers to a Response whose headers are immutable', async () => {
+    const limiter = createRateLimiter({
+      store: memoryStore(),
+      defaultRule: { limit: 5, period: 60 },
+    });
+    const app = new Hono();
+    app.use(rateLimit({ limiter }));
+    app.get('/moved', () => Response.redirect('http://a.example/elsewhere', 302));
+    const response = await app.request('/moved', {}, env);
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('http://a.example/elsewhere');
+    expect(response.headers.get('x-ratelimit-remaining')).toBe('4');
   });
 
   it('adds headers to a raw Response the handler returns', async () => {
