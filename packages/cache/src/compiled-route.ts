@@ -1,3 +1,4 @@
+import { LogThrottle } from '@kit/internal';
 import type { CacheEngine, Loader } from './engine.js';
 import { createEntry } from './entry.js';
 import { CacheError } from './errors.js';
@@ -12,6 +13,8 @@ import type {
   RequestParamValue,
   RouteOptions,
 } from './types.js';
+
+const REPORT_INTERVAL_MS = 3_600_000;
 
 /** Most combinations of repeated values one write invalidates the keys of. */
 export const MAX_WRITE_VARIANTS = 16;
@@ -30,7 +33,9 @@ export interface InvalidationPlan {
 export class CompiledRoute {
   readonly options: ResolvedRouteOptions;
   readonly #engine: CacheEngine;
-  readonly #reported = new Set<string>();
+  // Request-dependent messages, each logged once an hour: bounded, and a flood of new ones
+  // pushes the oldest out instead of silencing the route for good.
+  readonly #reported = new LogThrottle(100);
   /** Every parameter name the route's keys and patterns read. */
   readonly #usedNames: readonly string[];
   /** `Cache-Control` of a read without and with credentials. */
@@ -169,15 +174,13 @@ export class CompiledRoute {
   }
 
   /**
-   * Logs a request-time configuration problem (once per kind per route): the request goes on
+   * Logs a request-time problem (each message once an hour per route): the request goes on
    * uncached rather than failing.
    */
   report(error: unknown): void {
     const code = error instanceof CacheError ? error.code : 'E_UNKNOWN';
     const message = error instanceof Error ? error.message : String(error);
-    // Bounded: request-dependent messages must not grow memory without end.
-    if (this.#reported.has(message) || this.#reported.size >= 100) return;
-    this.#reported.add(message);
+    if (!this.#reported.shouldLog(message, REPORT_INTERVAL_MS)) return;
     const details = { code, keyPrefix: this.options.keyPrefix.source };
     const text = `${message} (route "${this.options.keyPrefix.source}" served uncached)`;
     const { logger } = this.#engine.options;

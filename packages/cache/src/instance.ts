@@ -121,13 +121,8 @@ export function createCache(options: CacheOptions): CacheInstance {
           step,
           async (state) => {
             const body = await run(request);
-            const response = {
-              status: 200,
-              contentType: 'application/json',
-              body,
-              setsCookie: false,
-            };
-            const captured = route.capture(step, response, state);
+            const header = (name: string) => (name === 'content-type' ? json[name] : undefined);
+            const captured = route.capture(step, { status: 200, body, header }, state);
             own = { body, captured, state };
             return captured;
           },

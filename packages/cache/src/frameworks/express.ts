@@ -70,11 +70,11 @@ function describe(req: Request): CacheRequestInfo {
   const params = req.params as Record<string, string | string[]>;
   return {
     method: req.method,
-    // Express 5 hands a wildcard as its segments; the handler joins them with `/`.
     params: Object.values(params).some(Array.isArray)
-      ? Object.fromEntries(Object.entries(params).map(([k, v]) => [k, [v].flat().join('/')]))
+      ? Object.fromEntries(Object.entries(params).map(([k, v]) => [k, wildcard(v)]))
       : (params as RequestParams),
-    routePath: typeof routePath === 'string' ? routePath : undefined,
+    // An array route (`['/pages', '/pages/:page']`) binds the names of all its paths.
+    routePath: Array.isArray(routePath) ? routePath.join(' ') : (routePath as string | undefined),
     search: query === -1 ? '' : url.slice(query + 1),
     // Express parses the query on every read of req.query: only when the key needs it.
     get query() {
@@ -84,7 +84,16 @@ function describe(req: Request): CacheRequestInfo {
   };
 }
 
-/** Runs the handler; the core judges what it sends, once its headers are final. */
+/**
+ * Express 5 hands a wildcard as its segments: one string that keeps them apart, so `/a%2Fb`
+ * (`['a/b']`) and `/a/b` (`['a', 'b']`) never share a key.
+ */
+function wildcard(value: string | string[]): string {
+  if (typeof value === 'string') return value;
+  return value.map((segment) => segment.replaceAll('%', '%25').replaceAll('/', '%2F')).join('/');
+}
+
+/** Runs the handler; the core judges what it sends, once Express has set its headers. */
 function runHandler(
   route: CachedRoute,
   step: ReadStep,
@@ -93,22 +102,21 @@ function runHandler(
   proceed: () => void,
 ): Promise<Captured | undefined> {
   return new Promise((resolve) => {
-    beforeEnd(res, (body) => {
+    beforeEnd(res, (body, encoding) => {
       // Headers already sent: the body was streamed with res.write(), this is its last part.
       if (res.headersSent) {
         resolve(undefined);
         return { body };
       }
-      const text = Buffer.isBuffer(body) ? body.toString() : body;
       const response = {
         status: res.statusCode,
-        contentType: res.get('Content-Type'),
-        body: text,
-        setsCookie: res.get('Set-Cookie') !== undefined,
+        body: utf8(body, encoding),
+        header: res.get.bind(res),
       };
       const captured = route.capture(step, response, state);
-      resolve(captured.entry ? captured : undefined);
       res.set(captured.headers).status(captured.status);
+      if (!captured.entry) resolve(undefined);
+      else settleAtFinish(res, captured, resolve);
       if (captured.body) return { body };
       res.removeHeader('Content-Type');
       res.removeHeader('Content-Length');
@@ -120,20 +128,58 @@ function runHandler(
   });
 }
 
+/** The text of a body ended as UTF-8 text (a string, or a buffer that is one), else undefined. */
+function utf8(body: unknown, encoding: unknown): string | undefined {
+  if (typeof body === 'string') {
+    return encoding === undefined || /^utf-?8$/i.test(String(encoding)) ? body : undefined;
+  }
+  if (!Buffer.isBuffer(body)) return undefined;
+  const text = body.toString('utf8');
+  return Buffer.byteLength(text) === body.length && Buffer.from(text).equals(body)
+    ? text
+    : undefined;
+}
+
+/**
+ * Stores the entry once the response is out, unless a cookie joined it on the way: session
+ * middleware sets it as the headers are written, after the core has judged the response. The
+ * cache's headers then come off too, so the cookie never goes out marked public.
+ */
+function settleAtFinish(
+  res: Response,
+  captured: Captured,
+  resolve: (captured: Captured | undefined) => void,
+): void {
+  const setHeader = res.setHeader;
+  let cookie = false;
+  res.setHeader = function watch(this: Response, name: string, value: unknown) {
+    if (name.toLowerCase() === 'set-cookie' && !cookie) {
+      cookie = true;
+      for (const header in captured.headers) res.removeHeader(header);
+    }
+    return setHeader.call(this, name, value as string);
+  } as Response['setHeader'];
+  res.once('finish', () => {
+    res.setHeader = setHeader;
+    resolve(cookie ? undefined : captured);
+  });
+}
+
 /**
  * Runs `hook` when the response ends, before anything is written (Express has set its final
  * headers by then): it may change headers and status, replace the body, and make the end wait.
  */
 function beforeEnd(
   res: Response,
-  hook: (body: unknown) => { body: unknown; wait?: Promise<void> | undefined },
+  hook: (body: unknown, encoding: unknown) => { body: unknown; wait?: Promise<void> | undefined },
 ): void {
   const end = res.end as (...args: unknown[]) => Response;
   res.end = function endAfterHook(this: Response, ...args: unknown[]) {
     res.end = end as Response['end'];
     const callback = args.find((arg) => typeof arg === 'function');
     const chunk = typeof args[0] === 'function' ? undefined : args[0];
-    const { body, wait } = hook(chunk);
+    const encoding = typeof args[1] === 'function' ? undefined : args[1];
+    const { body, wait } = hook(chunk, encoding);
     const finish = () =>
       body === chunk
         ? end.apply(this, args)

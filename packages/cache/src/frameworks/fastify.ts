@@ -1,4 +1,9 @@
-import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyPluginCallback,
+  FastifyReply,
+  FastifyRequest,
+  preHandlerHookHandler,
+} from 'fastify';
 import { invalidOption } from '../errors.js';
 import type { CachedRoute } from '../http/cached-route.js';
 import type { CacheRequestInfo, Captured, ReadStep } from '../http/types.js';
@@ -18,27 +23,39 @@ export interface CachePluginOptions {
   cache: CacheInstance;
 }
 
-/** What the request's `onSend` does with the handler's payload, or on an abort. */
+/**
+ * A request's pending step: `capture` runs in the plugin's own onSend, before hooks that shape
+ * the payload (compression); `settle` in the route's last onSend, after every hook; `abort`
+ * when the response ends without it (aborted, hijacked).
+ */
 interface Pending {
-  send(reply: FastifyReply, payload: unknown): unknown;
-  abort(): void;
+  capture?(reply: FastifyReply, payload: unknown): unknown;
+  settle(reply: FastifyReply, payload: unknown): unknown;
+  abort(reply: FastifyReply | undefined): void;
 }
 
 const PENDING = Symbol('@kit/cache pending');
 type WithPending = FastifyRequest & { [PENDING]: Pending | null };
 
-/** Takes the request's pending step, so it runs once. */
+/** Takes the request's pending step, so it settles once. */
 function take(request: FastifyRequest): Pending | null {
   const pending = (request as WithPending)[PENDING];
   (request as WithPending)[PENDING] = null;
   return pending;
 }
 
+/** Hands the payload on, once `out` (a payload or a promise of one) is ready. */
+function pass(out: unknown, next: (error: null, payload: unknown) => void): void {
+  if (out instanceof Promise) void out.then((payload) => next(null, payload));
+  else next(null, out);
+}
+
 /**
  * Fastify 5 plugin: every route of the instance it is registered on with `config.cache` is
- * cached (GET/HEAD) or invalidates after a 2xx (other methods), with the route options of the
- * other adapters. Register it before the routes (and before `@fastify/compress`, whose stream
- * the cache cannot store); route options are checked as each route is added.
+ * cached (GET/HEAD) or invalidates after a 2xx or 3xx (other methods), with the route options
+ * of the other adapters. Register it (awaited) before the routes, and before plugins whose
+ * onSend hooks reshape payloads (compression, envelopes); route options are checked as each
+ * route is added. The cache reads after every preHandler hook, so authentication runs first.
  *
  * @example
  * ```ts
@@ -56,65 +73,29 @@ export const cachePlugin: FastifyPluginCallback<CachePluginOptions> = (app, opti
     const problem = 'is required: pass { cache: createCache(...) }';
     return done(invalidOption('cache', problem, { value: instance }));
   }
-  // One compiled route per route's options object (a HEAD route shares its GET's).
-  const routes = new WeakMap<RouteOptions, CachedRoute>();
-  const routeOf = (config: RouteOptions): CachedRoute => {
-    let route = routes.get(config);
-    if (!route) {
-      route = instance.route(config);
-      routes.set(config, route);
-    }
-    return route;
-  };
   if (!app.hasRequestDecorator(PENDING)) app.decorateRequest(PENDING, null);
-  app.addHook('onRoute', ({ config }) => {
-    if (config?.cache) routeOf(config.cache);
+  app.addHook('onRoute', (routeOptions) => {
+    const config = routeOptions.config?.cache;
+    if (!config) return;
+    const route = instance.route(config);
+    // Last of the route's hooks: after authentication (preHandler), after payload hooks (onSend).
+    routeOptions.preHandler = [...[routeOptions.preHandler ?? []].flat(), read(route)];
+    routeOptions.onSend = [
+      ...[routeOptions.onSend ?? []].flat(),
+      (request, reply, payload, next) =>
+        pass(take(request)?.settle(reply, payload) ?? payload, next),
+    ];
   });
-
-  app.addHook('preHandler', (request, reply, next) => {
-    const config = request.routeOptions.config.cache;
-    if (!config) return next();
-    const route = routeOf(config);
-    const step = route.begin(describe(request));
-    if (step.action === 'pass') return next();
-    if (step.action === 'invalidate') {
-      (request as WithPending)[PENDING] = {
-        send: (sent, payload) =>
-          route.invalidate(step, sent.statusCode)?.then(() => payload) ?? payload,
-        abort() {},
-      };
-      return next();
-    }
-    const run = (state: 'MISS' | 'BYPASS') =>
-      new Promise<Captured | undefined>((resolve) => {
-        (request as WithPending)[PENDING] = {
-          send: (sent, payload) => capture(route, step, state, sent, payload, resolve),
-          abort: () => resolve(undefined),
-        };
-        next();
-      });
-    // A 304's empty body goes as none: an empty string would get a text/plain type.
-    void route.read(step, run).then((hit) => {
-      if (hit)
-        reply
-          .code(hit.status)
-          .headers(hit.headers)
-          .send(hit.body || undefined);
-    });
-  });
-
   app.addHook('onSend', (request, reply, payload, next) => {
-    const out = take(request)?.send(reply, payload) ?? payload;
-    if (out instanceof Promise) void out.then((body) => next(null, body));
-    else next(null, out);
+    const pending = (request as WithPending)[PENDING];
+    next(null, pending?.capture ? pending.capture(reply, payload) : payload);
   });
-  // A request that ends without onSend (aborted, failed) must not keep its flight waiting.
-  app.addHook('onResponse', (request, _reply, next) => {
-    take(request)?.abort();
+  app.addHook('onResponse', (request, reply, next) => {
+    take(request)?.abort(reply);
     next();
   });
   app.addHook('onRequestAbort', (request, next) => {
-    take(request)?.abort();
+    take(request)?.abort(undefined);
     next();
   });
   done();
@@ -127,11 +108,74 @@ Object.assign(cachePlugin, {
 });
 export default cachePlugin;
 
+/** The route's reading preHandler: a hit is sent from here; a miss runs the handler. */
+function read(route: CachedRoute): preHandlerHookHandler {
+  return (request, reply, next) => {
+    const step = route.begin(describe(request));
+    const state = request as WithPending;
+    if (step.action === 'pass') return next();
+    if (step.action === 'invalidate') {
+      const invalidate = (sent: FastifyReply) => route.invalidate(step, sent.statusCode);
+      state[PENDING] = {
+        settle: (sent, payload) => invalidate(sent)?.then(() => payload) ?? payload,
+        // Hijacked: the reply went out without onSend; invalidate all the same.
+        abort: (sent) => void (sent && invalidate(sent)),
+      };
+      return next();
+    }
+    const run = (phase: 'MISS' | 'BYPASS') =>
+      new Promise<Captured | undefined>((resolve) => {
+        // A HEAD route's payload is its own (an explicit handler's, or none): never stored.
+        if (request.method === 'HEAD') resolve(undefined);
+        else state[PENDING] = missOf(route, step, phase, resolve);
+        next();
+      });
+    // A 304's empty body goes as none: an empty string would get a text/plain type.
+    void route.read(step, run).then((hit) => {
+      if (hit)
+        reply
+          .code(hit.status)
+          .headers(hit.headers)
+          .send(hit.body || undefined);
+    });
+  };
+}
+
+/** The pending step of a miss: judged before payload hooks, stored once every hook has run. */
+function missOf(
+  route: CachedRoute,
+  step: ReadStep,
+  state: 'MISS' | 'BYPASS',
+  resolve: (captured: Captured | undefined) => void,
+): Pending {
+  let captured: Captured | undefined;
+  return {
+    capture(reply, payload) {
+      const header = (name: string) => reply.getHeader(name);
+      captured = route.capture(step, { status: reply.statusCode, body: payload, header }, state);
+      reply.headers(captured.headers);
+      if (captured.body) return payload;
+      reply.code(captured.status).removeHeader('content-type').removeHeader('content-length');
+      return null;
+    },
+    settle(reply, payload) {
+      // A later hook set a cookie (a session plugin): not stored, and not marked cacheable.
+      if (captured?.entry && (reply.hasHeader('set-cookie') || reply.hasHeader('vary'))) {
+        for (const name in captured.headers) reply.removeHeader(name);
+        captured = undefined;
+      }
+      resolve(captured?.entry ? captured : undefined);
+      return payload;
+    },
+    abort: () => resolve(undefined),
+  };
+}
+
 function describe(request: FastifyRequest): CacheRequestInfo {
   const url = request.url;
   const query = url.indexOf('?');
   return {
-    // A HEAD route drops the body and counts its length itself: read it as its GET.
+    // A HEAD route drops the body and counts its length itself: a hit sends the GET's body.
     method: request.method === 'HEAD' ? 'GET' : request.method,
     params: request.params as Record<string, string | undefined>,
     routePath: request.routeOptions.url,
@@ -139,27 +183,4 @@ function describe(request: FastifyRequest): CacheRequestInfo {
     query: request.query as Record<string, unknown>,
     headers: request.headers,
   };
-}
-
-/** The core's verdict on the handler's serialised payload, applied to the reply. */
-function capture(
-  route: CachedRoute,
-  step: ReadStep,
-  state: 'MISS' | 'BYPASS',
-  reply: FastifyReply,
-  payload: unknown,
-  resolve: (captured: Captured | undefined) => void,
-): unknown {
-  const response = {
-    status: reply.statusCode,
-    contentType: reply.getHeader('content-type') as string | undefined,
-    body: payload,
-    setsCookie: reply.hasHeader('set-cookie'),
-  };
-  const captured = route.capture(step, response, state);
-  resolve(captured.entry ? captured : undefined);
-  reply.headers(captured.headers);
-  if (captured.body) return payload;
-  reply.code(captured.status).removeHeader('content-type').removeHeader('content-length');
-  return null;
 }

@@ -31,7 +31,10 @@ export function cache(instance: CacheInstance, options: RouteOptions): Middlewar
       await next();
       return await capture(route, step, c, state);
     });
-    if (reply) return new Response(reply.body || null, reply);
+    // Through c.body(), so headers outer middleware set with c.header() go out on a hit too.
+    if (!reply) return;
+    if (reply.body) return c.body(reply.body, reply.status as 200, reply.headers);
+    return c.body(null, reply.status as 304, reply.headers);
   };
 }
 
@@ -41,11 +44,17 @@ function describe(c: Context): CacheRequestInfo {
   return {
     method: c.req.method,
     params: c.req.param() as Record<string, string | undefined>,
-    routePath: c.req.routePath,
+    // Every matched pattern, the handler's included: mounted with app.use(), the middleware
+    // sees only its own pattern's parameters, and a query value must not stand in for the
+    // handler's (`app.use('/posts/*', cache())` with `/posts/5?id=6`).
+    routePath: c.req.matchedRoutes.map((route) => route.path).join(' '),
     search: query === -1 ? '' : url.slice(query + 1),
-    // Parsed only when the key needs the query.
+    // Only the names the key needs, each as the handler reads it (`c.req.query(name)`, the
+    // first value; the core itself sees a repeated one): queries() would parse every name.
     get query() {
-      return c.req.queries();
+      const lookup = (_: object, name: string | symbol) =>
+        typeof name === 'string' ? c.req.query(name) : undefined;
+      return new Proxy({}, { get: lookup });
     },
     headers: c.req.raw.headers,
   };
@@ -65,9 +74,8 @@ async function capture(
     return undefined;
   }
   const body = await res.text();
-  const response = { status: res.status, contentType: type, body, setsCookie: false };
-  response.setsCookie = res.headers.has('set-cookie');
-  const captured = route.capture(step, response, state);
+  const header = (name: string) => res.headers.get(name);
+  const captured = route.capture(step, { status: res.status, body, header }, state);
   c.res = new Response(captured.body ? body : null, {
     status: captured.status,
     headers: res.headers,

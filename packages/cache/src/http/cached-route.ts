@@ -3,7 +3,7 @@ import type { CacheEngine } from '../engine.js';
 import { matchesIfNoneMatch } from '../entry.js';
 import { CacheError } from '../errors.js';
 import type { CachedEntry, CacheState, RequestParams, RouteOptions } from '../types.js';
-import { headerOf, isCacheableStatus, isTextual } from './headers.js';
+import { handlerOptsOut, headerOf, isCacheableStatus, isSafeMethod, isTextual } from './headers.js';
 import { isPathParamOf } from './path-params.js';
 import { readQuery } from './query.js';
 import type {
@@ -59,6 +59,8 @@ export class CachedRoute {
     const route = this.#route;
     const { method } = info;
     const isRead = method === 'GET' || method === 'HEAD';
+    // OPTIONS, TRACE: neither read through the cache nor allowed to evict an entry.
+    if (!isRead && isSafeMethod(method)) return PASS;
     if (isRead && route.kind === 'write') {
       route.reportMisuse(method);
       return PASS;
@@ -68,7 +70,8 @@ export class CachedRoute {
     let idParams: RequestParams | undefined;
     if (info.search !== undefined) {
       idParams = path;
-      const reading = readQuery(info.search, info.query, this.#queryNamesOf(info.routePath, path));
+      const names = this.#queryNamesOf(info.routePath, path);
+      const reading = readQuery(info.search, info.query, names, route.options.defaults);
       if (!reading.trusted) {
         route.report(new CacheError('E_AMBIGUOUS_PARAM', reading.problem));
         if (isRead) return PASS;
@@ -123,12 +126,14 @@ export class CachedRoute {
    * the cache headers, and a 304 when the request's `If-None-Match` matches.
    */
   capture(step: ReadStep, response: HandlerResponse, state: 'MISS' | 'BYPASS'): Captured {
-    const { status, contentType, body, setsCookie } = response;
+    const { status, body, header } = response;
+    const contentType = header('content-type');
     if (
-      setsCookie ||
       typeof body !== 'string' ||
       !isCacheableStatus(status) ||
-      !isTextual(contentType)
+      typeof contentType !== 'string' ||
+      !isTextual(contentType) ||
+      handlerOptsOut(header)
     ) {
       return { status, headers: NO_HEADERS, body: true, entry: undefined };
     }
@@ -140,12 +145,12 @@ export class CachedRoute {
   }
 
   /**
-   * Deletes what a write touched when its status is 2xx; the response should wait for it, so
-   * the next read sees fresh data. `undefined` (at once) for any other status. Never rejects:
-   * store failures are logged.
+   * Deletes what a write touched when it succeeded (2xx, or a 3xx such as the 303 after a form
+   * post); the response should wait for it, so the next read sees fresh data. `undefined` (at
+   * once) for a failed write (4xx, 5xx). Never rejects: store failures are logged.
    */
   invalidate(step: InvalidateStep, status: number): Promise<void> | undefined {
-    if (status < 200 || status >= 300) return undefined;
+    if (status < 200 || status >= 400) return undefined;
     return this.#route.invalidate(step.plan).then(() => undefined);
   }
 

@@ -29,6 +29,7 @@ export function readQuery(
   search: string,
   parsed: Readonly<Record<string, unknown>> | undefined,
   names: readonly string[],
+  defaults: Readonly<Record<string, string>> = {},
 ): QueryReading {
   if (names.length === 0) return NONE;
   const raw = rawValues(search, names);
@@ -38,27 +39,29 @@ export function readQuery(
     const found = raw.values.get(name);
     const value = found === undefined ? undefined : found.length === 1 ? found[0] : found;
     values[name] = value;
-    problem ??= disagreement(name, found, parsed?.[name]);
+    problem ??= disagreement(name, found, parsed?.[name], defaults[name]);
   }
   if (problem === undefined) return { trusted: true, values };
   return { trusted: false, problem, candidates: candidatesOf(values, parsed, names) };
 }
 
-/** Why the framework's value of `name` is not the raw one, or `undefined` when they agree. */
+/**
+ * Why the framework's value of `name` is not the raw one, or `undefined` when they agree. A
+ * schema may coerce (`'2'` to `2`) and fill in the route's own default: the same reading.
+ */
 function disagreement(
   name: string,
   raw: string[] | undefined,
   parsed: unknown,
+  fallback: string | undefined,
 ): string | undefined {
   if (raw === undefined) {
-    return parsed === undefined
+    return parsed === undefined || (fallback !== undefined && scalarText(parsed) === fallback)
       ? undefined
       : `query parameter "${name}" is absent from the query string but present in the parsed query (a structured or renamed parameter)`;
   }
   if (raw.length > 1) return undefined;
-  // Hono's `queries()` holds every value as an array, even a single one.
-  const single = Array.isArray(parsed) && parsed.length === 1 ? parsed[0] : parsed;
-  if (single === raw[0]) return undefined;
+  if (scalarText(parsed) === raw[0]) return undefined;
   return `query parameter "${name}" reads differently in the query string than in the framework's parsed query`;
 }
 
@@ -101,8 +104,10 @@ function rawValues(
     if (end === -1) end = search.length;
     if (end > start) {
       count++;
-      const equals = search.indexOf('=', start);
-      const nameEnd = equals === -1 || equals > end ? end : equals;
+      // Look for `=` inside this piece only: searching on from it costs quadratic time on a
+      // long query of bare names.
+      let nameEnd = start;
+      while (nameEnd < end && search.charCodeAt(nameEnd) !== 61 /* = */) nameEnd++;
       const name = decode(search.slice(start, nameEnd));
       if (names.includes(name)) {
         const value = nameEnd === end ? '' : decode(search.slice(nameEnd + 1, end));
@@ -114,7 +119,8 @@ function rawValues(
     start = end + 1;
   }
   if (count > MAX_QUERY_PARAMETERS) {
-    problem ??= `the query string has ${count} parameters, more than the ${MAX_QUERY_PARAMETERS} parsers keep`;
+    // The count stays out of the message: one message per route, however long the floods.
+    problem ??= `the query string has more than the ${MAX_QUERY_PARAMETERS} parameters parsers keep`;
   }
   return { values, problem };
 }
@@ -128,4 +134,12 @@ function decode(text: string): string {
   } catch {
     return spaced;
   }
+}
+
+/** A parsed value as the text it was read from: Hono's one-value arrays, coerced scalars. */
+function scalarText(parsed: unknown): string | undefined {
+  // Hono's `queries()` holds every value as an array, even a single one.
+  const single = Array.isArray(parsed) && parsed.length === 1 ? parsed[0] : parsed;
+  if (typeof single === 'string') return single;
+  return typeof single === 'number' || typeof single === 'boolean' ? String(single) : undefined;
 }

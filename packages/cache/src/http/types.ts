@@ -39,11 +39,14 @@ export interface CacheRequestInfo {
 /** The handler's response as the adapter captured it. */
 export interface HandlerResponse {
   status: number;
-  contentType: string | null | undefined;
   /** The body text; anything else (a stream, a buffer) is not cached. */
   body: unknown;
-  /** A response that sets a cookie is never cached: the cookie would be replayed to everyone. */
-  setsCookie: boolean;
+  /**
+   * A response header the handler set, lower-case name (`res.get`, `res.headers.get`,
+   * `reply.getHeader`). The core reads `content-type`, and never stores a response with
+   * `set-cookie` (the cookie would be replayed to everyone), `vary` or its own `cache-control`.
+   */
+  header(name: string): unknown;
 }
 
 /** What to send instead of the handler's response as it stands. */
@@ -73,7 +76,10 @@ export interface PassStep {
   readonly action: 'pass';
 }
 
-/** A write: run the handler, then `route.invalidate(step, status)` before its response goes out. */
+/**
+ * A write (POST, PUT, PATCH, DELETE...): run the handler, then `route.invalidate(step, status)`
+ * before its response goes out.
+ */
 export interface InvalidateStep {
   readonly action: 'invalidate';
   readonly plan: InvalidationPlan;
