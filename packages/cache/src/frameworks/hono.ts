@@ -47,7 +47,9 @@ function describe(c: Context): CacheRequestInfo {
     // Every matched pattern, the handler's included: mounted with app.use(), the middleware
     // sees only its own pattern's parameters, and a query value must not stand in for the
     // handler's (`app.use('/posts/*', cache())` with `/posts/5?id=6`).
-    routePath: c.req.matchedRoutes.map((route) => route.path).join(' '),
+    get routePath() {
+      return c.req.matchedRoutes.map((route) => route.path).join(' ');
+    },
     search: query === -1 ? '' : url.slice(query + 1),
     // Only the names the key needs, each as the handler reads it (`c.req.query(name)`, the
     // first value; the core itself sees a repeated one): queries() would parse every name.

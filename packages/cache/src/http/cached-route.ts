@@ -19,6 +19,7 @@ import type {
 
 const PASS: PassStep = Object.freeze({ action: 'pass' });
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+const NO_NAMES: readonly string[] = Object.freeze([]);
 
 /** How a read runs the route's handler: resolves to what `capture` returned, if it ran. */
 export type RunHandler = (state: 'MISS' | 'BYPASS') => Promise<Captured | undefined>;
@@ -70,7 +71,7 @@ export class CachedRoute {
     let idParams: RequestParams | undefined;
     if (info.search !== undefined) {
       idParams = path;
-      const names = this.#queryNamesOf(info.routePath, path);
+      const names = this.#queryNamesOf(info, path);
       const reading = readQuery(info.search, info.query, names, route.options.defaults);
       if (!reading.trusted) {
         route.report(new CacheError('E_AMBIGUOUS_PARAM', reading.problem));
@@ -170,8 +171,11 @@ export class CachedRoute {
   }
 
   /** The names the route reads from the query: the ones the route pattern does not bind. */
-  #queryNamesOf(pattern: string | undefined, path: RequestParams): readonly string[] {
+  #queryNamesOf(info: CacheRequestInfo, path: RequestParams): readonly string[] {
     const names = this.#route.usedNames;
+    // Most keys need only parameters this request's path bound: no pattern to look at.
+    if (names.every((name) => path[name] !== undefined)) return NO_NAMES;
+    const pattern = info.routePath;
     if (pattern === undefined) return names.filter((name) => !(name in path));
     if (pattern !== this.#lastPattern) {
       // A middleware usually serves one route: remembering the last pattern is enough.

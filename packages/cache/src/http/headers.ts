@@ -3,9 +3,7 @@ import type { HeaderSource } from './types.js';
 /** One request header from either shape a framework holds them in; repeated values joined. */
 export function headerOf(headers: HeaderSource, name: string): string | undefined {
   if (typeof headers.get === 'function') return headers.get(name) ?? undefined;
-  const value = (headers as Readonly<Record<string, string | readonly string[] | undefined>>)[
-    name
-  ];
+  const value = (headers as Readonly<Record<string, string | readonly string[] | undefined>>)[name];
   return typeof value === 'string' ? value : value?.join(', ');
 }
 

@@ -22,9 +22,10 @@ export interface CacheRequestInfo {
   params: RequestParams;
   /**
    * The matched route pattern (`/:username/posts{/:page}`), so a query parameter named like an
-   * optional path parameter the request left out cannot stand in for it.
+   * optional path parameter the request left out cannot stand in for it. Read only when the
+   * key needs a parameter the request's path did not bind: a getter is welcome.
    */
-  routePath?: string | undefined;
+  readonly routePath?: string | undefined;
   /**
    * The raw query string, without the `?` (`''` when there is none). With it, query values are
    * read from the raw string and checked against `query`; without it, `params` must already
