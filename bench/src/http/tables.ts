@@ -39,6 +39,9 @@ interface Summary {
   logged: number;
 }
 
+/** A row whose rounds spread wider than this was measured while something else ran. */
+const NOISY_SPREAD = 0.25;
+
 const NAMES: Record<Framework, string> = { express: 'Express', hono: 'Hono', fastify: 'Fastify' };
 const STORES: Record<StoreKind, string> = { memory: 'memory', redis: 'Redis' };
 const TITLES: Record<Section, string> = { 'rate-limit': 'rate limit', cache: 'cache' };
@@ -227,6 +230,17 @@ export function httpMarkdown(
   const sections = (['rate-limit', 'cache'] as const).filter((s) =>
     rows.some((r) => r.variant.section === s),
   );
+  const spreads = rows.map((r) => summarize(r)?.spread).filter((x) => x !== undefined);
+  const noisy = spreads.filter((x) => x > NOISY_SPREAD).length;
+  const warning =
+    noisy > 0
+      ? [
+          `⚠ A noisy run: ${noisy} of ${spreads.length} rows had a round spread above ` +
+            `${NOISY_SPREAD * 100}%, so other load shared the cores. Do not quote these req/s; ` +
+            'rerun on a quiet machine, and meanwhile read the "vs bare by CPU" column.',
+          '',
+        ]
+      : [];
   return [
     '## HTTP',
     '',
@@ -238,6 +252,7 @@ export function httpMarkdown(
       'throughput ratio a CPU-bound server would show, and moves less with outside load. ' +
       `Round spread is (max − min) / median of the rounds' req/s. ${meta.pinning[0]?.toUpperCase()}${meta.pinning.slice(1)}.`,
     '',
+    ...warning,
     ...sections.map((s) => sectionMarkdown(s, rows)),
   ].join('\n');
 }
