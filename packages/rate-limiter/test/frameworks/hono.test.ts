@@ -1,5 +1,7 @@
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { type Context, Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { rateLimit } from '../../src/frameworks/hono.js';
@@ -71,6 +73,58 @@ const nodeHarness: Harness = {
 
 registerTierScenarios(nodeHarness);
 registerAdapterScenarios(nodeHarness);
+
+describe('hono adapter on @hono/node-server', () => {
+  async function serveWith(routes: (app: Hono) => void) {
+    const limiter = createRateLimiter({
+      store: memoryStore(),
+      defaultRule: { limit: 5, period: 60 },
+    });
+    const app = new Hono();
+    app.use(rateLimit({ limiter }));
+    routes(app);
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      get: (path: string) => fetch(`http://127.0.0.1:${port}${path}`),
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  }
+
+  it("leaves a header the handler's response sets itself as the handler set it", async () => {
+    const { get, close } = await serveWith((app) =>
+      app.get('/own', () => new Response('own', { headers: { 'X-RateLimit-Limit': 'mine' } })),
+    );
+    try {
+      const response = await get('/own');
+      // One field, the handler's, not two of different case.
+      expect(response.headers.get('x-ratelimit-limit')).toBe('mine');
+      expect(response.headers.get('x-ratelimit-remaining')).toBe('4');
+    } finally {
+      await close();
+    }
+  });
+
+  it('adds the headers to a response the handler writes on the Node response itself', async () => {
+    const { get, close } = await serveWith((app) =>
+      app.get('/node', (c) => {
+        const outgoing = (c.env as { outgoing: ServerResponse }).outgoing;
+        outgoing.writeHead(200, 'Fine', { 'content-type': 'text/plain' });
+        outgoing.end('node');
+        return RESPONSE_ALREADY_SENT;
+      }),
+    );
+    try {
+      const response = await get('/node');
+      expect(response.statusText).toBe('Fine');
+      expect(await response.text()).toBe('node');
+      expect(response.headers.get('x-ratelimit-remaining')).toBe('4');
+    } finally {
+      await close();
+    }
+  });
+});
 
 describe('hono adapter specifics', () => {
   it('keys anonymous callers by the socket address of the runtime, or getIp', async () => {
