@@ -67,8 +67,10 @@ export function rateLimit(options: ExpressRateLimitOptions): RateLimitMiddleware
       next(error);
       return;
     }
-    // Answered at once (memory store): on to the next handler in the same turn.
-    if (decided instanceof Promise) decided.then((d) => finish(res, next, d), next);
+    // Answered at once (memory store): on to the next handler in the same turn. Later: a
+    // response sent meanwhile (say by a timeout middleware) makes setHeader() throw, which
+    // must reach Express, not become an unhandled rejection.
+    if (decided instanceof Promise) decided.then((d) => finish(res, next, d)).catch(next);
     else finish(res, next, decided);
   } as RateLimitMiddleware;
 }
