@@ -1,3 +1,4 @@
+import { addWhenWritten, honoNodeResponse } from '@kit/internal';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { CachedRoute } from '../http/cached-route.js';
 import type { CacheRequestInfo, Captured, ReadStep } from '../http/types.js';
@@ -33,8 +34,18 @@ export function cache(instance: CacheInstance, options: RouteOptions): Middlewar
     });
     // Through c.body(), so headers outer middleware set with c.header() go out on a hit too.
     if (!reply) return;
-    if (reply.body) return c.body(reply.body, reply.status as 200, reply.headers);
-    return c.body(null, reply.status as 304, reply.headers);
+    const { status, headers, body } = reply;
+    const outgoing = honoNodeResponse(c.env);
+    if (outgoing) {
+      // @hono/node-server: the cache's headers join its one writeHead(), and the response
+      // carries only its type, which keeps the server's fast path for plain responses.
+      const type = headers['content-type'];
+      addWhenWritten(outgoing, Object.entries(headers));
+      if (body) return c.body(body, status as 200, type ? { 'content-type': type } : undefined);
+      return c.body(null, status as 304);
+    }
+    if (body) return c.body(body, status as 200, headers);
+    return c.body(null, status as 304, headers);
   };
 }
 

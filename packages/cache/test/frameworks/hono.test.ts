@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
 import { streamText } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -9,8 +11,8 @@ import { type BuildClient, runAdapterSuite } from './adapter-suite.js';
 import { runParamsSuite } from './params-suite.js';
 import { ROUTES } from './routes.js';
 
-// app.request(): Hono is tested without a server.
-const buildClient: BuildClient = async (appCache, backend) => {
+/** The test routes on a Hono app. */
+function honoApp(appCache: Parameters<BuildClient>[0], backend: Parameters<BuildClient>[1]) {
   const app = new Hono();
   for (const route of ROUTES) {
     const handler = async (c: Context) => {
@@ -27,6 +29,12 @@ const buildClient: BuildClient = async (appCache, backend) => {
     if (route.options) app.on(route.method, route.path, cache(appCache, route.options), handler);
     else app.on(route.method, route.path, handler);
   }
+  return app;
+}
+
+// app.request(): Hono without a server, as on any runtime.
+const buildClient: BuildClient = async (appCache, backend) => {
+  const app = honoApp(appCache, backend);
   return {
     async request(method, path, headers) {
       const response = await app.request(path, { method, headers });
@@ -36,8 +44,25 @@ const buildClient: BuildClient = async (appCache, backend) => {
   };
 };
 
+// @hono/node-server on port 0 and fetch: there a hit's headers join the Node response's
+// writeHead(), so the same suites run over that path too.
+const buildNodeClient: BuildClient = async (appCache, backend) => {
+  const server = serve({ fetch: honoApp(appCache, backend).fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise((resolve) => server.once('listening', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    async request(method, path, headers) {
+      const response = await fetch(base + path, { method, headers });
+      return { status: response.status, headers: response.headers, body: await response.text() };
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+};
+
 runAdapterSuite('hono', buildClient);
 runParamsSuite('hono', buildClient);
+runAdapterSuite('hono on @hono/node-server', buildNodeClient);
+runParamsSuite('hono on @hono/node-server', buildNodeClient);
 
 describe('hono adapter: streamed text', () => {
   // A stream may never end: buffering it to cache it would hold back the response for good.

@@ -1,0 +1,48 @@
+/** What is used of Node's `ServerResponse` (or `Http2ServerResponse`). */
+export interface NodeResponse {
+  headersSent: boolean;
+  writeHead(status: number, ...rest: unknown[]): unknown;
+  setHeader(name: string, value: string): unknown;
+  hasHeader(name: string): boolean;
+}
+
+/**
+ * The Node response of a Hono request on `@hono/node-server` (`c.env.outgoing`), while its
+ * headers are still unsent; `undefined` on other runtimes.
+ */
+export function honoNodeResponse(env: unknown): NodeResponse | undefined {
+  const outgoing = (env as { outgoing?: NodeResponse } | undefined)?.outgoing;
+  return typeof outgoing?.writeHead === 'function' && !outgoing.headersSent ? outgoing : undefined;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Adds `headers` when the response is written. @hono/node-server writes it with one
+ * `writeHead(status, fields)`, whatever Response the handler returned (a raw one too): ours go
+ * into a copy of `fields`, which keeps Node's fast path (headers set with `setHeader` before make
+ * Node pass every field through `setHeader` again), and a field the response sets itself wins.
+ * The `on-headers` package wraps `writeHead` the same way.
+ */
+export function addWhenWritten(
+  outgoing: NodeResponse,
+  headers: Iterable<readonly [string, string]>,
+): void {
+  const writeHead = outgoing.writeHead;
+  outgoing.writeHead = function (this: NodeResponse, status: number, ...rest: unknown[]) {
+    const fields = rest[0];
+    if (rest.length <= 1 && (fields === undefined || isPlainObject(fields))) {
+      // Copied key by key (`{ ...fields }`, then adding keys, measured 20x slower on Node 20),
+      // lower-cased as HTTP/2 and Hono's own Headers write them, so a name the response sets
+      // in any case is found.
+      const merged: Record<string, unknown> = {};
+      for (const key in fields) merged[key.toLowerCase()] = fields[key];
+      for (const [name, value] of headers) if (merged[name] === undefined) merged[name] = value;
+      return writeHead.call(this, status, merged);
+    }
+    // A status message or a raw list of fields: give Node ours the ordinary way.
+    for (const [name, value] of headers) if (!this.hasHeader(name)) this.setHeader(name, value);
+    return writeHead.call(this, status, ...rest);
+  };
+}
