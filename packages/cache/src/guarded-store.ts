@@ -45,7 +45,13 @@ export class GuardedStore {
       this.warn(what, error);
       return FAILED;
     };
-    if (this.#local) return work.then(undefined, failed).then((v) => (v === FAILED ? fallback : v));
+    // One promise layer for a store that answers at once: the hit path of the memory store.
+    if (this.#local) {
+      return work.then(undefined, (error: unknown) => {
+        this.warn(what, error);
+        return fallback;
+      });
+    }
     return this.#deadlinesOf(what, timeoutMs).race<T | typeof FAILED, T | F>(work, failed, (v) =>
       v === FAILED ? fallback : (v as T),
     );

@@ -8,7 +8,13 @@ export { ExpiringMap } from './expiring-map.js';
 export { isLocalStore, LOCAL_STORE, markLocalStore } from './local-store.js';
 export { consoleLogger, LogThrottle, pickLogger } from './log.js';
 export { isNoScript, type LuaScript, luaScript, runLua } from './lua.js';
-export { addWhenWritten, honoNodeResponse, type NodeResponse } from './node-response.js';
+export {
+  addWhenWritten,
+  honoNodeRequest,
+  honoNodeResponse,
+  type NodeRequest,
+  type NodeResponse,
+} from './node-response.js';
 export {
   createOptionChecks,
   type DurationRule,

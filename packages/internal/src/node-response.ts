@@ -15,6 +15,22 @@ export function honoNodeResponse(env: unknown): NodeResponse | undefined {
   return typeof outgoing?.writeHead === 'function' && !outgoing.headersSent ? outgoing : undefined;
 }
 
+/** What is used of Node's `IncomingMessage`. */
+export interface NodeRequest {
+  url?: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * The Node request of a Hono request on `@hono/node-server` (`c.env.incoming`): its plain
+ * header object and raw URL cost nothing, where the Fetch `Request` builds a `Headers` object
+ * and a full URL the first time either is read.
+ */
+export function honoNodeRequest(env: unknown): NodeRequest | undefined {
+  const incoming = (env as { incoming?: NodeRequest } | undefined)?.incoming;
+  return typeof incoming?.headers === 'object' && incoming.headers !== null ? incoming : undefined;
+}
+
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -27,8 +43,10 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
  */
 export function addWhenWritten(
   outgoing: NodeResponse,
-  headers: Iterable<readonly [string, string]>,
+  headers: Iterable<readonly [string, string]> | Readonly<Record<string, string>>,
 ): void {
+  const pairs = Symbol.iterator in headers ? headers : undefined;
+  const record = pairs ? undefined : (headers as Readonly<Record<string, string>>);
   const writeHead = outgoing.writeHead;
   outgoing.writeHead = function (this: NodeResponse, status: number, ...rest: unknown[]) {
     const fields = rest[0];
@@ -38,11 +56,16 @@ export function addWhenWritten(
       // in any case is found.
       const merged: Record<string, unknown> = {};
       for (const key in fields) merged[key.toLowerCase()] = fields[key];
-      for (const [name, value] of headers) if (merged[name] === undefined) merged[name] = value;
+      if (pairs) {
+        for (const [name, value] of pairs) if (merged[name] === undefined) merged[name] = value;
+      } else {
+        for (const name in record) if (merged[name] === undefined) merged[name] = record[name];
+      }
       return writeHead.call(this, status, merged);
     }
     // A status message or a raw list of fields: give Node ours the ordinary way.
-    for (const [name, value] of headers) if (!this.hasHeader(name)) this.setHeader(name, value);
+    const all = pairs ?? Object.entries(record!);
+    for (const [name, value] of all) if (!this.hasHeader(name)) this.setHeader(name, value);
     return writeHead.call(this, status, ...rest);
   };
 }

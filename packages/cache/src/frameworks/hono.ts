@@ -1,4 +1,4 @@
-import { addWhenWritten, honoNodeResponse } from '@kit/internal';
+import { addWhenWritten, honoNodeRequest, honoNodeResponse } from '@kit/internal';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { CachedRoute } from '../http/cached-route.js';
 import type { CacheRequestInfo, Captured, ReadStep } from '../http/types.js';
@@ -21,7 +21,7 @@ import type { RouteOptions } from '../types.js';
 export function cache(instance: CacheInstance, options: RouteOptions): MiddlewareHandler {
   const route = instance.route(options);
   return async function cacheMiddleware(c, next) {
-    const step = route.begin(describe(c));
+    const step = route.begin(new HonoRequest(c));
     if (step.action === 'pass') return await next();
     if (step.action === 'invalidate') {
       await next();
@@ -40,7 +40,7 @@ export function cache(instance: CacheInstance, options: RouteOptions): Middlewar
       // @hono/node-server: the cache's headers join its one writeHead(), and the response
       // carries only its type, which keeps the server's fast path for plain responses.
       const type = headers['content-type'];
-      addWhenWritten(outgoing, Object.entries(headers));
+      addWhenWritten(outgoing, headers);
       if (body) return c.body(body, status as 200, type ? { 'content-type': type } : undefined);
       return c.body(null, status as 304);
     }
@@ -49,28 +49,47 @@ export function cache(instance: CacheInstance, options: RouteOptions): Middlewar
   };
 }
 
-function describe(c: Context): CacheRequestInfo {
-  const url = c.req.url;
-  const query = url.indexOf('?');
-  return {
-    method: c.req.method,
-    params: c.req.param() as Record<string, string | undefined>,
-    // Every matched pattern, the handler's included: mounted with app.use(), the middleware
-    // sees only its own pattern's parameters, and a query value must not stand in for the
-    // handler's (`app.use('/posts/*', cache())` with `/posts/5?id=6`).
-    get routePath() {
-      return c.req.matchedRoutes.map((route) => route.path).join(' ');
-    },
-    search: query === -1 ? '' : url.slice(query + 1),
-    // Only the names the key needs, each as the handler reads it (`c.req.query(name)`, the
-    // first value; the core itself sees a repeated one): queries() would parse every name.
-    get query() {
-      const lookup = (_: object, name: string | symbol) =>
-        typeof name === 'string' ? c.req.query(name) : undefined;
-      return new Proxy({}, { get: lookup });
-    },
-    headers: c.req.raw.headers,
-  };
+/**
+ * A Hono request as the core reads it: a class, so its lazy fields cost no closures per
+ * request. On @hono/node-server the Node request's raw URL and header object are read: the
+ * Fetch Request would build a full URL and a `Headers` object the first time.
+ */
+class HonoRequest implements CacheRequestInfo {
+  readonly method: string;
+  readonly params: Record<string, string | undefined>;
+  readonly search: string;
+  readonly headers: CacheRequestInfo['headers'];
+  readonly #c: Context;
+
+  constructor(c: Context) {
+    this.#c = c;
+    this.method = c.req.method;
+    this.params = c.req.param() as Record<string, string | undefined>;
+    const incoming = honoNodeRequest(c.env);
+    const url = incoming?.url ?? c.req.url;
+    const query = url.indexOf('?');
+    this.search = query === -1 ? '' : url.slice(query + 1);
+    this.headers = incoming ? incoming.headers : c.req.raw.headers;
+  }
+
+  /**
+   * Every matched pattern, the handler's included: mounted with app.use(), the middleware sees
+   * only its own pattern's parameters, and a query value must not stand in for the handler's
+   * (`app.use('/posts/*', cache())` with `/posts/5?id=6`).
+   */
+  get routePath(): string {
+    return this.#c.req.matchedRoutes.map((route) => route.path).join(' ');
+  }
+
+  /**
+   * Only the names the key needs, each as the handler reads it (`c.req.query(name)`, the
+   * first value; the core itself sees a repeated one): queries() would parse every name.
+   */
+  get query(): Record<string, unknown> {
+    const lookup = (_: object, name: string | symbol) =>
+      typeof name === 'string' ? this.#c.req.query(name) : undefined;
+    return new Proxy({}, { get: lookup });
+  }
 }
 
 /** Reads the handler's response (unless streamed) and replaces it with what the core says. */

@@ -22,6 +22,8 @@ interface Slot {
   value: string;
   expiresAt: number;
   bytes: number;
+  /** The operation count when the slot last moved to the recent end. */
+  touched: number;
 }
 
 /** A bounded in-process store, for one process or for tests. */
@@ -34,7 +36,8 @@ export interface MemoryStore extends CacheStore {
 }
 
 /**
- * An LRU store with per-entry TTL, bounded by entries and by bytes. Pattern deletion walks
+ * An (approximately) LRU store with per-entry TTL, bounded by entries and by bytes. A hit
+ * moves its entry to the recent end once it is in the older half. Pattern deletion walks
  * the entries (bounded by `maxEntries`).
  *
  * @example
@@ -53,6 +56,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   // A Map iterates in insertion order: re-inserting on access makes the first key the LRU.
   const slots = new Map<string, Slot>();
   let bytes = 0;
+  // Reads and writes so far: how far a slot has drifted from the recent end.
+  let operations = 0;
 
   const remove = (key: string): boolean => {
     const slot = slots.get(key);
@@ -81,15 +86,20 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     async get(key) {
       const slot = live(key, Date.now());
       if (!slot) return undefined;
-      slots.delete(key);
-      slots.set(key, slot);
+      // Approximate LRU: a hit moves its slot to the recent end only once it has drifted into
+      // the older half, so hot keys are not deleted and re-inserted on every read.
+      if (++operations - slot.touched > slots.size >>> 1) {
+        slot.touched = operations;
+        slots.delete(key);
+        slots.set(key, slot);
+      }
       return slot.value;
     },
     async set(key, value, ttlMs) {
       remove(key);
       const size = (key.length + value.length) * 2;
       if (size > maxBytes || ttlMs <= 0) return;
-      slots.set(key, { value, expiresAt: Date.now() + ttlMs, bytes: size });
+      slots.set(key, { value, expiresAt: Date.now() + ttlMs, bytes: size, touched: ++operations });
       bytes += size;
       for (const oldest of slots.keys()) {
         if (slots.size <= maxEntries && bytes <= maxBytes) break;
