@@ -1,7 +1,7 @@
 import { invalidOption } from './errors.js';
 import type { AppliedRule, RateLimitResult } from './types.js';
 
-/** The JSON body of a 429, as the original sends it. */
+/** The JSON body of a 429: `{"detail":"Rate limit exceeded"}`, the shape of the apps' errors. */
 export const RATE_LIMIT_BODY: { readonly detail: string } = Object.freeze({
   detail: 'Rate limit exceeded',
 });

@@ -1,6 +1,6 @@
 /**
- * The key form of a request path, as the original did it: query string and fragment dropped,
- * leading and trailing `/` stripped, the other `/` replaced with `_`.
+ * The key form of a request path, the FastAPI boilerplate's so its rules carry over: query
+ * string and fragment dropped, leading and trailing `/` stripped, the other `/` replaced by `_`.
  *
  * @example
  * sanitizePath('/api/v1/tasks/task?x=1'); // 'api_v1_tasks_task'
@@ -19,7 +19,7 @@ export function sanitizePath(path: string): string {
 }
 
 /**
- * The original's default rule name: the first three path segments, the limit and the period
+ * The default rule name: the first three path segments, the limit and the period
  * in seconds. Accepts a raw path (`/api/v1/tasks/task`) or a sanitized one (`api_v1_tasks_task`).
  *
  * @example

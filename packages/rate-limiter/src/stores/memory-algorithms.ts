@@ -14,7 +14,7 @@ function result(
 }
 
 /**
- * Fixed window aligned to the epoch (`window_start = now - now % period`), as the original.
+ * Fixed window aligned to the epoch (`window_start = now - now % period`), as on Redis.
  * Slot: `a` = count, `expiresAt` = window end (which also identifies the window).
  */
 export function fixedWindow(

@@ -1,6 +1,6 @@
 /**
- * Fixed window aligned to the epoch, as the original: key `<base>:<window_start>` (seconds when
- * the period is whole seconds).
+ * Fixed window aligned to the epoch, so every process agrees on it: key
+ * `<base>:<window_start>` (seconds when the period is whole seconds).
  *
  * The client names the window ITS clock is in (KEYS[1]), so the common case is one INCR. Redis's
  * clock still decides: a window key is only created after `TIME` confirmed Redis is in that
