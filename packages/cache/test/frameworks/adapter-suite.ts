@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, type Mock, vi } from 'vitest';
+import type { Listening } from '../../../../testing/listen.js';
 import {
   type CacheInstance,
   type CacheOptions,
@@ -17,6 +18,17 @@ export interface TestResponse {
 export interface TestClient {
   request(method: string, path: string, headers?: Record<string, string>): Promise<TestResponse>;
   close(): Promise<void>;
+}
+
+/** A client over a listening server, by fetch. */
+export function fetchClient({ base, close }: Listening): TestClient {
+  return {
+    async request(method, path, headers) {
+      const response = await fetch(base + path, { method, headers });
+      return { status: response.status, headers: response.headers, body: await response.text() };
+    },
+    close,
+  };
 }
 
 /** Mounts the test routes (routes.ts) with the adapter under test. */

@@ -1,11 +1,10 @@
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { describe, expect, it, vi } from 'vitest';
+import { listening } from '../../../../testing/listen.js';
 import { cache } from '../../src/frameworks/express.js';
 import { createCache } from '../../src/index.js';
 import { memoryStore } from '../../src/stores/memory.js';
-import type { BuildClient } from './adapter-suite.js';
-import { runAdapterSuite } from './adapter-suite.js';
+import { type BuildClient, fetchClient, runAdapterSuite } from './adapter-suite.js';
 import { runParamsSuite } from './params-suite.js';
 import { ROUTES } from './routes.js';
 
@@ -24,19 +23,7 @@ const buildClient: BuildClient = async (appCache, backend) => {
       res.status(status).json(body);
     });
   }
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    async request(method, path, headers) {
-      const response = await fetch(base + path, { method, headers });
-      return { status: response.status, headers: response.headers, body: await response.text() };
-    },
-    async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
+  return fetchClient(await listening(app.listen(0, '127.0.0.1')));
 };
 
 runAdapterSuite('express', buildClient);
@@ -46,15 +33,10 @@ describe('express adapter specifics', () => {
   async function serve(configure: (app: express.Express) => void) {
     const app = express();
     configure(app);
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { base, close } = await listening(app.listen(0, '127.0.0.1'));
     return {
       get: (path: string, headers?: Record<string, string>) => fetch(base + path, { headers }),
-      close: async () => {
-        server.closeAllConnections();
-        await new Promise((resolve) => server.close(resolve));
-      },
+      close,
     };
   }
   const appCache = () =>

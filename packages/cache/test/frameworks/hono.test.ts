@@ -1,13 +1,14 @@
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
 import { streamText } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { describe, expect, it, vi } from 'vitest';
+import { listening } from '../../../../testing/listen.js';
 import { cache } from '../../src/frameworks/hono.js';
 import { createCache } from '../../src/index.js';
 import { memoryStore } from '../../src/stores/memory.js';
-import { type BuildClient, runAdapterSuite } from './adapter-suite.js';
+import { type BuildClient, fetchClient, runAdapterSuite } from './adapter-suite.js';
 import { runParamsSuite } from './params-suite.js';
 import { ROUTES } from './routes.js';
 
@@ -48,15 +49,7 @@ const buildClient: BuildClient = async (appCache, backend) => {
 // writeHead(), so the same suites run over that path too.
 const buildNodeClient: BuildClient = async (appCache, backend) => {
   const server = serve({ fetch: honoApp(appCache, backend).fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    async request(method, path, headers) {
-      const response = await fetch(base + path, { method, headers });
-      return { status: response.status, headers: response.headers, body: await response.text() };
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return fetchClient(await listening(server as Server));
 };
 
 runAdapterSuite('hono', buildClient);

@@ -1,13 +1,14 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
+import { listening } from '../../../../testing/listen.js';
 import { rateLimit } from '../../src/frameworks/express.js';
 import { createRateLimiter, type RateLimitStore } from '../../src/index.js';
 import { memoryStore } from '../../src/stores/memory.js';
-import { rawStatus } from '../support/raw-request.js';
 import { sleep } from '../support/time.js';
 import { registerAdapterScenarios } from './adapter-scenarios.js';
-import { adapt, type Harness, headersOf, readReply } from './harness.js';
+import { adapt, type Harness, headersOf, listeningHarness, readReply } from './harness.js';
 import { registerTierScenarios } from './tier-scenarios.js';
 
 // A real listener on port 0 and fetch, with the limiter under a mounted router.
@@ -41,14 +42,7 @@ const harness: Harness = {
     });
     app.use('/api/v1', api);
     const server = app.listen(0, '127.0.0.1');
-    await new Promise<void>((resolve) => server.once('listening', resolve));
-    const { port } = server.address() as AddressInfo;
-    return {
-      send: async (path, init) =>
-        readReply(await fetch(`http://127.0.0.1:${port}${path}`, { headers: headersOf(init) })),
-      sendTarget: (target) => rawStatus(port, target),
-      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-    };
+    return listeningHarness(await listening(server as Server));
   },
 };
 

@@ -1,5 +1,7 @@
+import type { Listening } from '../../../../testing/listen.js';
 import type { Identity, RateLimiter } from '../../src/index.js';
 import type { MiddlewareOptions } from '../../src/middleware.js';
+import { rawStatus } from '../support/raw-request.js';
 
 /** A response as the shared scenarios read it: the body is JSON when it parses, else text. */
 export interface Reply {
@@ -67,6 +69,15 @@ export async function readReply(response: Response): Promise<Reply> {
     body = JSON.parse(text);
   } catch {}
   return { status: response.status, headers: response.headers, body };
+}
+
+/** An AdapterApp over a listening server: fetch for requests, a raw socket for targets. */
+export function listeningHarness({ port, base, close }: Listening): AdapterApp {
+  return {
+    send: async (path, init) => readReply(await fetch(base + path, { headers: headersOf(init) })),
+    sendTarget: (target) => rawStatus(port, target),
+    close,
+  };
 }
 
 /** Request headers for a SendInit. */

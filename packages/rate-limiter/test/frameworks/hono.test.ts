@@ -1,15 +1,22 @@
-import type { ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { type Context, Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { listening } from '../../../../testing/listen.js';
 import { rateLimit } from '../../src/frameworks/hono.js';
 import { createRateLimiter, type RateLimiter } from '../../src/index.js';
 import { memoryStore } from '../../src/stores/memory.js';
-import { rawStatus } from '../support/raw-request.js';
 import { registerAdapterScenarios } from './adapter-scenarios.js';
-import { type AdapterOptions, adapt, type Harness, headersOf, readReply } from './harness.js';
+import {
+  type AdapterOptions,
+  adapt,
+  type Harness,
+  headersOf,
+  listeningHarness,
+  readReply,
+} from './harness.js';
 import { registerTierScenarios } from './tier-scenarios.js';
 
 // app.request() with a @hono/node-server-shaped env carrying the socket address.
@@ -60,14 +67,7 @@ const nodeHarness: Harness = {
   async make(limiter, options = {}) {
     const app = honoApp(limiter, options);
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise<void>((resolve) => server.once('listening', resolve));
-    const { port } = server.address() as AddressInfo;
-    return {
-      send: async (path, init) =>
-        readReply(await fetch(`http://127.0.0.1:${port}${path}`, { headers: headersOf(init) })),
-      sendTarget: (target) => rawStatus(port, target),
-      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-    };
+    return listeningHarness(await listening(server as Server));
   },
 };
 
