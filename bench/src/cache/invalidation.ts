@@ -153,7 +153,7 @@ export async function invalidationSection(
         `| ${r.label} | ${formatMs(r.medianMs)} | ${formatMs(r.minMs)} | ${formatMs(r.maxMs)} | ${r.deleted} |`,
     ),
     '',
-    '### Targets (issue 3, invalidation)',
+    '### Targets (cache invalidation)',
     '',
     checkLines(checks),
     '',

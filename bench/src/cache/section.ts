@@ -113,7 +113,7 @@ export async function cacheHitSection(
     '',
     'Peers are compared through their route-shaped call (getOrSet / wrap); their bare `get` rows are for reference.',
     '',
-    '### Targets (issue 3, hits)',
+    '### Targets (cache hits)',
     '',
     ...(typeof ours === 'string' ? [`Not measured: ${ours}`, ''] : []),
     checkLines(checks),

@@ -208,7 +208,7 @@ export async function rateLimitSection(
     '',
     heapTable,
     '',
-    '### Targets (issue 2)',
+    '### Targets (rate limiting)',
     '',
     ...(missing ? [`Not measured: ${missing}`, ''] : []),
     checkLines(checks),
