@@ -11,6 +11,7 @@ export { createRateLimiter } from './limiter.js';
 export { defaultRuleName, sanitizePath } from './path.js';
 export type {
   Algorithm,
+  AdjustRequest,
   AppliedRule,
   CheckInput,
   Identity,
@@ -25,4 +26,5 @@ export type {
   StoreErrorPolicy,
   StoreRequest,
   StoreResult,
+  StoreWindow,
 } from './types.js';

@@ -19,36 +19,78 @@ export type ResolveRule = (
 
 export type { Logger } from '@kit/internal';
 
+/** One window of a rule as a store sees it: at most `limit` units per `periodMs`. */
+export interface StoreWindow {
+  limit: number;
+  periodMs: number;
+}
+
 /** What the limiter asks a store to do, in milliseconds. */
 export interface StoreRequest {
   /** Base key, e.g. `ratelimit:{u:42:api_v1_tasks}`; stores may append suffixes to it. */
   key: string;
   algorithm: Algorithm;
-  limit: number;
-  periodMs: number;
+  /**
+   * Every window of the rule, at least one, sorted by `periodMs` ascending, no two with the same
+   * period. A consume counts in every window or in none, atomically. Stores keep each window's
+   * state under keys that start with `key`, so a hash tag in it keeps them in one Cluster slot.
+   */
+  windows: readonly StoreWindow[];
   cost: number;
+  /**
+   * Once a consume is refused, the key stays refused for this many ms, whatever its windows say
+   * (`blockDuration`), held in the store so every process agrees. `0`: no block.
+   */
+  blockMs: number;
 }
 
 /** A store's answer. `resetAt` is epoch milliseconds on the store's clock. */
 export interface StoreResult {
   allowed: boolean;
+  /** Of the reported window (see `window`). */
   remaining: number;
+  /** When the reported window resets (the bucket is full again); during a block, its end. */
   resetAt: number;
   /** 0 when allowed; otherwise how long until a request of this cost could pass. */
   retryAfterMs: number;
+  /**
+   * Index in `windows` of the window reported: when refused, the one that refuses longest;
+   * when allowed, the one with the fewest units left (the shortest period among equals).
+   */
+  window: number;
+  /** The store's clock (epoch ms) when it decided: what `adjust({ at })` gives back against. */
+  at: number;
+}
+
+/** Adds to or takes from a key's usage, with no limit check: penalties, rewards, refunds. */
+export interface AdjustRequest {
+  key: string;
+  algorithm: Algorithm;
+  windows: readonly StoreWindow[];
+  /** Units to add to every window (a penalty), or to take back when negative (never below 0). */
+  points: number;
+  /**
+   * Gives back a consume made at this time (its result's `at`): only windows still in the state
+   * that consume counted in are adjusted, so a refund after a window rolled over gives nothing
+   * to the new window. Absent: the current windows.
+   */
+  at?: number;
 }
 
 /**
  * A rate-limit store: one atomic operation per algorithm, never get-then-set.
- * `memoryStore()` and `redisStore({ client })` implement it; so can anything else.
+ * `memoryStore()` and `redisStore({ client })` implement it; so can anything else, checked by
+ * `runRateLimitStoreSuite` from `@kit/rate-limiter/test-suite`.
  */
 export interface RateLimitStore {
-  /** Counts the request if it fits and says whether it did, atomically. */
+  /** Counts the request in every window if it fits in all of them, atomically. */
   consume(request: StoreRequest): Promise<StoreResult>;
   /** Says what `consume` would answer, without counting anything. */
   peek(request: StoreRequest): Promise<StoreResult>;
-  /** Forgets the caller's usage for `key`, for every algorithm. */
-  reset(request: { key: string; periodMs: number }): Promise<void>;
+  /** Adds or takes back usage without a limit check (see `AdjustRequest`). */
+  adjust(request: AdjustRequest): Promise<void>;
+  /** Forgets the caller's usage for `key` in these windows, for every algorithm, and any block. */
+  reset(request: { key: string; windows: readonly StoreWindow[] }): Promise<void>;
   /**
    * `false` when the store knows it cannot answer now (e.g. Redis disconnected), so the
    * limiter applies its outage policy at once instead of waiting on a command queue.
