@@ -1,3 +1,4 @@
+import { type Logger, pickLogger } from '@kit/internal';
 import type { CheckInput, RateLimiter, RateLimitResult } from './types.js';
 
 /**
@@ -10,10 +11,23 @@ export const CHECK_NOW: unique symbol = Symbol.for('@kit/rate-limiter/check-now'
 
 type CheckNow = (input: CheckInput) => RateLimitResult | Promise<RateLimitResult>;
 
-/** Gives `limiter` its synchronous-when-possible check (non-enumerable, outside its type). */
-export function withCheckNow(limiter: RateLimiter, checkNow: CheckNow): RateLimiter {
+/** The key of a limiter's logger, which its middleware logs to as well. Private, like CHECK_NOW. */
+export const LIMITER_LOGGER: unique symbol = Symbol.for('@kit/rate-limiter/logger') as never;
+
+/** Gives `limiter` its synchronous-when-possible check and its logger (non-enumerable). */
+export function withCheckNow(
+  limiter: RateLimiter,
+  checkNow: CheckNow,
+  logger: Logger,
+): RateLimiter {
   Object.defineProperty(limiter, CHECK_NOW, { value: checkNow });
+  Object.defineProperty(limiter, LIMITER_LOGGER, { value: logger });
   return limiter;
+}
+
+/** The limiter's logger; the console line logger for any other `RateLimiter`. */
+export function loggerOf(limiter: RateLimiter): Logger {
+  return (limiter as { [LIMITER_LOGGER]?: Logger })[LIMITER_LOGGER] ?? pickLogger(undefined);
 }
 
 /**

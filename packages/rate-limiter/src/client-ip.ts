@@ -32,16 +32,18 @@ const NAMED_RANGES: Record<string, string[]> = {
   uniquelocal: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
 };
 
-type Network = { net: ParsedIp; bits: number };
+/** An address range: `bits` leading bits of `net`. */
+export type Network = { net: ParsedIp; bits: number };
 
-function parseNetworks(list: readonly string[]): Network[] {
+/** Parses IPs, CIDRs and named ranges (`loopback`...); a bad entry fails naming `option`. */
+export function parseNetworks(list: readonly string[], option = 'trustProxy'): Network[] {
   const networks: Network[] = [];
   for (const raw of list.flatMap((item) => item.split(','))) {
     const entry = raw.trim();
     if (entry === '') continue;
     const named = NAMED_RANGES[entry];
     if (named) {
-      networks.push(...parseNetworks(named));
+      networks.push(...parseNetworks(named, option));
       continue;
     }
     const [address, bitsText] = entry.split('/');
@@ -49,7 +51,7 @@ function parseNetworks(list: readonly string[]): Network[] {
     const max = net?.family === 4 ? 32 : 128;
     const bits = bitsText === undefined ? max : Number(bitsText);
     if (net === undefined || !Number.isInteger(bits) || bits < 0 || bits > max) {
-      throw invalidOption('trustProxy', 'has an entry that is not an IP, a CIDR or a named range', {
+      throw invalidOption(option, 'has an entry that is not an IP, a CIDR or a named range', {
         value: entry,
       });
     }

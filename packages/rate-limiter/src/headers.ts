@@ -9,13 +9,16 @@ export const RATE_LIMIT_BODY: { readonly detail: string } = Object.freeze({
 /** Which rate-limit headers adapters write. */
 export interface HeaderOptions {
   /**
-   * IETF `RateLimit-Policy` / `RateLimit` headers. `'draft-8'` (and `true`) writes the
-   * structured-field form of draft-ietf-httpapi-ratelimit-headers-08 and later
-   * (`RateLimit: "api_v1_tasks:10:3600";r=9;t=3600`); `'draft-7'` the older
-   * `RateLimit: limit=10, remaining=9, reset=3600`; `false` none.
+   * IETF rate-limit headers. `'draft-8'` (and `true`) writes the structured-field form of
+   * draft-ietf-httpapi-ratelimit-headers-08 and later (`RateLimit-Policy:
+   * "api_v1_tasks:10:3600";q=10;w=3600`, `RateLimit: "api_v1_tasks:10:3600";r=9;t=3600`);
+   * `'draft-7'` the older `RateLimit: limit=10, remaining=9, reset=3600`; `'draft-6'` separate
+   * `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`; `false` none. A rule of
+   * several windows lists each in `RateLimit-Policy`; the other headers describe the most
+   * restrictive one.
    * @default 'draft-8'
    */
-  standardHeaders?: boolean | 'draft-7' | 'draft-8';
+  standardHeaders?: boolean | 'draft-6' | 'draft-7' | 'draft-8';
   /** `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset` (epoch seconds). @default true */
   legacyHeaders?: boolean;
 }
@@ -23,8 +26,8 @@ export interface HeaderOptions {
 /** Validates header options at adapter creation. */
 export function checkHeaderOptions(options: HeaderOptions): Required<HeaderOptions> {
   const { standardHeaders = 'draft-8', legacyHeaders = true } = options;
-  if (![true, false, 'draft-7', 'draft-8'].includes(standardHeaders)) {
-    throw invalidOption('standardHeaders', "must be a boolean, 'draft-7' or 'draft-8'", {
+  if (![true, false, 'draft-6', 'draft-7', 'draft-8'].includes(standardHeaders)) {
+    throw invalidOption('standardHeaders', "must be a boolean, 'draft-6', 'draft-7' or 'draft-8'", {
       value: standardHeaders,
     });
   }
@@ -44,33 +47,41 @@ type Standard = Required<HeaderOptions>['standardHeaders'];
 /** The header values that depend on the rule alone. */
 interface RuleHeaders {
   rule: AppliedRule;
-  /** `RateLimit-Policy`. */
+  /** `RateLimit-Policy`: every window. */
   policy: string;
-  /** The `RateLimit` value up to the remaining count. */
-  stateHead: string;
-  /** `X-RateLimit-Limit`. */
-  limit: string;
+  /** Per window: the `RateLimit` value up to the remaining count (draft-7 and 8). */
+  stateHeads: string[];
+  /** Per window: `X-RateLimit-Limit` / `RateLimit-Limit`. */
+  limits: string[];
 }
 
 function ruleHeaders(rule: AppliedRule, standard: Standard): RuleHeaders {
-  const windowSeconds = Math.ceil(rule.periodMs / 1000);
-  const limit = String(rule.limit);
-  if (standard === 'draft-7') {
-    return {
-      rule,
-      policy: `${limit};w=${windowSeconds}`,
-      stateHead: `limit=${limit}, remaining=`,
-      limit,
-    };
+  const policies: string[] = [];
+  const stateHeads: string[] = [];
+  const limits: string[] = [];
+  for (const window of rule.windows) {
+    const seconds = Math.ceil(window.periodMs / 1000);
+    const limit = String(window.limit);
+    limits.push(limit);
+    if (standard === 'draft-8' || standard === true) {
+      const name = sfString(window.name);
+      policies.push(`${name};q=${limit};w=${seconds}`);
+      stateHeads.push(`${name};r=`);
+    } else {
+      policies.push(`${limit};w=${seconds}`);
+      stateHeads.push(`limit=${limit}, remaining=`);
+    }
   }
-  const name = sfString(rule.name);
-  return { rule, policy: `${name};q=${limit};w=${windowSeconds}`, stateHead: `${name};r=`, limit };
+  return { rule, policy: policies.join(', '), stateHeads, limits };
 }
 
 /** Header names as written: canonical case, or lower case for frameworks that fold them anyway. */
 const NAMES = {
   policy: 'RateLimit-Policy',
   state: 'RateLimit',
+  draft6Limit: 'RateLimit-Limit',
+  draft6Remaining: 'RateLimit-Remaining',
+  draft6Reset: 'RateLimit-Reset',
   limit: 'X-RateLimit-Limit',
   remaining: 'X-RateLimit-Remaining',
   reset: 'X-RateLimit-Reset',
@@ -94,18 +105,28 @@ function writeHeaders(
 ): Array<[string, string]> {
   const headers: Array<[string, string]> = [];
   const remaining = Math.max(0, result.remaining);
+  const windows = result.rule.windows;
+  const index = windows.length === 1 ? 0 : Math.max(0, windows.indexOf(result.window));
+  const limit = parts.limits[index]!;
   if (standard) {
     const left = Math.max(0, Math.ceil((result.resetAt - now) / 1000));
     headers.push([names.policy, parts.policy]);
-    headers.push([
-      names.state,
-      standard === 'draft-7'
-        ? `${parts.stateHead}${remaining}, reset=${left}`
-        : `${parts.stateHead}${remaining};t=${left}`,
-    ]);
+    if (standard === 'draft-6') {
+      headers.push([names.draft6Limit, limit]);
+      headers.push([names.draft6Remaining, String(remaining)]);
+      headers.push([names.draft6Reset, String(left)]);
+    } else {
+      const head = parts.stateHeads[index]!;
+      headers.push([
+        names.state,
+        standard === 'draft-7'
+          ? `${head}${remaining}, reset=${left}`
+          : `${head}${remaining};t=${left}`,
+      ]);
+    }
   }
   if (legacy) {
-    headers.push([names.limit, parts.limit]);
+    headers.push([names.limit, limit]);
     headers.push([names.remaining, String(remaining)]);
     headers.push([names.reset, reset]);
   }

@@ -10,8 +10,8 @@ export { type HeaderOptions, RATE_LIMIT_BODY, rateLimitHeaders } from './headers
 export { createRateLimiter } from './limiter.js';
 export { defaultRuleName, sanitizePath } from './path.js';
 export type {
-  Algorithm,
   AdjustRequest,
+  Algorithm,
   AppliedRule,
   CheckInput,
   Identity,

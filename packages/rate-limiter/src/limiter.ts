@@ -1,14 +1,17 @@
 import { ExpiringMap, LogThrottle } from '@kit/internal';
 import { withCheckNow } from './check-now.js';
 import { RateLimiterError } from './errors.js';
+import { compileList } from './lists.js';
 import { resolveOptions } from './options.js';
 import { PathMemo } from './path.js';
+import { windowsSignature } from './rule-shape.js';
 import { RuleBook } from './rules.js';
 import { StoreGuard } from './store-guard.js';
 import { syncPathOf } from './sync-store.js';
 import type {
   AppliedRule,
   CheckInput,
+  DecisionOutcome,
   Identity,
   RateLimiter,
   RateLimiterOptions,
@@ -20,15 +23,16 @@ import type {
 
 /**
  * A caller over its limit, answered from memory until `until` for requests costing >= `cost`,
- * as long as the rule it was refused under (`limit`, `periodMs`) still applies.
+ * as long as the rule it was refused under (same windows) still applies.
  */
 interface Blocked {
   cost: number;
-  limit: number;
-  periodMs: number;
+  signature: string;
   remaining: number;
   resetAt: number;
   until: number;
+  window: number;
+  at: number;
 }
 
 /** Everything a check has worked out before it asks the store. */
@@ -36,9 +40,13 @@ interface Located {
   op: 'consume' | 'peek';
   rule: AppliedRule;
   key: string;
+  scope: string;
   subject: 'user' | 'ip';
   cost: number;
 }
+
+/** A refusal's Retry-After, in whole seconds (at least 1). */
+const retrySeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 function toResult(
   answer: StoreResult,
@@ -46,17 +54,24 @@ function toResult(
   fallback: StoreErrorPolicy | null,
   cached: boolean,
 ): RateLimitResult {
+  const window = at.rule.windows[answer.window] ?? at.rule.windows[0]!;
   return {
     allowed: answer.allowed,
-    limit: at.rule.limit,
+    limit: window.limit,
     remaining: answer.remaining,
     resetAt: answer.resetAt,
-    retryAfter: answer.allowed ? 0 : Math.max(1, Math.ceil(answer.retryAfterMs / 1000)),
+    retryAfter: answer.allowed ? 0 : retrySeconds(answer.retryAfterMs),
     rule: at.rule,
+    window,
     key: at.key,
+    scope: at.scope,
     subject: at.subject,
+    cost: at.cost,
     fallback,
     cached,
+    listed: null,
+    shadow: false,
+    at: answer.at,
   };
 }
 
@@ -72,6 +87,15 @@ function checkInput(input: CheckInput, method: string): number {
     );
   }
   return cost;
+}
+
+function checkPoints(points: number, method: string): void {
+  if (!Number.isSafeInteger(points) || points < 1) {
+    throw new RateLimiterError(
+      'E_INVALID_ARGUMENT',
+      `${method}() points must be a positive integer (got ${points})`,
+    );
+  }
 }
 
 /** The authenticated caller, or `null` when the caller is anonymous (no usable id). */
@@ -100,15 +124,28 @@ function userOf(input: CheckInput): Identity | null {
  */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const resolved = resolveOptions(options);
-  const { algorithm, prefix, logger, store } = resolved;
+  const { algorithm, prefix, logger, store, blockMs, onDecision } = resolved;
+  const shadowMode = resolved.mode === 'shadow';
   const throttle = new LogThrottle();
   const rules = new RuleBook(resolved, throttle);
   const guard = new StoreGuard(resolved, throttle);
   const blocked = new ExpiringMap<Blocked>(resolved.maxBlockedCallers);
   const paths = new PathMemo();
+  const allowed = compileList('allow', resolved.allow);
+  const denied = compileList('deny', resolved.deny);
   const keyHead = `${prefix}:{`;
   // In-process stores that answer synchronously skip a promise layer and the timeout race.
   const sync = syncPathOf(store);
+  // What a rule's windows are, memoised per rule object (a rule is reused while it applies).
+  const signatures = new WeakMap<AppliedRule, string>();
+  const signatureOf = (rule: AppliedRule) => {
+    let signature = signatures.get(rule);
+    if (signature === undefined) {
+      signature = windowsSignature(rule);
+      signatures.set(rule, signature);
+    }
+    return signature;
+  };
 
   function ipIdOf(input: CheckInput): string {
     const ip = input.ip;
@@ -122,6 +159,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     return 'ip:unknown';
   }
 
+  function keyOf(identity: Identity | null, input: CheckInput, path: string): string {
+    return identity === null
+      ? `${keyHead}${ipIdOf(input)}:${path}}`
+      : `${keyHead}u:${identity.id}:${path}}`;
+  }
+
   function warnDefaultForUser(identity: Identity, path: string, rule: AppliedRule, now: number) {
     if (!throttle.shouldLog(`default:${identity.id}\u0000${path}`, rule.periodMs, now)) return;
     const tier = identity.tier ?? null;
@@ -132,18 +175,65 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     );
   }
 
+  /** Shadow mode's admission of a refusal, logged once per key and window. */
+  function shadowed(result: RateLimitResult): RateLimitResult {
+    if (throttle.shouldLog(`shadow:${result.key}`, result.window.periodMs)) {
+      logger.warn(
+        { key: result.key, rule: result.rule.name, scope: result.scope, limit: result.limit },
+        `[@kit/rate-limiter] shadow mode: would have refused ${result.key} under rule "${result.window.name}" (${result.limit} per ${result.window.periodMs / 1000} s)`,
+      );
+    }
+    return { ...result, allowed: true, retryAfter: 0, shadow: true };
+  }
+
+  function emit(result: RateLimitResult, storeLatencyMs: number | null): void {
+    const outcome: DecisionOutcome =
+      result.fallback !== null
+        ? 'fallback'
+        : result.shadow
+          ? 'shadow'
+          : result.allowed
+            ? 'allowed'
+            : 'denied';
+    try {
+      onDecision!({ outcome, rule: result.rule.name, scope: result.scope, storeLatencyMs, result });
+    } catch (error) {
+      if (throttle.shouldLog('on-decision', 10_000)) {
+        logger.error(
+          { code: 'E_ON_DECISION', cause: (error as Error)?.message },
+          '[@kit/rate-limiter] onDecision threw; the check is unaffected (logged at most every 10 s)',
+        );
+      }
+    }
+  }
+
+  /** The last step of every answer: shadow mode, then the decision event. */
+  function finish(
+    result: RateLimitResult,
+    op: 'consume' | 'peek',
+    startedAt: number,
+  ): RateLimitResult {
+    const final =
+      shadowMode && !result.allowed && result.listed === null ? shadowed(result) : result;
+    if (onDecision !== undefined && op === 'consume') {
+      const storeCalled = !result.cached && result.listed === null;
+      emit(final, storeCalled ? performance.now() - startedAt : null);
+    }
+    return final;
+  }
+
   function settle(answer: StoreResult, at: Located): RateLimitResult {
     if (!answer.allowed && answer.retryAfterMs > 0) {
       const now = Date.now();
       const until = now + answer.retryAfterMs;
-      const { limit, periodMs } = at.rule;
-      const entry = {
+      const entry: Blocked = {
         cost: at.cost,
-        limit,
-        periodMs,
+        signature: signatureOf(at.rule),
         remaining: answer.remaining,
         resetAt: answer.resetAt,
         until,
+        window: answer.window,
+        at: answer.at,
       };
       blocked.set(at.key, entry, until, now);
     }
@@ -154,30 +244,62 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     // Nobody blocked (the usual case): skip hashing the fresh key for a lookup that must miss.
     const hit = blocked.size === 0 ? undefined : blocked.get(at.key, now);
     // A changed rule (new tier, raised or lowered limit) is the store's to judge, not the memo's.
-    if (
-      hit !== undefined &&
-      at.cost >= hit.cost &&
-      hit.limit === at.rule.limit &&
-      hit.periodMs === at.rule.periodMs
-    ) {
-      const retryAfterMs = hit.until - now;
-      const answer = {
+    if (hit !== undefined && at.cost >= hit.cost && hit.signature === signatureOf(at.rule)) {
+      const answer: StoreResult = {
         allowed: false,
         remaining: hit.remaining,
         resetAt: hit.resetAt,
-        retryAfterMs,
+        retryAfterMs: hit.until - now,
+        window: hit.window,
+        at: hit.at,
       };
-      return toResult(answer, at, null, true);
+      return finish(toResult(answer, at, null, true), at.op, 0);
     }
     const { rule, key, cost, op } = at;
-    const req: StoreRequest = { key, algorithm, limit: rule.limit, periodMs: rule.periodMs, cost };
+    const req: StoreRequest = { key, algorithm, windows: rule.windows, cost, blockMs };
+    const startedAt = onDecision === undefined ? 0 : performance.now();
     if (sync !== undefined) {
-      return settle(op === 'consume' ? sync.consume(req, now) : sync.peek(req, now), at);
+      const answer = op === 'consume' ? sync.consume(req, now) : sync.peek(req, now);
+      return finish(settle(answer, at), op, startedAt);
     }
     return guard.run(op, req, (answer) => {
-      if (answer !== undefined) return settle(answer, at);
-      return guard.fallback(op, req).then((p) => toResult(p, at, resolved.onStoreError, false));
+      if (answer !== undefined) return finish(settle(answer, at), op, startedAt);
+      return guard
+        .fallback(op, req)
+        .then((p) => finish(toResult(p, at, resolved.onStoreError, false), op, startedAt));
     });
+  }
+
+  /** A caller on the `allow` or `deny` list: answered with no rule lookup and no store call. */
+  function listedResult(
+    listed: 'allow' | 'deny',
+    identity: Identity | null,
+    path: string,
+    key: string,
+    cost: number,
+    now: number,
+  ): RateLimitResult {
+    const rule = rules.defaultFor(path, identity?.tier ?? null);
+    const window = rule.windows[rule.windows.length - 1]!;
+    const refused = listed === 'deny';
+    return {
+      allowed: !refused,
+      limit: window.limit,
+      remaining: refused ? 0 : window.limit,
+      resetAt: now + window.periodMs,
+      retryAfter: refused ? retrySeconds(window.periodMs) : 0,
+      rule,
+      window,
+      key,
+      scope: path,
+      subject: identity === null ? 'ip' : 'user',
+      cost,
+      fallback: null,
+      cached: false,
+      listed,
+      shadow: false,
+      at: now,
+    };
   }
 
   /** A check, answered without a promise when the answer is at hand; throws on bad input. */
@@ -189,10 +311,13 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     const now = Date.now();
     const path = paths.sanitize(input.path);
     const identity = userOf(input);
-    const key =
-      identity === null
-        ? `${keyHead}${ipIdOf(input)}:${path}}`
-        : `${keyHead}u:${identity.id}:${path}}`;
+    const key = keyOf(identity, input, path);
+    if (allowed !== undefined && allowed(input)) {
+      return finish(listedResult('allow', identity, path, key, cost, now), op, 0);
+    }
+    if (denied !== undefined && denied(input)) {
+      return finish(listedResult('deny', identity, path, key, cost, now), op, 0);
+    }
     const found = rules.resolve(identity, path, now);
     if (found instanceof Promise) {
       // The lookup took a while: read the clock again for the store.
@@ -222,21 +347,48 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       warnDefaultForUser(identity, path, rule, now);
     }
     const subject = identity === null ? 'ip' : 'user';
-    return decide({ op, rule, key, subject, cost }, now);
+    return decide({ op, rule, key, scope: path, subject, cost }, now);
+  }
+
+  /** The caller's key and rule, for the calls that change its usage. */
+  async function target(input: CheckInput, method: string) {
+    checkInput(input, method);
+    const path = paths.sanitize(input.path);
+    const identity = userOf(input);
+    const rule = await rules.resolve(identity, path, Date.now());
+    return { key: keyOf(identity, input, path), rule };
+  }
+
+  async function adjust(input: CheckInput, points: number, method: 'penalty' | 'reward') {
+    checkPoints(points, method);
+    const { key, rule } = await target(input, method);
+    // A reward may let the caller in again: the memo's refusal is the store's to judge again.
+    if (method === 'reward') blocked.delete(key);
+    const signed = method === 'reward' ? -points : points;
+    await guard.adjust({ key, algorithm, windows: rule.windows, points: signed });
   }
 
   const limiter: RateLimiter = {
     check: (input) => run('consume', input),
     peek: (input) => run('peek', input),
     async reset(input) {
-      checkInput(input, 'reset');
-      const path = paths.sanitize(input.path);
-      const identity = userOf(input);
-      const id = identity === null ? ipIdOf(input) : `u:${identity.id}`;
-      const rule = await rules.resolve(identity, path, Date.now());
-      const key = `${prefix}:{${id}:${path}}`;
+      const { key, rule } = await target(input, 'reset');
       blocked.delete(key);
-      await guard.reset({ key, periodMs: rule.periodMs });
+      await guard.reset({ key, windows: rule.windows });
+    },
+    penalty: (input, points) => adjust(input, points, 'penalty'),
+    reward: (input, points) => adjust(input, points, 'reward'),
+    async refund(result) {
+      const counted =
+        result.allowed &&
+        !result.shadow &&
+        !result.cached &&
+        result.fallback === null &&
+        result.listed === null;
+      if (!counted) return;
+      const { key, rule, cost, at } = result;
+      blocked.delete(key);
+      await guard.adjust({ key, algorithm, windows: rule.windows, points: -cost, at });
     },
     invalidateRules() {
       rules.invalidate();
@@ -244,5 +396,5 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       blocked.clear();
     },
   };
-  return withCheckNow(limiter, (input) => evaluate('consume', input));
+  return withCheckNow(limiter, (input) => evaluate('consume', input), logger);
 }

@@ -1,12 +1,16 @@
 import { type Logger, pickLogger } from '@kit/internal';
 import { check } from './checks.js';
 import { invalidOption } from './errors.js';
+import { applyRule } from './rule-shape.js';
 import type {
   Algorithm,
+  DecisionEvent,
+  ListOption,
   RateLimiterOptions,
   RateLimitStore,
   ResolveRule,
   RuleContext,
+  RuleInput,
   StoreErrorPolicy,
 } from './types.js';
 
@@ -25,13 +29,18 @@ const KNOWN: readonly (keyof RateLimiterOptions)[] = [
   'logger',
   'prefix',
   'maxBlockedCallers',
+  'blockDuration',
+  'allow',
+  'deny',
+  'mode',
+  'onDecision',
 ];
+const MODES = ['enforce', 'shadow'] as const;
 
 /** `createRateLimiter` options after validation, with defaults applied and durations in ms. */
 export interface ResolvedOptions {
   store: RateLimitStore;
-  defaultLimit: number;
-  defaultPeriodMs: number;
+  defaultRule: RuleInput;
   resolveRule: ResolveRule | undefined;
   ruleCacheKey: (ctx: RuleContext) => string;
   algorithm: Algorithm;
@@ -42,21 +51,16 @@ export interface ResolvedOptions {
   logger: Logger;
   prefix: string;
   maxBlockedCallers: number;
+  blockMs: number;
+  allow: ListOption | undefined;
+  deny: ListOption | undefined;
+  mode: 'enforce' | 'shadow';
+  onDecision: ((event: DecisionEvent) => void) | undefined;
 }
 
-const tierAndPath = ({ identity, path }: RuleContext) => `${identity.tier ?? ''}\u0000${path}`;
-
-/** Checks a limit: a positive safe integer. */
-export function checkLimit(option: string, value: unknown): number {
-  if (value === undefined) throw invalidOption(option, 'is required', { value });
-  return check.positiveInteger(option, value, 0);
-}
-
-/** Checks a period (seconds or a duration string) and returns milliseconds. */
-export function checkPeriod(option: string, value: unknown): number {
-  if (value === undefined) throw invalidOption(option, 'is required', { value });
-  return check.duration(option, value, undefined);
-}
+// Anonymous callers (\u0001) apart from users without a tier (\u0000).
+const tierAndPath = ({ identity, path }: RuleContext) =>
+  identity === null ? `\u0001${path}` : `${identity.tier ?? ''}\u0000${path}`;
 
 /** Validates `createRateLimiter` options once, so a bad configuration never reaches a request. */
 export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
@@ -66,7 +70,7 @@ export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
   if (store === undefined || store === null) {
     throw invalidOption('store', 'is required: pass memoryStore() or redisStore({ client })');
   }
-  for (const method of ['consume', 'peek', 'reset'] as const) {
+  for (const method of ['consume', 'peek', 'adjust', 'reset'] as const) {
     if (typeof store[method] !== 'function') {
       throw invalidOption(
         'store',
@@ -75,7 +79,8 @@ export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
     }
   }
   const defaultRule = options.defaultRule ?? { limit: 10, period: 3600 };
-  check.object(defaultRule, 'defaultRule', '{ limit, period }');
+  check.object(defaultRule, 'defaultRule', '{ limit, period } or an array of them');
+  applyRule(defaultRule, 'default', null, 'default', 'defaultRule');
   const logger = pickLogger(options.logger);
   if (typeof logger?.warn !== 'function' || typeof logger.error !== 'function') {
     throw invalidOption('logger', 'must have warn() and error() methods', { value: logger });
@@ -86,8 +91,7 @@ export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
   }
   return {
     store,
-    defaultLimit: checkLimit('defaultRule.limit', defaultRule.limit),
-    defaultPeriodMs: checkPeriod('defaultRule.period', defaultRule.period),
+    defaultRule,
     resolveRule: check.optionalFunction('resolveRule', options.resolveRule),
     ruleCacheKey: check.optionalFunction('ruleCacheKey', options.ruleCacheKey) ?? tierAndPath,
     algorithm: check.oneOf('algorithm', options.algorithm, ALGORITHMS, 'fixed-window'),
@@ -106,5 +110,27 @@ export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
       options.maxBlockedCallers,
       10_000,
     ),
+    blockMs: check.duration('blockDuration', options.blockDuration, 0, { allowZero: true }),
+    allow: checkList('allow', options.allow),
+    deny: checkList('deny', options.deny),
+    mode: check.oneOf('mode', options.mode, MODES, 'enforce'),
+    onDecision: check.optionalFunction('onDecision', options.onDecision),
   };
+}
+
+/** Checks an `allow` / `deny` list's shape (its IPs are parsed when compiled, see lists.ts). */
+function checkList(option: string, value: unknown): ListOption | undefined {
+  if (value === undefined || typeof value === 'function') return value as ListOption | undefined;
+  check.object(value, option, '{ ips, users } or a function');
+  check.knownKeys(value as object, ['ips', 'users'], option);
+  for (const field of ['ips', 'users'] as const) {
+    const list = (value as Record<string, unknown>)[field];
+    if (list === undefined) continue;
+    if (!Array.isArray(list) || list.some((item) => typeof item !== 'string' || item === '')) {
+      throw invalidOption(`${option}.${field}`, 'must be an array of non-empty strings', {
+        value: list,
+      });
+    }
+  }
+  return value as ListOption;
 }

@@ -1,7 +1,7 @@
 import { Deadlines, describeValue, ExpiringMap, type LogThrottle } from '@kit/internal';
 import { RateLimiterError } from './errors.js';
-import { checkLimit, checkPeriod, type ResolvedOptions } from './options.js';
-import { defaultRuleName } from './path.js';
+import type { ResolvedOptions } from './options.js';
+import { applyRule } from './rule-shape.js';
 import type { AppliedRule, Identity, RuleInput } from './types.js';
 
 const LOOKUP_ERROR_LOG_INTERVAL_MS = 10_000;
@@ -34,7 +34,7 @@ export class RuleBook {
     path: string,
     now: number,
   ): AppliedRule | Promise<AppliedRule> {
-    if (identity === null || this.options.resolveRule === undefined) {
+    if (this.options.resolveRule === undefined) {
       return this.defaultRule(path, identity?.tier ?? null);
     }
     const ctx = { identity, path };
@@ -61,7 +61,7 @@ export class RuleBook {
   }
 
   /** `ask`, or the default rule (not memoised) once `ruleTimeout` has passed without an answer. */
-  private lookup(identity: Identity, path: string): Promise<[AppliedRule, boolean]> {
+  private lookup(identity: Identity | null, path: string): Promise<[AppliedRule, boolean]> {
     return this.deadlines.race(
       this.ask(identity, path),
       () => undefined, // ask() never rejects
@@ -74,14 +74,14 @@ export class RuleBook {
             `resolveRule did not answer within ${ms} ms for path "${path}"`,
           ),
         );
-        return [this.defaultRule(path, identity.tier ?? null), false];
+        return [this.defaultRule(path, identity?.tier ?? null), false];
       },
     );
   }
 
   /** The rule, and whether to memoise it (a failed lookup is retried on the next request). */
-  private async ask(identity: Identity, path: string): Promise<[AppliedRule, boolean]> {
-    const tier = identity.tier ?? null;
+  private async ask(identity: Identity | null, path: string): Promise<[AppliedRule, boolean]> {
+    const tier = identity?.tier ?? null;
     let input: RuleInput | null | undefined;
     try {
       input = await this.options.resolveRule!({ identity, path });
@@ -102,13 +102,17 @@ export class RuleBook {
     }
   }
 
+  /** The default rule for a path, made once per (tier, path). */
+  defaultFor(path: string, tier: string | null): AppliedRule {
+    return this.defaultRule(path, tier);
+  }
+
   private defaultRule(path: string, tier: string | null): AppliedRule {
     const key = tier === null ? path : `${tier}\u0000${path}`;
     let rule = this.defaults.get(key);
     if (rule === undefined) {
-      const { defaultLimit: limit, defaultPeriodMs: periodMs } = this.options;
-      const name = defaultRuleName(path, limit, periodMs / 1000);
-      rule = { source: 'default', name, tier, limit, periodMs };
+      // Checked at startup (options.ts), so this cannot throw.
+      rule = applyRule(this.options.defaultRule, path, tier, 'default', 'defaultRule');
       if (this.defaults.size >= 10_000) this.defaults.clear();
       this.defaults.set(key, rule);
     }
@@ -125,19 +129,16 @@ export class RuleBook {
   }
 }
 
-/** Validates a rule the app returned and converts its period to milliseconds. */
+/** Validates a rule the app returned and converts its periods to milliseconds. */
 export function normalizeRule(input: RuleInput, path: string, tier: string | null): AppliedRule {
-  if (typeof input !== 'object') {
+  if (input === null || typeof input !== 'object') {
     throw new RateLimiterError(
       'E_INVALID_RULE',
-      `resolveRule returned ${describeValue(input)} for path "${path}"; expected { limit, period } or null`,
+      `resolveRule returned ${describeValue(input)} for path "${path}"; expected { limit, period }, an array of them, or null`,
     );
   }
   try {
-    const limit = checkLimit('limit', input.limit);
-    const periodMs = checkPeriod('period', input.period);
-    const name = input.name ?? defaultRuleName(path, limit, periodMs / 1000);
-    return { source: 'tier', name, tier, limit, periodMs };
+    return applyRule(input, path, tier, 'tier', 'rule');
   } catch (error) {
     throw new RateLimiterError(
       'E_INVALID_RULE',

@@ -1,10 +1,27 @@
 import type { NextFunction, Request, Response } from 'express';
-import { RATE_LIMIT_BODY } from '../headers.js';
 import { type Decision, type MiddlewareOptions, prepareMiddleware } from '../middleware.js';
+import { watchNodeResponse } from '../outcome.js';
 import { requestPath } from '../path.js';
+import type { RateLimitResult } from '../types.js';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** The rate-limit check of this request, set by `@kit/rate-limiter`'s `rateLimit()`. */
+      rateLimit?: RateLimitResult;
+    }
+  }
+}
 
 /** Options of the Express `rateLimit` middleware. */
-export type ExpressRateLimitOptions = MiddlewareOptions<Request>;
+export interface ExpressRateLimitOptions extends MiddlewareOptions<Request, Response> {
+  /**
+   * Writes the refusal instead of 429 `{"detail":"Rate limit exceeded"}` (the rate-limit
+   * headers and `Retry-After` are already set). If it sends nothing, the default is sent.
+   * @example onLimit: (result, req, res) => res.status(429).json({ error: 'slow down', retryAfter: result.retryAfter })
+   */
+  onLimit?: (result: RateLimitResult, req: Request, res: Response) => unknown;
+}
 
 /**
  * The middleware `rateLimit()` returns. Generic over the request's types, so Express infers
@@ -24,13 +41,20 @@ export type RateLimitMiddleware = <
   next: NextFunction,
 ) => void;
 
+/** The matched route pattern under its mount path; before routing, the mount path alone. */
+function routeOf(req: Request): string {
+  const path = (req.route as { path?: unknown } | undefined)?.path;
+  const route = path === undefined ? '' : String(path);
+  return `${req.baseUrl}${route}` || '/';
+}
+
 /**
  * Express (v5) middleware: limits each request by `identify(req)` or client IP, writes the
  * `RateLimit-*` headers, and answers 429 `{"detail":"Rate limit exceeded"}` with `Retry-After`.
  * The rule path is the full request path (`req.originalUrl`), also under a mounted router,
  * lower-cased unless the app enables `case sensitive routing` (Express matches either case).
  * The client IP is the socket address unless `trustProxy` says otherwise (Express's own
- * `trust proxy` setting is not used).
+ * `trust proxy` setting is not used). The handler finds the result in `req.rateLimit`.
  *
  * @example
  * import express from 'express';
@@ -41,14 +65,27 @@ export type RateLimitMiddleware = <
  */
 export function rateLimit(options: ExpressRateLimitOptions): RateLimitMiddleware {
   const m = prepareMiddleware(options);
+  const { onLimit } = options;
+
+  function refuse(req: Request, res: Response, next: NextFunction, decision: Decision): void {
+    const send = () => {
+      if (!res.headersSent) res.status(decision.status).json(decision.body);
+    };
+    if (onLimit === undefined || decision.status !== 429 || decision.result === undefined) {
+      return send();
+    }
+    new Promise((resolve) => resolve(onLimit(decision.result!, req, res))).then(send, next);
+  }
+
   // Whatever the route's types, the object is Express's Request; the options are written for it.
-  function finish(res: Response, next: NextFunction, decision: Decision | undefined): void {
-    if (decision !== undefined) {
-      for (const [name, value] of decision.headers) res.setHeader(name, value);
-      if (!decision.allowed) {
-        res.status(429).json(RATE_LIMIT_BODY);
-        return;
-      }
+  function finish(req: Request, res: Response, next: NextFunction, decision: Decision | undefined) {
+    if (decision === undefined) return next();
+    for (const [name, value] of decision.headers) res.setHeader(name, value);
+    const { result, settle } = decision;
+    if (result !== undefined) req.rateLimit = result;
+    if (!decision.allowed) return refuse(req, res, next, decision);
+    if (settle !== undefined && result !== undefined) {
+      watchNodeResponse(res, (status, completed) => settle(result, req, res, status, completed));
     }
     next();
   }
@@ -56,13 +93,13 @@ export function rateLimit(options: ExpressRateLimitOptions): RateLimitMiddleware
   return function rateLimit(req: Request, res: Response, next: NextFunction): void {
     let decided: ReturnType<typeof m.decide>;
     try {
-      decided = m.decide(
-        req,
-        // Express matches either case unless `case sensitive routing` is on.
-        requestPath(req.originalUrl ?? req.url, req.app.enabled('case sensitive routing')),
-        req.socket.remoteAddress,
-        m.readsForwardedFor ? req.headers['x-forwarded-for'] : undefined,
-      );
+      const target =
+        m.keysBy === 'route'
+          ? routeOf(req)
+          : // Express matches either case unless `case sensitive routing` is on.
+            requestPath(req.originalUrl ?? req.url, req.app.enabled('case sensitive routing'));
+      const forwardedFor = m.readsForwardedFor ? req.headers['x-forwarded-for'] : undefined;
+      decided = m.decide(req, target, req.socket.remoteAddress, forwardedFor);
     } catch (error) {
       next(error);
       return;
@@ -70,7 +107,7 @@ export function rateLimit(options: ExpressRateLimitOptions): RateLimitMiddleware
     // Answered at once (memory store): on to the next handler in the same turn. Later: a
     // response sent meanwhile (say by a timeout middleware) makes setHeader() throw, which
     // must reach Express, not become an unhandled rejection.
-    if (decided instanceof Promise) decided.then((d) => finish(res, next, d)).catch(next);
-    else finish(res, next, decided);
+    if (decided instanceof Promise) decided.then((d) => finish(req, res, next, d)).catch(next);
+    else finish(req, res, next, decided);
   } as RateLimitMiddleware;
 }

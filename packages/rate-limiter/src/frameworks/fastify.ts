@@ -1,16 +1,24 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { invalidOption } from '../errors.js';
-import { RATE_LIMIT_BODY } from '../headers.js';
 import {
   type Decision,
   type MiddlewareOptions,
   type PreparedMiddleware,
   prepareMiddleware,
 } from '../middleware.js';
+import { watchNodeResponse } from '../outcome.js';
 import { requestPath } from '../path.js';
+import type { RateLimitResult } from '../types.js';
 
 /** Options of the Fastify `rateLimitPlugin`: the same as the Express and Hono middleware. */
-export type FastifyRateLimitOptions = MiddlewareOptions<FastifyRequest>;
+export interface FastifyRateLimitOptions extends MiddlewareOptions<FastifyRequest, FastifyReply> {
+  /**
+   * Writes the refusal instead of 429 `{"detail":"Rate limit exceeded"}` (the rate-limit
+   * headers and `Retry-After` are already set). If it sends nothing, the default is sent.
+   * @example onLimit: (result, request, reply) => reply.code(429).send({ error: 'slow down' })
+   */
+  onLimit?: (result: RateLimitResult, request: FastifyRequest, reply: FastifyReply) => unknown;
+}
 
 /**
  * A route's `config.rateLimit`: `false` opts the route out, an object overrides plugin options.
@@ -23,12 +31,37 @@ declare module 'fastify' {
     /** `@kit/rate-limiter` for this route: `false` opts out, `{ cost: 3 }` overrides. */
     rateLimit?: FastifyRouteRateLimit;
   }
+  interface FastifyRequest {
+    /** The rate-limit check of this request, set by `@kit/rate-limiter`'s `rateLimitPlugin`. */
+    rateLimit?: RateLimitResult;
+  }
 }
 
-type Prepared = PreparedMiddleware<FastifyRequest>;
+type Prepared = PreparedMiddleware<FastifyRequest> & {
+  onLimit: FastifyRateLimitOptions['onLimit'];
+};
+
+function prepare(options: FastifyRateLimitOptions): Prepared {
+  return Object.assign(prepareMiddleware(options, true), { onLimit: options.onLimit });
+}
+
+function refuse(m: Prepared, request: FastifyRequest, reply: FastifyReply, decision: Decision) {
+  const send = () => {
+    if (!reply.sent) reply.code(decision.status).send(decision.body);
+  };
+  const { onLimit } = m;
+  if (onLimit === undefined || decision.status !== 429 || decision.result === undefined) {
+    return send();
+  }
+  // Errors of onLimit go to Fastify's error handler.
+  new Promise((resolve) => resolve(onLimit(decision.result!, request, reply))).then(send, (error) =>
+    reply.send(error),
+  );
+}
 
 async function plugin(app: FastifyInstance, options: FastifyRateLimitOptions): Promise<void> {
-  const base = prepareMiddleware(options, true);
+  const base = prepare(options);
+  if (!app.hasRequestDecorator('rateLimit')) app.decorateRequest('rateLimit', undefined);
   const { routerOptions, caseSensitive } = app.initialConfig;
   // Fastify routes `/API` like `/api` under `caseSensitive: false`, then one bucket for both.
   const sensitive = routerOptions?.caseSensitive ?? caseSensitive ?? true;
@@ -37,7 +70,7 @@ async function plugin(app: FastifyInstance, options: FastifyRateLimitOptions): P
   const settingsOf = (own: Partial<FastifyRateLimitOptions>): Prepared => {
     let m = perRoute.get(own);
     if (m === undefined) {
-      m = prepareMiddleware({ ...options, ...own }, true);
+      m = prepare({ ...options, ...own });
       perRoute.set(own, m);
     }
     return m;
@@ -63,17 +96,27 @@ async function plugin(app: FastifyInstance, options: FastifyRateLimitOptions): P
     // A route added before this plugin ran was not seen by onRoute: prepared on first use.
     const m = own === undefined ? base : settingsOf(own);
     const forwardedFor = m.readsForwardedFor ? request.headers['x-forwarded-for'] : undefined;
-    const path = requestPath(request.url, sensitive);
+    const target =
+      m.keysBy === 'route'
+        ? (request.routeOptions.url ?? '*')
+        : requestPath(request.url, sensitive);
     const finish = (decision: Decision | undefined) => {
       if (decision === undefined) return done();
       for (const [name, value] of decision.headers) reply.header(name, value);
+      const { result, settle } = decision;
+      if (result !== undefined) request.rateLimit = result;
       // Answering from a callback hook: send, and do not call done().
-      if (decision.allowed) done();
-      else reply.code(429).send(RATE_LIMIT_BODY);
+      if (!decision.allowed) return refuse(m, request, reply, decision);
+      if (settle !== undefined && result !== undefined) {
+        watchNodeResponse(reply.raw, (status, completed) =>
+          settle(result, request, reply, status, completed),
+        );
+      }
+      done();
     };
     let decided: ReturnType<typeof m.decide>;
     try {
-      decided = m.decide(request, path, request.raw.socket.remoteAddress, forwardedFor);
+      decided = m.decide(request, target, request.raw.socket.remoteAddress, forwardedFor);
     } catch (error) {
       return done(error as Error);
     }

@@ -1,10 +1,26 @@
 import { addWhenWritten, honoNodeResponse } from '@kit/internal';
 import type { Context, MiddlewareHandler } from 'hono';
-import { RATE_LIMIT_BODY } from '../headers.js';
-import { type MiddlewareOptions, prepareMiddleware } from '../middleware.js';
+import { type Decision, type MiddlewareOptions, prepareMiddleware } from '../middleware.js';
+import type { RateLimitResult } from '../types.js';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** The rate-limit check of this request, set by `@kit/rate-limiter`'s `rateLimit()`. */
+    rateLimit: RateLimitResult;
+  }
+}
 
 /** Options of the Hono `rateLimit` middleware. */
-export interface HonoRateLimitOptions extends MiddlewareOptions<Context> {
+export interface HonoRateLimitOptions extends MiddlewareOptions<Context, Context> {
+  /**
+   * Writes the refusal instead of 429 `{"detail":"Rate limit exceeded"}` (the rate-limit
+   * headers and `Retry-After` are already set on `c`). Returning nothing sends the default.
+   * @example onLimit: (result, c) => c.json({ error: 'slow down', retryAfter: result.retryAfter }, 429)
+   */
+  onLimit?: (
+    result: RateLimitResult,
+    c: Context,
+  ) => Response | undefined | Promise<Response | undefined>;
   /**
    * The socket address of the request. The default reads it from `@hono/node-server`
    * (`c.env.incoming`) or Bun (`c.env.requestIP`); pass this on other runtimes.
@@ -39,23 +55,49 @@ function runtimeIp(c: Context): string | undefined {
 export function rateLimit(options: HonoRateLimitOptions): MiddlewareHandler {
   const m = prepareMiddleware(options, true);
   const getIp = options.getIp ?? runtimeIp;
+  const { onLimit } = options;
+
+  async function refuse(c: Context, decision: Decision): Promise<Response> {
+    const { headers, result } = decision;
+    if (onLimit !== undefined && decision.status === 429 && result !== undefined) {
+      for (const [name, value] of headers) c.header(name, value);
+      const own = await onLimit(result, c);
+      if (own !== undefined) return own;
+    }
+    return c.json(decision.body, decision.status, Object.fromEntries(headers));
+  }
+
   return async function rateLimit(c, next) {
     const forwardedFor = m.readsForwardedFor ? c.req.header('x-forwarded-for') : undefined;
-    const decided = m.decide(c, c.req.path, getIp(c), forwardedFor);
+    // In middleware, Hono's routePath is the middleware's own pattern (`/api/*`).
+    const target = m.keysBy === 'route' ? c.req.routePath : c.req.path;
+    const decided = m.decide(c, target, getIp(c), forwardedFor);
     const decision = decided instanceof Promise ? await decided : decided;
     if (decision === undefined) return next();
-    const { headers } = decision;
-    if (!decision.allowed) return c.json(RATE_LIMIT_BODY, 429, Object.fromEntries(headers));
+    const { headers, result, settle } = decision;
+    if (result !== undefined) c.set('rateLimit', result);
+    if (!decision.allowed) return refuse(c, decision);
     const outgoing = honoNodeResponse(c.env);
     if (outgoing) {
       // @hono/node-server: no Headers object is made, and no response copied.
       addWhenWritten(outgoing, headers);
-      return next();
+      if (settle === undefined) return next();
+    } else {
+      // Elsewhere: set before next(), so c.json()/c.text() build the response with them. Set
+      // after, they would make Hono copy the finished (immutable) response, body and all...
+      for (const [name, value] of headers) c.header(name, value);
     }
-    // Elsewhere: set before next(), so c.json()/c.text() build the response with them. Set
-    // after, they would make Hono copy the finished (immutable) response, body and all...
-    for (const [name, value] of headers) c.header(name, value);
-    await next();
+    if (settle === undefined || result === undefined) await next();
+    else {
+      try {
+        await next();
+      } catch (error) {
+        settle(result, c, c, 500, false);
+        throw error;
+      }
+      settle(result, c, c, c.res.status, true);
+    }
+    if (outgoing) return;
     // ...which a handler's own `new Response()` still needs: copied onto it then, only then.
     const first = headers[0];
     if (first !== undefined && c.res.headers.get(first[0]) !== first[1]) {
