@@ -72,7 +72,8 @@ export function rateLimit(options: ExpressRateLimitOptions): RateLimitMiddleware
       if (!res.headersSent) res.status(decision.status).json(decision.body);
     };
     if (onLimit === undefined || decision.status !== 429 || decision.result === undefined) {
-      return send();
+      send();
+      return;
     }
     new Promise((resolve) => resolve(onLimit(decision.result!, req, res))).then(send, next);
   }
