@@ -95,7 +95,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
         period: settings.DEFAULT_RATE_LIMIT_PERIOD,
       },
       resolveRule: ({ identity, path }) =>
-        identity.tier ? rateLimits.ruleFor(identity.tier, path) : null,
+        identity?.tier ? rateLimits.ruleFor(identity.tier, path) : null,
       logger: logger.child({ component: 'rate-limiter' }),
     });
     const cache = createCache({
