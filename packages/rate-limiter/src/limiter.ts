@@ -1,7 +1,8 @@
 import { ExpiringMap, LogThrottle } from '@kit/internal';
 import { withCheckNow } from './check-now.js';
 import { RateLimiterError } from './errors.js';
-import { compileList } from './lists.js';
+import { KeyMemo } from './key-memo.js';
+import { compileList, type ListMatcher } from './lists.js';
 import { resolveOptions } from './options.js';
 import { PathMemo } from './path.js';
 import { windowsSignature } from './rule-shape.js';
@@ -131,9 +132,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const guard = new StoreGuard(resolved, throttle);
   const blocked = new ExpiringMap<Blocked>(resolved.maxBlockedCallers);
   const paths = new PathMemo();
-  const allowed = compileList('allow', resolved.allow);
-  const denied = compileList('deny', resolved.deny);
-  const keyHead = `${prefix}:{`;
+  const allowed = guardList('allow', compileList('allow', resolved.allow));
+  const denied = guardList('deny', compileList('deny', resolved.deny));
+  const keys = new KeyMemo(`${prefix}:{`);
   // In-process stores that answer synchronously skip a promise layer and the timeout race.
   const sync = syncPathOf(store);
   // What a rule's windows are, memoised per rule object (a rule is reused while it applies).
@@ -147,22 +148,40 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     return signature;
   };
 
-  function ipIdOf(input: CheckInput): string {
+  /** A list whose predicate threw counts as "not on the list", logged: never a failed check. */
+  function guardList(option: string, matches: ListMatcher | undefined): ListMatcher | undefined {
+    if (matches === undefined || typeof resolved[option as 'allow'] !== 'function') return matches;
+    return (input) => {
+      try {
+        return matches(input) === true;
+      } catch (error) {
+        if (throttle.shouldLog(`list:${option}`, 10_000)) {
+          logger.error(
+            { code: 'E_LIST_FAILED', cause: (error as Error)?.message },
+            `[@kit/rate-limiter] the ${option} predicate threw; treating the caller as not listed (logged at most every 10 s)`,
+          );
+        }
+        return false;
+      }
+    };
+  }
+
+  function ipOf(input: CheckInput): string {
     const ip = input.ip;
-    if (typeof ip === 'string' && ip !== '') return `ip:${ip}`;
+    if (typeof ip === 'string' && ip !== '') return ip;
     if (throttle.shouldLog('no-ip', 60_000)) {
       logger.warn(
         { code: 'E_INVALID_ARGUMENT' },
         '[@kit/rate-limiter] check() got neither an identity nor an ip: such callers share one "unknown" bucket',
       );
     }
-    return 'ip:unknown';
+    return 'unknown';
   }
 
   function keyOf(identity: Identity | null, input: CheckInput, path: string): string {
     return identity === null
-      ? `${keyHead}${ipIdOf(input)}:${path}}`
-      : `${keyHead}u:${identity.id}:${path}}`;
+      ? keys.keyOf(false, ipOf(input), path)
+      : keys.keyOf(true, String(identity.id), path);
   }
 
   function warnDefaultForUser(identity: Identity, path: string, rule: AppliedRule, now: number) {

@@ -42,7 +42,8 @@ export interface ResolvedOptions {
   store: RateLimitStore;
   defaultRule: RuleInput;
   resolveRule: ResolveRule | undefined;
-  ruleCacheKey: (ctx: RuleContext) => string;
+  /** The app's memo key; `undefined`: per (tier, path), without building a key (rules.ts). */
+  ruleCacheKey: ((ctx: RuleContext) => string) | undefined;
   algorithm: Algorithm;
   ruleCacheTtlMs: number;
   ruleTimeoutMs: number;
@@ -57,10 +58,6 @@ export interface ResolvedOptions {
   mode: 'enforce' | 'shadow';
   onDecision: ((event: DecisionEvent) => void) | undefined;
 }
-
-// Anonymous callers (\u0001) apart from users without a tier (\u0000).
-const tierAndPath = ({ identity, path }: RuleContext) =>
-  identity === null ? `\u0001${path}` : `${identity.tier ?? ''}\u0000${path}`;
 
 /** Validates `createRateLimiter` options once, so a bad configuration never reaches a request. */
 export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
@@ -93,7 +90,7 @@ export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
     store,
     defaultRule,
     resolveRule: check.optionalFunction('resolveRule', options.resolveRule),
-    ruleCacheKey: check.optionalFunction('ruleCacheKey', options.ruleCacheKey) ?? tierAndPath,
+    ruleCacheKey: check.optionalFunction('ruleCacheKey', options.ruleCacheKey),
     algorithm: check.oneOf('algorithm', options.algorithm, ALGORITHMS, 'fixed-window'),
     ruleCacheTtlMs: check.duration('ruleCacheTtl', options.ruleCacheTtl, '5 s', {
       allowZero: true,

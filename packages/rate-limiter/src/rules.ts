@@ -6,13 +6,21 @@ import type { AppliedRule, Identity, RuleInput } from './types.js';
 
 const LOOKUP_ERROR_LOG_INTERVAL_MS = 10_000;
 
+type RuleMemo = ExpiringMap<AppliedRule | Promise<AppliedRule>>;
+
 /**
  * Turns (identity, sanitized path) into the rule that applies, asking the app's `resolveRule`
  * at most once per `ruleCacheTtl` per cache key, and sharing one in-flight lookup between
  * concurrent requests so a busy path does not stampede the app's database.
  */
 export class RuleBook {
-  private readonly resolved: ExpiringMap<AppliedRule | Promise<AppliedRule>>;
+  // Per tier group (anonymous, no tier, each tier), then per path: looked up by strings the
+  // check already holds, so no memo key is built per request. With the app's `ruleCacheKey`,
+  // one memo keyed by its keys.
+  private readonly tiers = new Map<string, RuleMemo>();
+  private anonymous: RuleMemo;
+  private untiered: RuleMemo;
+  private custom: RuleMemo;
   // Default rules per (tier, path); never stale, so a plain Map, cleared if it ever gets big.
   private readonly defaults = new Map<string, AppliedRule>();
   // Bumped by invalidate(), so a lookup already in flight then is not memoised.
@@ -24,8 +32,10 @@ export class RuleBook {
     private readonly options: ResolvedOptions,
     private readonly throttle: LogThrottle,
   ) {
-    this.resolved = new ExpiringMap(options.ruleCacheTtlMs > 0 ? 10_000 : 0);
     this.deadlines = new Deadlines(options.ruleTimeoutMs, () => {});
+    this.anonymous = this.newMemo();
+    this.untiered = this.newMemo();
+    this.custom = this.newMemo();
   }
 
   /** The rule for this caller and path; a plain value when memoised, else a promise. */
@@ -37,27 +47,50 @@ export class RuleBook {
     if (this.options.resolveRule === undefined) {
       return this.defaultRule(path, identity?.tier ?? null);
     }
-    const ctx = { identity, path };
-    const cacheKey = this.options.ruleCacheKey(ctx);
-    const hit = this.resolved.get(cacheKey, now);
+    const custom = this.options.ruleCacheKey;
+    const memo = custom === undefined ? this.groupOf(identity) : this.custom;
+    const cacheKey = custom === undefined ? path : custom({ identity, path });
+    const hit = memo.get(cacheKey, now);
     if (hit !== undefined) return hit;
     const generation = this.generation;
     const pending = this.lookup(identity, path).then(([rule, memoise]) => {
       // invalidateRules() ran meanwhile: this answer may predate the edit, so do not keep it.
       if (generation !== this.generation) return rule;
       const at = Date.now();
-      if (memoise) this.resolved.set(cacheKey, rule, at + this.options.ruleCacheTtlMs, at);
-      else this.resolved.delete(cacheKey);
+      if (memoise) memo.set(cacheKey, rule, at + this.options.ruleCacheTtlMs, at);
+      else memo.delete(cacheKey);
       return rule;
     });
     // Concurrent requests share the lookup; a failed or timed-out one is not memoised (see ask()).
-    this.resolved.set(cacheKey, pending, now + this.options.ruleTimeoutMs + 1000, now);
+    memo.set(cacheKey, pending, now + this.options.ruleTimeoutMs + 1000, now);
     return pending;
   }
 
   invalidate(): void {
     this.generation++;
-    this.resolved.clear();
+    this.tiers.clear();
+    this.anonymous = this.newMemo();
+    this.untiered = this.newMemo();
+    this.custom = this.newMemo();
+  }
+
+  /** The memo group of a caller: anonymous callers apart from users without a tier. */
+  private groupOf(identity: Identity | null): RuleMemo {
+    if (identity === null) return this.anonymous;
+    const tier = identity.tier;
+    if (tier === null || tier === undefined) return this.untiered;
+    let memo = this.tiers.get(tier);
+    if (memo === undefined) {
+      // Tiers are the app's few names; a flood of made-up ones empties the memo, not memory.
+      if (this.tiers.size >= 1000) this.tiers.clear();
+      memo = this.newMemo();
+      this.tiers.set(tier, memo);
+    }
+    return memo;
+  }
+
+  private newMemo(): RuleMemo {
+    return new ExpiringMap(this.options.ruleCacheTtlMs > 0 ? 10_000 : 0);
   }
 
   /** `ask`, or the default rule (not memoised) once `ruleTimeout` has passed without an answer. */
