@@ -8,6 +8,7 @@ export default defineConfig({
     'frameworks/express': 'src/frameworks/express.ts',
     'frameworks/hono': 'src/frameworks/hono.ts',
     'frameworks/fastify': 'src/frameworks/fastify.ts',
+    otel: 'src/otel.ts',
     // The public store suite: imports no test runner, so it bundles like any other entry.
     'test-suite': 'src/test-suite/index.ts',
   },
@@ -19,7 +20,7 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   // Peers stay external so importing the core never loads them.
-  external: ['ioredis', 'express', 'hono', 'fastify'],
+  external: ['ioredis', 'express', 'hono', 'fastify', '@opentelemetry/api'],
   splitting: true,
   treeshake: true,
 });

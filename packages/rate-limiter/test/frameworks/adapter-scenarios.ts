@@ -93,6 +93,7 @@ export function registerAdapterScenarios(harness: Harness): void {
       const store: RateLimitStore = {
         consume: (request) => later(inner.consume(request)),
         peek: (request) => later(inner.peek(request)),
+        adjust: (request) => later(inner.adjust(request)),
         reset: (request) => later(inner.reset(request)),
       };
       const limiter = createRateLimiter({ store, defaultRule: { limit: 2, period: 60 } });

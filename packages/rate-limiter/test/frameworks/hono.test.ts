@@ -2,43 +2,72 @@ import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { describe, expect, it } from 'vitest';
 import { listening } from '../../../../testing/listen.js';
 import { rateLimit } from '../../src/frameworks/hono.js';
 import { createRateLimiter, type RateLimiter } from '../../src/index.js';
 import { memoryStore } from '../../src/stores/memory.js';
 import { registerAdapterScenarios } from './adapter-scenarios.js';
+import { registerControlScenarios } from './control-scenarios.js';
 import {
   type AdapterOptions,
+  type AppShape,
   adapt,
+  boom,
   type Harness,
   headersOf,
   listeningHarness,
+  login,
+  mapOnLimit,
+  type Probe,
+  probe,
+  type Readers,
   readReply,
+  seenBody,
 } from './harness.js';
 import { registerTierScenarios } from './tier-scenarios.js';
 
 // app.request() with a @hono/node-server-shaped env carrying the socket address.
 const env = { incoming: { socket: { remoteAddress: '::ffff:192.0.2.10' } } };
 
-/** The app of both harnesses: the middleware under a sub-app mounted at /api/v1. */
-function honoApp(limiter: RateLimiter, options: AdapterOptions): Hono {
+const read: Readers<Context> = {
+  authorization: (c) => c.req.header('authorization'),
+  path: (c) => c.req.path,
+  status: (c) => c.res.status,
+};
+
+/**
+ * The app of both harnesses: the middleware under a sub-app mounted at /api/v1, in front of
+ * every route or in each route's own chain.
+ */
+function honoApp(limiter: RateLimiter, options: AdapterOptions, shape: AppShape): [Hono, Probe] {
   const middleware = rateLimit({
     limiter,
-    ...adapt<Context>(
-      options,
-      (c) => c.req.header('authorization'),
-      (c) => c.req.path,
+    ...adapt(options, read),
+    onLimit: mapOnLimit(options.onLimit, ({ status, body }, c: Context) =>
+      c.json(body, status as ContentfulStatusCode),
     ),
   });
+  const probed = probe();
   const api = new Hono();
-  api.use(middleware);
-  api.get('/tasks/task', (c) => c.json({ ok: true }));
-  api.get('/tasks', (c) => c.json({ ok: true }));
-  api.get('/health', (c) => c.text('up'));
-  api.get('/raw', () => new Response('raw'));
-  return new Hono().route('/api/v1', api);
+  const limit: MiddlewareHandler[] = shape.mount === 'route' ? [middleware] : [];
+  if (shape.mount !== 'route') api.use(middleware);
+  api.get('/tasks/task', ...limit, (c) => c.json({ ok: true }));
+  api.get('/tasks', ...limit, (c) => c.json({ ok: true }));
+  api.get('/health', ...limit, (c) => c.text('up'));
+  api.get('/raw', ...limit, () => new Response('raw'));
+  api.get('/post/:id', ...limit, (c) => c.json({ id: c.req.param('id') }));
+  api.get('/login', ...limit, async (c) => {
+    const { status, body } = await login(probed, c.req.query());
+    return c.json(body, status as ContentfulStatusCode);
+  });
+  api.get('/boom', ...limit, () => boom(probed));
+  api.get('/seen', ...limit, (c) => c.json(seenBody(c.get('rateLimit'))));
+  // Quiet: the thrown /boom is expected.
+  api.onError((_error, c) => c.json({ detail: 'Internal error' }, 500));
+  return [new Hono().route('/api/v1', api), probed];
 }
 
 // app.request(): no server, the runtime's env given by hand, so headers go through c.header().
@@ -46,12 +75,15 @@ const harness: Harness = {
   name: 'hono',
   // Hono's routers always match case: `/API/v1` is another route.
   foldsCase: false,
-  async make(limiter, options = {}) {
-    const app = honoApp(limiter, options);
+  // In app.use(), Hono's routePath is the middleware's own pattern (`/api/v1/*`).
+  appWideRoute: 'mount',
+  async make(limiter, options = {}, shape = {}) {
+    const [app, probed] = honoApp(limiter, options, shape);
     return {
       send: async (path, init) =>
         readReply(await app.request(path, { headers: headersOf(init) }, env)),
       sendTarget: async (target) => (await app.request(target, {}, env)).status,
+      probe: probed,
       async close() {},
     };
   },
@@ -59,20 +91,23 @@ const harness: Harness = {
 
 registerTierScenarios(harness);
 registerAdapterScenarios(harness);
+registerControlScenarios(harness);
 
 // @hono/node-server on port 0 and fetch: the headers go onto the Node response there.
 const nodeHarness: Harness = {
   name: 'hono on @hono/node-server',
   foldsCase: false,
-  async make(limiter, options = {}) {
-    const app = honoApp(limiter, options);
+  appWideRoute: 'mount',
+  async make(limiter, options = {}, shape = {}) {
+    const [app, probed] = honoApp(limiter, options, shape);
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-    return listeningHarness(await listening(server as Server));
+    return listeningHarness(await listening(server as Server), probed);
   },
 };
 
 registerTierScenarios(nodeHarness);
 registerAdapterScenarios(nodeHarness);
+registerControlScenarios(nodeHarness);
 
 describe('hono adapter on @hono/node-server', () => {
   async function serveWith(routes: (app: Hono) => void) {

@@ -35,7 +35,7 @@ export function registerTierScenarios(harness: Harness): void {
     const limiter = createRateLimiter({
       store: memoryStore(),
       defaultRule: { limit: 3, period: 3600 },
-      resolveRule: ({ identity, path }) => RULES[identity.tier ?? '']?.[path] ?? null,
+      resolveRule: ({ identity, path }) => RULES[identity?.tier ?? '']?.[path] ?? null,
       logger,
     });
     const app = await harness.make(limiter, { identify: identifyBearer, ...extra });
