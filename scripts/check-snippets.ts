@@ -36,6 +36,9 @@ const OTHER_MODULES = [
   '@hono/node-server',
   'fastify',
   'ioredis',
+  '@opentelemetry/api',
+  '@opentelemetry/sdk-metrics',
+  '@opentelemetry/exporter-prometheus',
   '@types/node',
   'vitest',
 ];

@@ -120,8 +120,8 @@ export async function createConsumer(): Promise<Consumer> {
         ...tarballs,
         versioned('typescript', repoRoot),
         versioned('@types/node', repoRoot),
-        ...['ioredis', 'express', '@types/express', 'hono', 'fastify'].map((name) =>
-          versioned(name, peersFrom),
+        ...['ioredis', 'express', '@types/express', 'hono', 'fastify', '@opentelemetry/api'].map(
+          (name) => versioned(name, peersFrom),
         ),
       ],
       app,
