@@ -61,6 +61,7 @@ const harness: Harness = {
   name: 'express',
   foldsCase: true,
   appWideRoute: 'mount',
+  abortable: true,
   async make(limiter, options = {}, { caseSensitive, mount = 'app' } = {}) {
     const middleware = rateLimit({
       limiter,

@@ -1,12 +1,26 @@
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import defaultExport, { rateLimitPlugin } from '../../src/frameworks/fastify.js';
 import { createRateLimiter, RateLimiterError } from '../../src/index.js';
 import { memoryStore } from '../../src/stores/memory.js';
 import { rawStatus } from '../support/raw-request.js';
 import { registerAdapterScenarios } from './adapter-scenarios.js';
-import { adapt, type Harness, type Reply } from './harness.js';
+import { registerControlScenarios } from './control-scenarios.js';
+import {
+  abortedFetch,
+  adapt,
+  boom,
+  type Harness,
+  headersOf,
+  login,
+  mapOnLimit,
+  type Probe,
+  probe,
+  type Readers,
+  type Reply,
+  seenBody,
+} from './harness.js';
 import { registerTierScenarios } from './tier-scenarios.js';
 
 // A socket address other than inject()'s default, as the other harnesses use.
@@ -18,24 +32,53 @@ async function portOf(app: FastifyInstance): Promise<number> {
   return (app.server.address() as AddressInfo).port;
 }
 
+const read: Readers<FastifyRequest, FastifyReply> = {
+  authorization: (request) => request.headers.authorization,
+  path: (request) => request.url.split('?')[0]!,
+  status: (_request, reply) => reply.statusCode,
+};
+
+/** The routes of the shared scenarios (the plugin's hook knows each route where it runs). */
+function routes(api: FastifyInstance, probed: Probe): void {
+  api.get('/tasks/task', async () => ({ ok: true }));
+  api.get('/tasks', async () => ({ ok: true }));
+  api.get('/health', async () => 'up');
+  api.get('/raw', async () => new Response('raw'));
+  api.get<{ Params: { id: string } }>('/post/:id', async (request) => ({ id: request.params.id }));
+  api.get('/login', async (request, reply) => {
+    const { status, body } = await login(probed, request.query as Record<string, string>);
+    return reply.code(status).send(body);
+  });
+  api.get('/boom', async () => boom(probed));
+  api.get('/seen', async (request) => seenBody(request.rateLimit));
+}
+
 // app.inject(), with the plugin registered in the /api/v1 context (as a router is mounted).
+// Its onRequest hook runs after routing, so `mount: 'route'` changes nothing here.
 const harness: Harness = {
   name: 'fastify',
   foldsCase: true,
+  appWideRoute: 'route',
+  abortable: true,
   async make(limiter, options = {}, { caseSensitive } = {}) {
     const app = Fastify({ routerOptions: { caseSensitive: caseSensitive ?? true } });
-    const shared = adapt<FastifyRequest>(
-      options,
-      (request) => request.headers.authorization,
-      (request) => request.url,
-    );
+    // Quiet: the thrown /boom is expected.
+    app.setErrorHandler((_error, _request, reply) => {
+      reply.code(500).send({ detail: 'Internal error' });
+    });
+    const probed = probe();
+    const shared = {
+      ...adapt(options, read),
+      onLimit: mapOnLimit(
+        options.onLimit,
+        ({ status, body }, _request: FastifyRequest, reply: FastifyReply) =>
+          reply.code(status).send(body),
+      ),
+    };
     app.register(
       async (api) => {
         await api.register(rateLimitPlugin, { limiter, ...shared });
-        api.get('/tasks/task', async () => ({ ok: true }));
-        api.get('/tasks', async () => ({ ok: true }));
-        api.get('/health', async () => 'up');
-        api.get('/raw', async () => new Response('raw'));
+        routes(api, probed);
       },
       { prefix: '/api/v1' },
     );
@@ -47,10 +90,7 @@ const harness: Harness = {
     }
     return {
       async send(path, init = {}): Promise<Reply> {
-        const headers: Record<string, string> = {};
-        if (init.token) headers.authorization = `Bearer ${init.token}`;
-        if (init.forwardedFor) headers['x-forwarded-for'] = init.forwardedFor;
-        const response = await app.inject({ url: path, headers, remoteAddress });
+        const response = await app.inject({ url: path, headers: headersOf(init), remoteAddress });
         let body: unknown = response.body;
         try {
           body = response.json();
@@ -62,6 +102,8 @@ const harness: Harness = {
         return { status: response.statusCode, headers: replyHeaders, body };
       },
       sendTarget: async (target) => rawStatus(await portOf(app), target),
+      abort: async (path, ms) => abortedFetch(`http://127.0.0.1:${await portOf(app)}${path}`, ms),
+      probe: probed,
       close: () => app.close(),
     };
   },
@@ -69,6 +111,7 @@ const harness: Harness = {
 
 registerTierScenarios(harness);
 registerAdapterScenarios(harness);
+registerControlScenarios(harness);
 
 const limiterOf = (limit: number) =>
   createRateLimiter({ store: memoryStore(), defaultRule: { limit, period: 60 } });

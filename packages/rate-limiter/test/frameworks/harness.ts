@@ -94,6 +94,8 @@ export interface Harness {
    * mount path (it runs before routing), so every route behind it shares one bucket.
    */
   appWideRoute: 'route' | 'mount';
+  /** Whether requests go through a socket the client can drop (`AdapterApp.abort` is set). */
+  abortable: boolean;
   /**
    * Builds the app and waits until it is ready, so bad options reject here: at creation for
    * Express and Hono, at `app.ready()` for Fastify.
@@ -106,7 +108,11 @@ export function probe(): Probe {
 }
 
 /** Runs a handler's work counted in `probe` under `route`. */
-export async function handled<T>(probe: Probe, route: string, work: () => T): Promise<T> {
+export async function handled<T>(
+  probe: Probe,
+  route: string,
+  work: () => T | Promise<T>,
+): Promise<T> {
   probe.calls[route] = (probe.calls[route] ?? 0) + 1;
   probe.inFlight++;
   probe.maxInFlight = Math.max(probe.maxInFlight, probe.inFlight);
@@ -183,7 +189,7 @@ export function headersOf(init: SendInit = {}): Record<string, string> {
 }
 
 /** How a framework's request and response read, for `adapt`. */
-export interface Readers<Req, Res> {
+export interface Readers<Req, Res = Req> {
   authorization(req: Req): string | undefined;
   /** The request path without the query string. */
   path(req: Req): string;

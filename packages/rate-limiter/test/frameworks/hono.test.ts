@@ -2,7 +2,7 @@ import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { type Context, type Handler, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { describe, expect, it } from 'vitest';
 import { listening } from '../../../../testing/listen.js';
@@ -52,19 +52,20 @@ function honoApp(limiter: RateLimiter, options: AdapterOptions, shape: AppShape)
   });
   const probed = probe();
   const api = new Hono();
-  const limit: MiddlewareHandler[] = shape.mount === 'route' ? [middleware] : [];
+  const route = (path: string, handler: Handler) =>
+    shape.mount === 'route' ? api.get(path, middleware, handler) : api.get(path, handler);
   if (shape.mount !== 'route') api.use(middleware);
-  api.get('/tasks/task', ...limit, (c) => c.json({ ok: true }));
-  api.get('/tasks', ...limit, (c) => c.json({ ok: true }));
-  api.get('/health', ...limit, (c) => c.text('up'));
-  api.get('/raw', ...limit, () => new Response('raw'));
-  api.get('/post/:id', ...limit, (c) => c.json({ id: c.req.param('id') }));
-  api.get('/login', ...limit, async (c) => {
+  route('/tasks/task', (c) => c.json({ ok: true }));
+  route('/tasks', (c) => c.json({ ok: true }));
+  route('/health', (c) => c.text('up'));
+  route('/raw', () => new Response('raw'));
+  route('/post/:id', (c) => c.json({ id: c.req.param('id') }));
+  route('/login', async (c) => {
     const { status, body } = await login(probed, c.req.query());
     return c.json(body, status as ContentfulStatusCode);
   });
-  api.get('/boom', ...limit, () => boom(probed));
-  api.get('/seen', ...limit, (c) => c.json(seenBody(c.get('rateLimit'))));
+  route('/boom', () => boom(probed));
+  route('/seen', (c) => c.json(seenBody(c.get('rateLimit'))));
   // Quiet: the thrown /boom is expected.
   api.onError((_error, c) => c.json({ detail: 'Internal error' }, 500));
   return [new Hono().route('/api/v1', api), probed];
@@ -77,6 +78,7 @@ const harness: Harness = {
   foldsCase: false,
   // In app.use(), Hono's routePath is the middleware's own pattern (`/api/v1/*`).
   appWideRoute: 'mount',
+  abortable: false,
   async make(limiter, options = {}, shape = {}) {
     const [app, probed] = honoApp(limiter, options, shape);
     return {
@@ -98,6 +100,7 @@ const nodeHarness: Harness = {
   name: 'hono on @hono/node-server',
   foldsCase: false,
   appWideRoute: 'mount',
+  abortable: true,
   async make(limiter, options = {}, shape = {}) {
     const [app, probed] = honoApp(limiter, options, shape);
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
