@@ -5,7 +5,7 @@
 import express, { type RequestHandler } from 'express';
 import { expectTypeOf } from 'vitest';
 import { rateLimit } from '../../src/frameworks/express.js';
-import { createRateLimiter } from '../../src/index.js';
+import { createRateLimiter, type RateLimitResult } from '../../src/index.js';
 import { memoryStore } from '../../src/stores/memory.js';
 
 const limiter = createRateLimiter({ store: memoryStore() });
@@ -62,3 +62,27 @@ const chain: RequestHandler[] = [limit];
 app.get('/chained/:id', ...chain, (_req, res) => {
   res.end();
 });
+
+// The handler finds the check in `req.rateLimit`: undefined when nothing was checked (skip()).
+app.get('/limited', limit, (req, res) => {
+  expectTypeOf(req.rateLimit).toEqualTypeOf<RateLimitResult | undefined>();
+  res.end();
+});
+rateLimit({
+  limiter,
+  onLimit: (result, req, res) => {
+    expectTypeOf(result).toEqualTypeOf<RateLimitResult>();
+    expectTypeOf(req).toEqualTypeOf<express.Request>();
+    expectTypeOf(res).toEqualTypeOf<express.Response>();
+    res.status(429).json({ retryAfter: result.retryAfter });
+  },
+  requestWasSuccessful: (req, res) => {
+    expectTypeOf(req).toEqualTypeOf<express.Request>();
+    return res.statusCode < 400;
+  },
+  scope: (req) => req.baseUrl,
+});
+// @ts-expect-error `scope` is 'path', 'route' or a function
+rateLimit({ limiter, scope: 'host' });
+// @ts-expect-error `onIdentifyError` is 'anonymous', 'allow' or 'deny'
+rateLimit({ limiter, onIdentifyError: 'ignore' });

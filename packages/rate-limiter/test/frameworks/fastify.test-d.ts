@@ -3,10 +3,10 @@
  * plugin's options and each route's `config.rateLimit` are typed, and a route's own generics
  * are kept.
  */
-import Fastify, { type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { expectTypeOf } from 'vitest';
 import { type FastifyRouteRateLimit, rateLimitPlugin } from '../../src/frameworks/fastify.js';
-import { createRateLimiter } from '../../src/index.js';
+import { createRateLimiter, type RateLimitResult } from '../../src/index.js';
 import { memoryStore } from '../../src/stores/memory.js';
 
 const limiter = createRateLimiter({ store: memoryStore() });
@@ -42,3 +42,26 @@ app.get('/health', { config: { rateLimit: false } }, async () => 'up');
 app.get('/bad-cost', { config: { rateLimit: { cost: 'three' } } }, async () => 'x');
 // @ts-expect-error `true` is not a route setting: omit it, or pass false or overrides
 app.get('/bad-flag', { config: { rateLimit: true } }, async () => 'x');
+
+// The handler finds the check in `request.rateLimit`: undefined when nothing was checked.
+app.get('/limited', async (request) => {
+  expectTypeOf(request.rateLimit).toEqualTypeOf<RateLimitResult | undefined>();
+  return 'ok';
+});
+app.register(rateLimitPlugin, {
+  limiter,
+  onLimit: (result, request, reply) => {
+    expectTypeOf(result).toEqualTypeOf<RateLimitResult>();
+    expectTypeOf(request).toEqualTypeOf<FastifyRequest>();
+    expectTypeOf(reply).toEqualTypeOf<FastifyReply>();
+    return reply.code(429).send({ retryAfter: result.retryAfter });
+  },
+  requestWasSuccessful: (_request, reply) => {
+    expectTypeOf(reply).toEqualTypeOf<FastifyReply>();
+    return reply.statusCode < 400;
+  },
+  scope: 'route',
+  onIdentifyError: 'deny',
+});
+// A route's own settings may change the count by outcome.
+app.post('/login', { config: { rateLimit: { skipSuccessfulRequests: true } } }, async () => 'x');

@@ -7,7 +7,7 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { validator } from 'hono/validator';
 import { expectTypeOf } from 'vitest';
 import { rateLimit } from '../../src/frameworks/hono.js';
-import { createRateLimiter } from '../../src/index.js';
+import { createRateLimiter, type RateLimitResult } from '../../src/index.js';
 import { memoryStore } from '../../src/stores/memory.js';
 
 const limiter = createRateLimiter({ store: memoryStore() });
@@ -42,3 +42,25 @@ app.post(
 app.use('/api/*', limit);
 const chain: MiddlewareHandler[] = [limit];
 expectTypeOf(chain).toEqualTypeOf<MiddlewareHandler[]>();
+
+// The handler finds the check in `c.get('rateLimit')`: undefined when nothing was checked.
+app.get('/limited', limit, (c) => {
+  expectTypeOf(c.get('rateLimit')).toEqualTypeOf<RateLimitResult | undefined>();
+  return c.text('ok');
+});
+rateLimit({
+  limiter,
+  // A Response to send, or nothing for the default 429.
+  onLimit: (result, c) => {
+    expectTypeOf(result).toEqualTypeOf<RateLimitResult>();
+    expectTypeOf(c).toEqualTypeOf<Context>();
+    return result.retryAfter > 60 ? c.json({ retryAfter: result.retryAfter }, 429) : undefined;
+  },
+  requestWasSuccessful: (c, res) => {
+    expectTypeOf(res).toEqualTypeOf<Context>();
+    return c.res.status < 400;
+  },
+  scope: (c) => c.req.path.split('/')[1] ?? '',
+});
+// @ts-expect-error onLimit answers with a Response (or nothing), not a body
+rateLimit({ limiter, onLimit: () => ({ error: 'slow down' }) });
