@@ -12,7 +12,7 @@ import {
   type SumMetricData,
 } from '@opentelemetry/sdk-metrics';
 import ts from 'typescript';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { freePort } from '../../../testing/redis-server.js';
 import { RateLimiterError } from '../src/errors.js';
 import { type OpenTelemetryMetricsOptions, openTelemetryMetrics } from '../src/otel.js';
@@ -38,19 +38,10 @@ class TestReader extends MetricReader {
 function setup() {
   const reader = new TestReader();
   const provider = new MeterProvider({ readers: [reader] });
+  onTestFinished(() => provider.shutdown());
   const meter = provider.getMeter('@kit/rate-limiter', '0.1.0');
-  return { reader, provider, meter, record: openTelemetryMetrics({ meter }) };
+  return { reader, meter, record: openTelemetryMetrics({ meter }) };
 }
-
-const contexts: Array<{ provider: MeterProvider }> = [];
-afterEach(async () => {
-  metrics.disable();
-  await Promise.all(contexts.splice(0).map((ctx) => ctx.provider.shutdown()));
-});
-const track = <T extends { provider: MeterProvider }>(ctx: T): T => {
-  contexts.push(ctx);
-  return ctx;
-};
 
 /** A decision as `createRateLimiter` reports it: a user on a 10-per-hour rule of `/api/tasks`. */
 function decision(
@@ -107,7 +98,7 @@ const histogramPoints = (metric: MetricData | undefined) => {
 
 describe('openTelemetryMetrics', () => {
   it('counts decisions by outcome and rule', async () => {
-    const { reader, record } = track(setup());
+    const { reader, record } = setup();
     for (const event of [
       decision('allowed', 'api:10:3600', 1.5),
       decision('allowed', 'api:10:3600', 0.4),
@@ -132,7 +123,7 @@ describe('openTelemetryMetrics', () => {
   });
 
   it('records store latency in seconds, by outcome only, with buckets from 0.1 ms to 1 s', async () => {
-    const { reader, record } = track(setup());
+    const { reader, record } = setup();
     record(decision('allowed', 'api:10:3600', 1.5));
     record(decision('allowed', 'login:5:60', 0.5));
     record(decision('denied', 'api:10:3600', 20));
@@ -157,7 +148,7 @@ describe('openTelemetryMetrics', () => {
   });
 
   it('records no store latency for a check the store did not answer', async () => {
-    const { reader, record } = track(setup());
+    const { reader, record } = setup();
     // The over-limit memory and the allow/deny lists answer with no store call.
     record(decision('denied', 'api:10:3600', null));
     record(decision('allowed', 'api:10:3600', null, { listed: 'allow' }));
@@ -171,7 +162,7 @@ describe('openTelemetryMetrics', () => {
   });
 
   it('hands the SDK the same attribute objects on every check of an outcome and rule', () => {
-    const { meter } = track(setup());
+    const { meter } = setup();
     const seen: Attributes[] = [];
     // The real SDK meter, with the attributes each call passes noted on the way.
     const noting: Meter = Object.create(meter, {
@@ -203,7 +194,11 @@ describe('openTelemetryMetrics', () => {
     const record = openTelemetryMetrics();
     record(decision('allowed', 'api:10:3600', 1)); // no provider yet: a no-op
     const reader = new TestReader();
-    const provider = track({ provider: new MeterProvider({ readers: [reader] }) }).provider;
+    const provider = new MeterProvider({ readers: [reader] });
+    onTestFinished(async () => {
+      metrics.disable();
+      await provider.shutdown();
+    });
     expect(metrics.setGlobalMeterProvider(provider)).toBe(true);
     record(decision('denied', 'api:10:3600', 1));
     const { resourceMetrics } = await reader.collect();
@@ -236,9 +231,9 @@ describe('openTelemetryMetrics through the Prometheus exporter', () => {
     const port = await freePort();
     const exporter = new PrometheusExporter({ host: '127.0.0.1', port, preventServerStart: true });
     await exporter.startServer();
-    // Shutting the provider down stops the exporter's server.
-    const { provider } = track({ provider: new MeterProvider({ readers: [exporter] }) });
-    const record = openTelemetryMetrics({ meter: provider.getMeter('@kit/rate-limiter') });
+    const provider = new MeterProvider({ readers: [exporter] });
+    onTestFinished(() => provider.shutdown()); // which stops the exporter's server
+    const record = openTelemetryMetrics({ meter: provider.getMeter('@kit/rate-limiter', '0.1.0') });
     record(decision('allowed', 'api:10:3600', 0.8));
     record(decision('denied', 'api:10:3600', 0.8));
     record(decision('denied', 'api:10:3600', null));
@@ -253,7 +248,7 @@ describe('openTelemetryMetrics through the Prometheus exporter', () => {
         .find((line) => line.startsWith(`${name}{${labels}`))
         ?.split(' ')
         .at(-1);
-    const scope = 'otel_scope_name="@kit/rate-limiter"';
+    const scope = 'otel_scope_name="@kit/rate-limiter",otel_scope_version="0.1.0"';
     expect(lines).toContain('# TYPE ratelimit_decisions_total counter');
     expect(lines).toContain('# TYPE ratelimit_store_duration histogram');
     const denied = 'ratelimit_outcome="denied",ratelimit_rule="api:10:3600"';
@@ -262,14 +257,7 @@ describe('openTelemetryMetrics through the Prometheus exporter', () => {
     expect(sample('ratelimit_store_duration_count', deniedOnly)).toBe('1');
     expect(sample('ratelimit_store_duration_sum', deniedOnly)).toBe('0.0008');
     const bucket = (le: string) =>
-      lines
-        .find(
-          (l) =>
-            l.startsWith(`ratelimit_store_duration_bucket{${deniedOnly}`) &&
-            l.includes(`le="${le}"`),
-        )
-        ?.split(' ')
-        .at(-1);
+      sample('ratelimit_store_duration_bucket', `${deniedOnly},le="${le}"}`);
     expect([bucket('0.0005'), bucket('0.001'), bucket('+Inf')]).toEqual(['0', '1', '1']);
   });
 });
