@@ -2,7 +2,13 @@ import { Deadlines, isLocalStore, type LogThrottle } from '@kit/internal';
 import { RateLimiterError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { memoryStore } from './stores/memory.js';
-import type { RateLimitStore, StoreRequest, StoreResult } from './types.js';
+import type {
+  AdjustRequest,
+  RateLimitStore,
+  StoreRequest,
+  StoreResult,
+  StoreWindow,
+} from './types.js';
 
 const ERROR_LOG_INTERVAL_MS = 10_000;
 // What 'deny' tells callers to wait: short, because outages are usually short.
@@ -71,7 +77,20 @@ export class StoreGuard {
     const policy = this.options.onStoreError;
     const now = Date.now();
     if (policy === 'allow') {
-      return { allowed: true, remaining: req.limit, resetAt: now + req.periodMs, retryAfterMs: 0 };
+      // The window a store would report for a fresh key: the fewest units (the first of equals).
+      let window = 0;
+      req.windows.forEach((w, i) => {
+        if (w.limit < req.windows[window]!.limit) window = i;
+      });
+      const { limit, periodMs } = req.windows[window]!;
+      return {
+        allowed: true,
+        remaining: limit,
+        resetAt: now + periodMs,
+        retryAfterMs: 0,
+        window,
+        at: now,
+      };
     }
     if (policy === 'deny') {
       return {
@@ -79,6 +98,8 @@ export class StoreGuard {
         remaining: 0,
         resetAt: now + DENY_RETRY_MS,
         retryAfterMs: DENY_RETRY_MS,
+        window: 0,
+        at: now,
       };
     }
     this.fallbackStore ??= memoryStore({ maxKeys: 100_000 });
@@ -86,19 +107,34 @@ export class StoreGuard {
   }
 
   /** Resets the key in the store and in the memory fallback; store failures are logged. */
-  async reset(request: { key: string; periodMs: number }): Promise<void> {
+  async reset(request: { key: string; windows: readonly StoreWindow[] }): Promise<void> {
     await this.fallbackStore?.reset(request);
+    await this.guarded('reset', () => this.store.reset(request));
+  }
+
+  /**
+   * Adjusts the key's usage in the store and in the memory fallback (so a penalty given during
+   * an outage holds there too); store failures are logged, never thrown.
+   */
+  async adjust(request: AdjustRequest): Promise<void> {
+    // An adjustment the fallback refuses (bad points) is the store's to report, below.
+    await this.fallbackStore?.adjust(request).catch(() => undefined);
+    await this.guarded('adjust', () => this.store.adjust(request));
+  }
+
+  // A store call outside the check path: not ready, failed or late is logged, never thrown.
+  private async guarded(what: string, call: () => Promise<void>): Promise<void> {
     if (this.store.isReady !== undefined && !this.store.isReady()) {
       this.report(new RateLimiterError('E_STORE_UNAVAILABLE', 'store is not connected'));
       return;
     }
     const failed = (error: unknown): undefined => {
       this.report(
-        new RateLimiterError('E_STORE_UNAVAILABLE', 'store reset failed', { cause: error }),
+        new RateLimiterError('E_STORE_UNAVAILABLE', `store ${what} failed`, { cause: error }),
       );
     };
     try {
-      await this.deadlines.race(this.store.reset(request), failed, () => undefined);
+      await this.deadlines.race(call(), failed, () => undefined);
     } catch (error) {
       failed(error);
     }

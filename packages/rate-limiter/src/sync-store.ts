@@ -1,4 +1,4 @@
-import type { RateLimitStore, StoreRequest, StoreResult } from './types.js';
+import type { AdjustRequest, RateLimitStore, StoreRequest, StoreResult } from './types.js';
 
 /**
  * The key of an in-process store's synchronous fast path. Private to the package: a third-party
@@ -8,13 +8,14 @@ import type { RateLimitStore, StoreRequest, StoreResult } from './types.js';
 export const SYNC_PATH: unique symbol = Symbol.for('@kit/rate-limiter/sync') as never;
 
 /**
- * Answers `consume` and `peek` without a promise, so the limiter skips a promise layer. `now`
+ * Answers `consume`, `peek` and `adjust` without a promise, so the limiter skips a promise layer. `now`
  * (epoch ms) is the limiter's clock reading for the check, so the store need not read it again;
  * without it the store reads its own. It must answer exactly as the async methods do.
  */
 export interface SyncPath {
   consume(request: StoreRequest, now?: number): StoreResult;
   peek(request: StoreRequest, now?: number): StoreResult;
+  adjust(request: AdjustRequest, now?: number): void;
 }
 
 /** The store's synchronous fast path, if it has one. */

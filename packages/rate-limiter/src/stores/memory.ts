@@ -1,8 +1,22 @@
 import { markLocalStore } from '@kit/internal';
 import { invalidOption } from '../errors.js';
 import { withSyncPath } from '../sync-store.js';
-import type { Algorithm, RateLimitStore, StoreRequest, StoreResult } from '../types.js';
-import { fixedWindow, slidingWindow, tokenBucket } from './memory-algorithms.js';
+import type {
+  AdjustRequest,
+  Algorithm,
+  RateLimitStore,
+  StoreRequest,
+  StoreResult,
+  StoreWindow,
+} from '../types.js';
+import {
+  type AdjustStep,
+  adjustFixedWindow,
+  adjustSlidingWindow,
+  adjustTokenBucket,
+} from './memory-adjust.js';
+import { fixedWindow, type Step, slidingWindow, tokenBucket } from './memory-algorithms.js';
+import { Blocks, checkWindows, windowKey } from './memory-windows.js';
 import { SlotTable } from './slot-table.js';
 
 /** Options of `memoryStore`. */
@@ -17,18 +31,22 @@ export interface MemoryStoreOptions {
 
 /** The in-process store, also what `onStoreError: 'memory'` falls back to. */
 export interface MemoryStore extends RateLimitStore {
-  /** Keys currently tracked, over all algorithms. */
+  /** Keys currently tracked, over all algorithms (a window or a block is a key). */
   readonly size: number;
   /** Drops every key. */
   clear(): void;
 }
 
-type Step = (table: SlotTable, req: StoreRequest, now: number, dryRun: boolean) => StoreResult;
-
 const STEPS: Record<Algorithm, Step> = {
   'fixed-window': fixedWindow,
   'sliding-window': slidingWindow,
   'token-bucket': tokenBucket,
+};
+
+const ADJUST_STEPS: Record<Algorithm, AdjustStep> = {
+  'fixed-window': adjustFixedWindow,
+  'sliding-window': adjustSlidingWindow,
+  'token-bucket': adjustTokenBucket,
 };
 
 /**
@@ -62,10 +80,47 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     return table;
   };
 
-  const consumeSync = (req: StoreRequest, now = Date.now()) =>
-    STEPS[req.algorithm](tableFor(req.algorithm), req, now, false);
-  const peekSync = (req: StoreRequest, now = Date.now()) =>
-    STEPS[req.algorithm](tableFor(req.algorithm), req, now, true);
+  let blocks: Blocks | undefined;
+
+  const check = (req: StoreRequest, now: number, dryRun: boolean): StoreResult => {
+    const table = tableFor(req.algorithm);
+    const { windows } = req;
+    // One window: the step itself, as before windows and blocks (the benchmarked path).
+    if (windows.length === 1 && req.blockMs === 0) {
+      const w = windows[0]!;
+      return STEPS[req.algorithm](table, req.key, w.limit, w.periodMs, req.cost, now, dryRun);
+    }
+    if (req.blockMs > 0) {
+      const held = blocks?.check(req.key, now);
+      if (held !== undefined) return held;
+    }
+    const answer = checkWindows(STEPS[req.algorithm], table, req, now, dryRun);
+    if (answer.allowed || dryRun || req.blockMs <= 0) return answer;
+    blocks ??= new Blocks(new SlotTable(maxKeys, false));
+    return blocks.start(req.key, answer, req.blockMs, now);
+  };
+
+  const consumeSync = (req: StoreRequest, now = Date.now()) => check(req, now, false);
+  const peekSync = (req: StoreRequest, now = Date.now()) => check(req, now, true);
+  const adjustSync = (req: AdjustRequest, now = Date.now()): void => {
+    const table = tableFor(req.algorithm);
+    const step = ADJUST_STEPS[req.algorithm];
+    const { key, windows, points, at } = req;
+    // Counters count whole units (Redis's INCRBY too): a fraction would part the two stores.
+    if (!Number.isInteger(points)) {
+      throw invalidOption('points', 'must be an integer', { value: points, scope: 'memory' });
+    }
+    for (let i = 0; i < windows.length; i++) {
+      const w = windows[i]!;
+      step(table, windowKey(key, i, w), w.limit, w.periodMs, points, at, now);
+    }
+  };
+  const resetSync = (key: string, windows: readonly StoreWindow[]): void => {
+    for (const table of Object.values(tables)) {
+      for (let i = 0; i < windows.length; i++) table.delete(windowKey(key, i, windows[i]!));
+    }
+    blocks?.delete(key);
+  };
 
   const store: MemoryStore = {
     consume(req) {
@@ -82,21 +137,33 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         return Promise.reject(error);
       }
     },
-    reset({ key }) {
-      for (const table of Object.values(tables)) table.delete(key);
+    adjust(req) {
+      try {
+        return Promise.resolve(adjustSync(req));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    reset({ key, windows }) {
+      resetSync(key, windows);
       return Promise.resolve();
     },
     isReady: () => true,
     get size() {
       let size = 0;
       for (const table of Object.values(tables)) size += table.size;
-      return size;
+      return size + (blocks?.size ?? 0);
     },
     clear() {
       for (const algorithm of Object.keys(tables) as Algorithm[]) delete tables[algorithm];
+      blocks = undefined;
     },
   };
   // It never waits on I/O (the limiter skips the timeout race) and answers synchronously (the
   // limiter skips the promise too): both private, so neither is part of the store's type.
-  return withSyncPath(markLocalStore(store), { consume: consumeSync, peek: peekSync });
+  return withSyncPath(markLocalStore(store), {
+    consume: consumeSync,
+    peek: peekSync,
+    adjust: adjustSync,
+  });
 }

@@ -1,33 +1,53 @@
 import { isNoScript, type LuaScript, luaScript, redisReadiness, runLua } from '@kit/internal';
 import type { Cluster, Redis } from 'ioredis';
 import { invalidOption } from '../errors.js';
-import type { RateLimitStore, StoreRequest, StoreResult } from '../types.js';
+import type { AdjustRequest, RateLimitStore, StoreRequest, StoreResult } from '../types.js';
+import { ADJUST_FIXED_WINDOW, ADJUST_SLIDING_WINDOW, ADJUST_TOKEN_BUCKET } from './lua/adjust.js';
 import { FIXED_WINDOW, FIXED_WINDOW_PEEK } from './lua/fixed-window.js';
 import { RESET } from './lua/reset.js';
 import { SLIDING_WINDOW } from './lua/sliding-window.js';
 import { TOKEN_BUCKET } from './lua/token-bucket.js';
+import { createWindowsCheck } from './redis-windows.js';
 
 const FIXED_WINDOW_SCRIPT = luaScript(FIXED_WINDOW);
 const SLIDING_WINDOW_SCRIPT = luaScript(SLIDING_WINDOW);
 const TOKEN_BUCKET_SCRIPT = luaScript(TOKEN_BUCKET);
 const FIXED_WINDOW_PEEK_SCRIPT = luaScript(FIXED_WINDOW_PEEK);
 const RESET_SCRIPT = luaScript(RESET);
+const ADJUST_SCRIPTS = {
+  'fixed-window': luaScript(ADJUST_FIXED_WINDOW),
+  'sliding-window': luaScript(ADJUST_SLIDING_WINDOW),
+  'token-bucket': luaScript(ADJUST_TOKEN_BUCKET),
+} as const;
 
-type Reply = [number, number, number, number];
+type Reply = [number, number, number, number, number];
 
 const toResult = (reply: unknown): StoreResult => {
   const r = reply as Reply;
-  return { allowed: r[0] === 1, remaining: r[1], resetAt: r[2], retryAfterMs: r[3] };
+  return {
+    allowed: r[0] === 1,
+    remaining: r[1],
+    resetAt: r[2],
+    retryAfterMs: r[3],
+    window: 0,
+    at: r[4],
+  };
 };
+
+const unknownAlgorithm = (algorithm: unknown) =>
+  invalidOption('algorithm', 'is unknown', { value: algorithm, scope: 'redis' });
 
 /**
  * The Redis store behind `redisStore`. `clock` only GUESSES the fixed window's key (Redis's
- * `TIME` decides, see lua/fixed-window.ts); tests pass a skewed clock to prove that.
+ * `TIME` decides, see lua/fixed-window.ts); tests pass a skewed clock to prove that. A rule of
+ * one window without a block runs its algorithm's own script; anything else one script of
+ * several windows (redis-windows.ts). Either way: one EVALSHA per check.
  */
 export function createRedisStore(client: Redis | Cluster, clock: () => number): RateLimitStore {
   const readiness = redisReadiness(client);
   const run = (s: LuaScript, key: string, args: (string | number)[]) =>
     runLua(client, s, [key], args).then(toResult);
+  const windows = createWindowsCheck(client, clock);
 
   // The window key suffix of the last window seen, so most checks skip a number-to-string.
   let suffixStart = -1;
@@ -35,7 +55,7 @@ export function createRedisStore(client: Redis | Cluster, clock: () => number): 
   let suffix = '';
 
   function fixedWindow(req: StoreRequest, dry: boolean): Promise<StoreResult> {
-    const { limit, periodMs } = req;
+    const { limit, periodMs } = req.windows[0]!;
     const now = clock();
     const start = now - (now % periodMs);
     if (start !== suffixStart || periodMs !== suffixPeriod) {
@@ -44,10 +64,10 @@ export function createRedisStore(client: Redis | Cluster, clock: () => number): 
       suffix = `:${periodMs % 1000 === 0 ? start / 1000 : start}`;
     }
     const resetAt = start + periodMs;
-    // A bare count means "allowed, in the window the key names".
+    // A bare count means "allowed, in the window the key names" (as of this clock reading).
     const answer = (reply: unknown): StoreResult =>
       typeof reply === 'number'
-        ? { allowed: true, remaining: limit - reply, resetAt, retryAfterMs: 0 }
+        ? { allowed: true, remaining: limit - reply, resetAt, retryAfterMs: 0, window: 0, at: now }
         : toResult(reply);
     const s = dry ? FIXED_WINDOW_PEEK_SCRIPT : FIXED_WINDOW_SCRIPT;
     const key = req.key + suffix;
@@ -65,30 +85,46 @@ export function createRedisStore(client: Redis | Cluster, clock: () => number): 
   }
 
   function call(req: StoreRequest, dry: boolean): Promise<StoreResult> {
+    if (req.windows.length !== 1 || req.blockMs !== 0) return windows(req, dry);
+    const { limit, periodMs } = req.windows[0]!;
     switch (req.algorithm) {
       case 'fixed-window':
         return fixedWindow(req, dry);
       // Needs Redis's TIME for its weights anyway; naming its two keys here measured no cheaper.
-      case 'sliding-window': {
-        const args = [req.limit, req.periodMs, req.cost, dry ? '1' : '0'];
-        return run(SLIDING_WINDOW_SCRIPT, req.key, args);
-      }
-      case 'token-bucket': {
-        const args = [req.limit, req.periodMs, req.cost, dry ? '1' : '0'];
-        return run(TOKEN_BUCKET_SCRIPT, `${req.key}:t`, args);
-      }
+      case 'sliding-window':
+        return run(SLIDING_WINDOW_SCRIPT, req.key, [limit, periodMs, req.cost, dry ? '1' : '0']);
+      case 'token-bucket':
+        return run(TOKEN_BUCKET_SCRIPT, `${req.key}:t`, [
+          limit,
+          periodMs,
+          req.cost,
+          dry ? '1' : '0',
+        ]);
       default:
-        return Promise.reject(
-          invalidOption('algorithm', 'is unknown', { value: req.algorithm, scope: 'redis' }),
-        );
+        return Promise.reject(unknownAlgorithm(req.algorithm));
     }
   }
 
   return {
     consume: (req) => call(req, false),
     peek: (req) => call(req, true),
-    async reset({ key, periodMs }) {
-      await runLua(client, RESET_SCRIPT, [key], [periodMs]);
+    async adjust(req: AdjustRequest) {
+      const script = ADJUST_SCRIPTS[req.algorithm];
+      if (script === undefined) throw unknownAlgorithm(req.algorithm);
+      if (!Number.isInteger(req.points)) {
+        throw invalidOption('points', 'must be an integer', { value: req.points, scope: 'redis' });
+      }
+      const args: (string | number)[] = [req.points, req.at ?? ''];
+      for (const w of req.windows) args.push(w.limit, w.periodMs);
+      await runLua(client, script, [req.key], args);
+    },
+    async reset({ key, windows }) {
+      await runLua(
+        client,
+        RESET_SCRIPT,
+        [key],
+        windows.map((w) => w.periodMs),
+      );
     },
     // The shared readiness policy: a client not yet connected is waited on (bounded by
     // storeTimeout); one that lost its connection fails at once instead of queueing.

@@ -1,19 +1,13 @@
 import type { SuiteRunner } from '@kit/internal';
-import type { Algorithm, RateLimitStore, StoreRequest } from '../types.js';
+import type { Algorithm, RateLimitStore } from '../types.js';
+import type { Requests } from './request.js';
 import { nextWindow, roomInWindow, sleep, uniqueKey } from './time.js';
-
-export type RequestOf = (
-  key: string,
-  limit: number,
-  periodMs: number,
-  cost?: number,
-) => StoreRequest;
 
 /** What distinguishes the algorithms, with the same numbers on every store. */
 export function registerAlgorithmSemantics(
   algorithm: Algorithm,
   makeStore: () => RateLimitStore | Promise<RateLimitStore>,
-  request: RequestOf,
+  request: Requests['one'],
   { it, expect }: SuiteRunner,
 ): void {
   if (algorithm === 'fixed-window') {

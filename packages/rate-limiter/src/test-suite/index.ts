@@ -1,8 +1,12 @@
 import type { SuiteRunner } from '@kit/internal';
-import type { Algorithm, RateLimitStore, StoreRequest } from '../types.js';
+import type { Algorithm, RateLimitStore } from '../types.js';
+import { registerAdjustCases } from './adjust.js';
 import { registerAlgorithmSemantics } from './algorithms.js';
+import { registerBlockCases } from './blocks.js';
 import { registerFastPathCase } from './fast-path.js';
+import { requestsFor } from './request.js';
 import { roomInWindow, sleep, uniqueKey } from './time.js';
+import { registerWindowCases } from './windows.js';
 
 export type { SuiteRunner } from '@kit/internal';
 
@@ -22,10 +26,11 @@ const HOUR = 3_600_000;
 
 /**
  * The `RateLimitStore` contract, written once and run against every store: counting, cost, peek,
- * reset, window reset and refill, reset times and exactness under 2,000 concurrent consumes, for
- * each of the three algorithms, with the same numbers the memory and Redis stores pass. It takes
- * the test runner's `describe`, `it` and `expect`, so it runs under vitest, jest or any runner
- * with those shapes, and it imports none. Tests wait on the real clock (up to about 2.5 s).
+ * reset, window reset and refill, reset times and exactness under 2,000 concurrent consumes;
+ * several windows counted all or none, blocks, and adjustments, for each of the three
+ * algorithms, with the same numbers the memory and Redis stores pass. It takes the test
+ * runner's `describe`, `it` and `expect`, so it runs under vitest, jest or any runner with
+ * those shapes, and it imports none. Tests wait on the real clock (up to about 2.5 s each).
  *
  * @example
  * // my-store.test.ts
@@ -43,13 +48,8 @@ export function runRateLimitStoreSuite(
   const { name, makeStore } = options;
   for (const algorithm of ALGORITHMS) {
     describe(`${name} store, ${algorithm}`, () => {
-      const request = (key: string, limit: number, periodMs: number, cost = 1): StoreRequest => ({
-        key,
-        algorithm,
-        limit,
-        periodMs,
-        cost,
-      });
+      const requests = requestsFor(algorithm);
+      const request = requests.one;
 
       it('admits exactly `limit` requests, then denies with a retry delay', async () => {
         const store = await makeStore();
@@ -133,7 +133,7 @@ export function runRateLimitStoreSuite(
         const key = uniqueKey(`reset-${algorithm}`);
         await store.consume(request(key, 1, HOUR));
         expect((await store.consume(request(key, 1, HOUR))).allowed).toBe(false);
-        await store.reset({ key, periodMs: HOUR });
+        await store.reset({ key, windows: [{ limit: 1, periodMs: HOUR }] });
         const after = await store.consume(request(key, 1, HOUR));
         expect(after.allowed).toBe(true);
         expect(after.remaining).toBe(0);
@@ -173,6 +173,9 @@ export function runRateLimitStoreSuite(
       });
 
       registerAlgorithmSemantics(algorithm, makeStore, request, runner);
+      registerWindowCases(makeStore, requests, runner);
+      registerBlockCases(makeStore, requests, runner);
+      registerAdjustCases(algorithm, makeStore, requests, runner);
       registerFastPathCase(algorithm, makeStore, runner);
     });
   }

@@ -13,9 +13,9 @@ describe('memory store bounds', () => {
       await small.consume({
         key: `flood:${i}`,
         algorithm: 'fixed-window',
-        limit: 5,
-        periodMs: 3_600_000,
+        windows: [{ limit: 5, periodMs: 3_600_000 }],
         cost: 1,
+        blockMs: 0,
       });
       expect(small.size).toBeLessThanOrEqual(2048);
     }
@@ -23,9 +23,9 @@ describe('memory store bounds', () => {
     const last = await small.peek({
       key: 'flood:19999',
       algorithm: 'fixed-window',
-      limit: 5,
-      periodMs: 3_600_000,
+      windows: [{ limit: 5, periodMs: 3_600_000 }],
       cost: 1,
+      blockMs: 0,
     });
     expect(last.remaining).toBe(4);
   });
@@ -36,11 +36,11 @@ describe('memory store bounds', () => {
       await small.consume({
         key: `old:${i}`,
         algorithm: 'token-bucket',
-        limit: 5,
         // A full bucket refills in one period: long enough that none expires during this loop
         // on a loaded machine (a one-token bucket refilled in 10 ms did, now and then).
-        periodMs: 500,
+        windows: [{ limit: 5, periodMs: 500 }],
         cost: 5,
+        blockMs: 0,
       });
     }
     expect(small.size).toBe(5000);
@@ -49,9 +49,9 @@ describe('memory store bounds', () => {
       await small.consume({
         key: `new:${i}`,
         algorithm: 'token-bucket',
-        limit: 5,
-        periodMs: 60_000,
+        windows: [{ limit: 5, periodMs: 60_000 }],
         cost: 1,
+        blockMs: 0,
       });
     }
     expect(small.size).toBeLessThan(11_000);

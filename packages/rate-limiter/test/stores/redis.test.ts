@@ -17,9 +17,9 @@ describe('redis store specifics', () => {
     const result = await store.consume({
       key,
       algorithm: 'fixed-window',
-      limit: 5,
-      periodMs: 3_600_000,
+      windows: [{ limit: 5, periodMs: 3_600_000 }],
       cost: 1,
+      blockMs: 0,
     });
     const windowStart = (result.resetAt - 3_600_000) / 1000;
     expect(await client.get(`${key}:${windowStart}`)).toBe('1');
@@ -42,9 +42,9 @@ describe('redis store specifics', () => {
     const result = await store.consume({
       key,
       algorithm: 'fixed-window',
-      limit: 2,
-      periodMs: 60_000,
+      windows: [{ limit: 2, periodMs: 60_000 }],
       cost: 5,
+      blockMs: 0,
     });
     expect(result.allowed).toBe(false);
     expect(await client.keys(`${key}*`)).toEqual([]);

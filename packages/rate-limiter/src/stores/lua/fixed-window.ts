@@ -12,8 +12,8 @@
  *
  * ARGV: limit, period (ms), cost (left out when 1: one argument less to send and parse).
  * Replies: the count when allowed in the window KEYS[1] names; otherwise
- * `{allowed, remaining, resetAt, retryAfterMs}`. INCR first so an admitted request is one write;
- * a denial gives its cost back, so a too-costly request does not use up the window.
+ * `{allowed, remaining, resetAt, retryAfterMs, now}`. INCR first so an admitted request is one
+ * write; a denial gives its cost back, so a too-costly request does not use up the window.
  */
 export const FIXED_WINDOW = `
 local key = KEYS[1]
@@ -31,14 +31,14 @@ ${slowPath(false)}
 if count == nil then count = redis.call('INCRBY', key, cost) end
 if count > limit then
   if count == cost then redis.call('DEL', key) else redis.call('DECRBY', key, cost) end
-  return {0, math.max(0, limit - count + cost), reset_at, reset_at - now}
+  return {0, math.max(0, limit - count + cost), reset_at, reset_at - now, now}
 end
 -- Relative, at least 1 ms: Redis deletes at once a key whose PEXPIREAT is already past by ITS
 -- clock, which moves on while the script runs, and later first hits in this window would each
 -- find no key and be admitted. (So in a window's last ms the key lives to the boundary.)
 if count == cost then redis.call('PEXPIRE', key, math.max(reset_at - 1 - now, 1)) end
 if key == KEYS[1] then return count end
-return {1, limit - count, reset_at, 0}
+return {1, limit - count, reset_at, 0, now}
 `;
 
 /** `peek` of the fixed window: what the script above would answer, counting nothing. */
@@ -49,8 +49,8 @@ local cost = tonumber(ARGV[3] or '1')
 local count
 ${slowPath(true)}
 local used = tonumber(redis.call('GET', key) or '0')
-if used + cost > limit then return {0, math.max(0, limit - used), reset_at, reset_at - now} end
-return {1, limit - used, reset_at, 0}
+if used + cost > limit then return {0, math.max(0, limit - used), reset_at, reset_at - now, now} end
+return {1, limit - used, reset_at, 0, now}
 `;
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Shared head of every script: Redis server time in ms (never the app server's clock) and the
- * arguments. Scripts answer `{allowed, remaining, resetAt, retryAfterMs}` as integers.
+ * arguments. Scripts answer `{allowed, remaining, resetAt, retryAfterMs, now}` as integers.
  * KEYS[1] is the caller's base key, e.g. `ratelimit:{u:42:api_v1_tasks}` (the token bucket's is
  * `<base>:t`, its only key); every key a script touches starts with the base, so the hash tag
  * keeps them in one Cluster slot.

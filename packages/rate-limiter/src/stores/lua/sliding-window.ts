@@ -27,11 +27,11 @@ if used + cost > limit + 1e-9 then
       retry_at = start + period + math.ceil(period * (1 - next_room / current))
     end
   end
-  return {0, math.max(0, math.floor(limit - used + 1e-9)), reset_at, retry_at - now}
+  return {0, math.max(0, math.floor(limit - used + 1e-9)), reset_at, retry_at - now, now}
 end
-if dry then return {1, math.floor(limit - used + 1e-9), reset_at, 0} end
+if dry then return {1, math.floor(limit - used + 1e-9), reset_at, 0, now} end
 if redis.call('INCRBY', cur_key, cost) == cost then
   redis.call('PEXPIRE', cur_key, start + 2 * period - now)
 end
-return {1, math.max(0, math.floor(limit - used - cost + 1e-9)), reset_at, 0}
+return {1, math.max(0, math.floor(limit - used - cost + 1e-9)), reset_at, 0, now}
 `;

@@ -16,12 +16,13 @@ if state then
 end
 if used + cost > limit + 1e-9 then
   return {0, math.max(0, math.floor(limit - used + 1e-9)), now + math.ceil(used * period / limit),
-    math.ceil((used + cost - limit) * period / limit)}
+    math.ceil((used + cost - limit) * period / limit), now}
 end
 local after = used
 if not dry then
   after = used + cost
   redis.call('SET', key, string.format('%.17g %d', after, now), 'PX', math.ceil(after * period / limit))
 end
-return {1, math.max(0, math.floor(limit - after + 1e-9)), now + math.ceil(after * period / limit), 0}
+return {1, math.max(0, math.floor(limit - after + 1e-9)), now + math.ceil(after * period / limit), 0,
+  now}
 `;

@@ -1,0 +1,76 @@
+import { ARGS, BLOCK_START, blockCheck, NOW } from './windows.js';
+
+// Counts in the windows the client named; on any doubt gives back what it counted so far.
+const FAST_PATH = `local counts, done, fast = {}, 0, true
+for i = 1, n do
+  local c = redis.call('INCRBY', KEYS[i], cost)
+  counts[i], done = c, i
+  if c <= cost or c > tonumber(ARGV[2 + 2 * i]) then
+    fast = false
+    break
+  end
+end
+if fast then return counts end
+for i = 1, done do
+  if counts[i] == cost then redis.call('DEL', KEYS[i]) else redis.call('DECRBY', KEYS[i], cost) end
+end`;
+
+/**
+ * Fixed windows, several at once (layout in windows.ts). As in fixed-window.ts, the client names
+ * each window's key by ITS clock (KEYS[1..n]; KEYS[n+1] is the base key) and the common case is
+ * one INCRBY per window and no TIME: a key that already existed proves Redis is in its window.
+ * Any new key, or any window over its limit, takes the slow path: what was counted is given
+ * back, and Redis's clock decides on Redis's own keys, counting in all windows or none.
+ *
+ * Replies: the counts `{c1, ..., cn}` when allowed in the windows the keys name; otherwise
+ * `{{allowed, remaining, resetAt, retryAfterMs, window, now}}` (nested, so the two differ).
+ */
+export const FIXED_WINDOWS = script(false);
+
+/** `peek` of the fixed windows: what the script above would answer, counting nothing. */
+export const FIXED_WINDOWS_PEEK = script(true);
+
+function script(dry: boolean): string {
+  return `${ARGS}
+local base = KEYS[n + 1]
+${blockCheck(NOW, (reply) => `{${reply}}`)}
+${dry ? '' : FAST_PATH}
+${NOW}
+local keys, resets = {}, {}
+for i = 1, n do
+  local p = ARGV[3 + 2 * i]
+  local period = tonumber(p)
+  local start = now - now % period
+  local stamp = start
+  if period % 1000 == 0 then stamp = start / 1000 end
+  if i == 1 then keys[i] = base .. ':' .. stamp else keys[i] = base .. ':w' .. p .. ':' .. stamp end
+  resets[i] = start + period
+end
+local used = redis.call('MGET', unpack(keys))
+local w, wait, rem = 0, -1, 0
+for i = 1, n do
+  local u = tonumber(used[i] or '0')
+  local limit = tonumber(ARGV[2 + 2 * i])
+  if u + cost > limit and resets[i] - now > wait then
+    w, wait, rem = i, resets[i] - now, math.max(0, limit - u)
+  end
+  used[i] = u
+end
+if w > 0 then
+  local reset_at = resets[w]
+  ${BLOCK_START}
+  return {{0, rem, reset_at, wait, w - 1, now}}
+end
+local spend = cost
+if dry then spend = 0 end
+rem = nil
+for i = 1, n do
+  local r = tonumber(ARGV[2 + 2 * i]) - used[i] - spend
+  if rem == nil or r < rem then w, rem = i, r end
+  -- At least 1 ms, and 1 ms short of the window's end: see fixed-window.ts.
+  if not dry and redis.call('INCRBY', keys[i], cost) == cost then
+    redis.call('PEXPIRE', keys[i], math.max(resets[i] - 1 - now, 1))
+  end
+end
+return {{1, rem, resets[w], 0, w - 1, now}}`;
+}
