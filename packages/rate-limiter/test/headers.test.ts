@@ -14,11 +14,18 @@ const result: RateLimitResult = {
     tier: null,
     limit: 10,
     periodMs: 3_600_000,
+    windows: [{ name: 'api_v1_tasks:10:3600', limit: 10, periodMs: 3_600_000 }],
   },
+  window: { name: 'api_v1_tasks:10:3600', limit: 10, periodMs: 3_600_000 },
   key: 'k',
+  scope: 'api_v1_tasks',
   subject: 'ip',
+  cost: 1,
   fallback: null,
   cached: false,
+  listed: null,
+  shadow: false,
+  at: now,
 };
 
 describe('rateLimitHeaders', () => {
@@ -46,7 +53,12 @@ describe('rateLimitHeaders', () => {
   });
 
   it('escapes rule names for structured fields', () => {
-    const named = { ...result, rule: { ...result.rule, name: 'a"b\\c' } };
+    const window = { ...result.window, name: 'a"b\\c' };
+    const named = {
+      ...result,
+      window,
+      rule: { ...result.rule, name: window.name, windows: [window] },
+    };
     expect(rateLimitHeaders(named, { legacyHeaders: false }, now)[0]![1]).toBe(
       '"a\\"b\\\\c";q=10;w=3600',
     );

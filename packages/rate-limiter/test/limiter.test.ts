@@ -16,6 +16,7 @@ function countingStore(): RateLimitStore & { calls: number } {
       return inner.consume(req);
     },
     peek: inner.peek,
+    adjust: inner.adjust,
     reset: inner.reset,
   };
   // Like the memory store it wraps, it answers from this process: no timeout race.
@@ -63,7 +64,7 @@ describe('createRateLimiter check()', () => {
       store: memoryStore(),
       logger,
       resolveRule: ({ identity, path }) =>
-        identity.tier === 'pro' && path === 'api_v1_tasks_task'
+        identity?.tier === 'pro' && path === 'api_v1_tasks_task'
           ? { limit: 3, period: '1 h' }
           : null,
     });
@@ -228,7 +229,7 @@ describe('createRateLimiter check()', () => {
     const limits: Record<string, number> = { free: 1, pro: 5 };
     const limiter = createRateLimiter({
       store,
-      resolveRule: ({ identity }) => ({ limit: limits[identity.tier ?? ''] ?? 1, period: 3600 }),
+      resolveRule: ({ identity }) => ({ limit: limits[identity?.tier ?? ''] ?? 1, period: 3600 }),
     });
     const free = { id: '7', tier: 'free' };
     expect((await limiter.check({ path: '/a', identity: free })).allowed).toBe(true);

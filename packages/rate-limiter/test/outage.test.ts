@@ -62,9 +62,9 @@ describe('store outage', () => {
       const req = {
         key: uniqueKey('noscript'),
         algorithm: 'token-bucket',
-        limit: 5,
-        periodMs: 60_000,
+        windows: [{ limit: 5, periodMs: 60_000 }],
         cost: 1,
+        blockMs: 0,
       } as const;
       await store.consume(req);
       await client.script('FLUSH');

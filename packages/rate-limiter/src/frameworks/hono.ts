@@ -5,8 +5,11 @@ import type { RateLimitResult } from '../types.js';
 
 declare module 'hono' {
   interface ContextVariableMap {
-    /** The rate-limit check of this request, set by `@kit/rate-limiter`'s `rateLimit()`. */
-    rateLimit: RateLimitResult;
+    /**
+     * The rate-limit check of this request, set by `@kit/rate-limiter`'s `rateLimit()`;
+     * `undefined` when nothing was checked (`skip`, `onIdentifyError: 'allow'`).
+     */
+    rateLimit: RateLimitResult | undefined;
   }
 }
 
