@@ -42,7 +42,7 @@ export function registerOutcomeScenarios(harness: Harness): void {
           401, 200, 401, 401, 200, 401, 401,
         ]);
         expect(await statusesOf(app, [wrong, right])).toEqual([429, 429]);
-        expect(app.probe.calls.login).toBe(14);
+        expect(app.probe.calls.login).toBe(17);
       });
     });
 
