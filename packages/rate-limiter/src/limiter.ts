@@ -381,10 +381,11 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   async function adjust(input: CheckInput, points: number, method: 'penalty' | 'reward') {
     checkPoints(points, method);
     const { key, rule } = await target(input, method);
-    // A reward may let the caller in again: the memo's refusal is the store's to judge again.
-    if (method === 'reward') blocked.delete(key);
     const signed = method === 'reward' ? -points : points;
     await guard.adjust({ key, algorithm, windows: rule.windows, points: signed });
+    // A reward may let the caller in again: the memo's refusal (even one made while the
+    // reward was on its way) is the store's to judge again.
+    if (method === 'reward') blocked.delete(key);
   }
 
   const limiter: RateLimiter = {
@@ -406,8 +407,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         result.listed === null;
       if (!counted) return;
       const { key, rule, cost, at } = result;
-      blocked.delete(key);
       await guard.adjust({ key, algorithm, windows: rule.windows, points: -cost, at });
+      // After the store has it: a refusal memoised while the refund was on its way is stale.
+      blocked.delete(key);
     },
     invalidateRules() {
       rules.invalidate();

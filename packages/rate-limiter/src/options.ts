@@ -76,7 +76,6 @@ export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
     }
   }
   const defaultRule = options.defaultRule ?? { limit: 10, period: 3600 };
-  check.object(defaultRule, 'defaultRule', '{ limit, period } or an array of them');
   applyRule(defaultRule, 'default', null, 'default', 'defaultRule');
   const logger = pickLogger(options.logger);
   if (typeof logger?.warn !== 'function' || typeof logger.error !== 'function') {

@@ -89,7 +89,6 @@ export function settler(
 /** What `watchNodeResponse` needs of Node's `ServerResponse`. */
 interface NodeResponse {
   statusCode: number;
-  writableFinished: boolean;
   once(event: 'finish' | 'close', listener: () => void): unknown;
 }
 
@@ -102,11 +101,12 @@ export function watchNodeResponse(
   done: (status: number, completed: boolean) => void,
 ): void {
   let settled = false;
-  const once = () => {
+  // By the event, not `writableFinished`: Fastify's inject() responses emit `finish` without it.
+  const once = (completed: boolean) => {
     if (settled) return;
     settled = true;
-    done(res.statusCode, res.writableFinished);
+    done(res.statusCode, completed);
   };
-  res.once('finish', once);
-  res.once('close', once);
+  res.once('finish', () => once(true));
+  res.once('close', () => once(false));
 }

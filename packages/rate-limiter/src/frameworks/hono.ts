@@ -1,6 +1,7 @@
 import { addWhenWritten, honoNodeResponse } from '@kit/internal';
 import type { Context, MiddlewareHandler } from 'hono';
 import { type Decision, type MiddlewareOptions, prepareMiddleware } from '../middleware.js';
+import { watchNodeResponse } from '../outcome.js';
 import type { RateLimitResult } from '../types.js';
 
 declare module 'hono' {
@@ -84,12 +85,18 @@ export function rateLimit(options: HonoRateLimitOptions): MiddlewareHandler {
     if (outgoing) {
       // @hono/node-server: no Headers object is made, and no response copied.
       addWhenWritten(outgoing, headers);
-      if (settle === undefined) return next();
-    } else {
-      // Elsewhere: set before next(), so c.json()/c.text() build the response with them. Set
-      // after, they would make Hono copy the finished (immutable) response, body and all...
-      for (const [name, value] of headers) c.header(name, value);
+      // Settled when the response is written or the client went away, as on Express.
+      if (settle !== undefined && result !== undefined) {
+        const nodeResponse = outgoing as unknown as Parameters<typeof watchNodeResponse>[0];
+        watchNodeResponse(nodeResponse, (status, completed) =>
+          settle(result, c, c, status, completed),
+        );
+      }
+      return next();
     }
+    // Elsewhere: set before next(), so c.json()/c.text() build the response with them. Set
+    // after, they would make Hono copy the finished (immutable) response, body and all...
+    for (const [name, value] of headers) c.header(name, value);
     if (settle === undefined || result === undefined) await next();
     else {
       try {
@@ -98,9 +105,8 @@ export function rateLimit(options: HonoRateLimitOptions): MiddlewareHandler {
         settle(result, c, c, 500, false);
         throw error;
       }
-      settle(result, c, c, c.res.status, true);
+      settle(result, c, c, c.res.status, !c.req.raw.signal.aborted);
     }
-    if (outgoing) return;
     // ...which a handler's own `new Response()` still needs: copied onto it then, only then.
     const first = headers[0];
     if (first !== undefined && c.res.headers.get(first[0]) !== first[1]) {
