@@ -156,10 +156,12 @@ function countingStore(): RateLimitStore & { calls: number } {
   const inner = memoryStore();
   const counted = { calls: 0 } as RateLimitStore & { calls: number };
   for (const method of ['consume', 'peek', 'adjust', 'reset'] as const) {
-    counted[method] = (request: never) => {
+    const call = inner[method] as (request: unknown) => Promise<unknown>;
+    const counting = (request: unknown) => {
       counted.calls++;
-      return inner[method](request);
+      return call(request);
     };
+    Object.assign(counted, { [method]: counting });
   }
   return counted;
 }
