@@ -57,7 +57,7 @@ export function settler(
   limiter: RateLimiter,
   options: Checked,
   logger: Logger,
-  throttle: LogThrottle,
+  throttle: { shouldLog(key: string, intervalMs: number): boolean },
 ): Settle | undefined {
   const { skipSuccessfulRequests, skipFailedRequests, requestWasSuccessful } = options;
   if (!skipSuccessfulRequests && !skipFailedRequests) return undefined;
