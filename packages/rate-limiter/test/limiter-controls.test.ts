@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import {
   createRateLimiter,
   type DecisionEvent,
@@ -16,6 +16,11 @@ import { nextWindow, roomInWindow, uniqueKey } from './support/time.js';
 // Two clients: two processes of one app, sharing one Redis.
 const clients = [new Redis(inject('redisUrl')), new Redis(inject('redisUrl'))] as const;
 afterAll(() => Promise.all(clients.map((client) => client.quit())));
+// Checks count in fixed windows of an hour or a day, which must not roll over mid-test.
+beforeEach(async () => {
+  await roomInWindow(86_400_000, 5_000);
+  await roomInWindow(3_600_000, 5_000);
+});
 
 const backends = [
   {
@@ -57,15 +62,15 @@ describe.each(backends)('limiter controls on the $name store', ({ stores }) => {
   it.each([
     [
       [
-        { limit: 1000, period: 3600 },
-        { limit: 100, period: 60 },
+        { limit: 1000, period: 86400 },
+        { limit: 100, period: 3600 },
       ],
       100,
     ],
     [
       [
-        { limit: 100, period: 60 },
-        { limit: 30, period: 3600 },
+        { limit: 100, period: 3600 },
+        { limit: 30, period: 86400 },
       ],
       30,
     ],
@@ -76,7 +81,7 @@ describe.each(backends)('limiter controls on the $name store', ({ stores }) => {
     expect(results.every((r) => r.fallback === null)).toBe(true);
     const refused = results.find((r) => !r.allowed)!;
     expect(refused.window.limit).toBe(tighter);
-    expect(refused.rule.windows.map((w) => w.periodMs)).toEqual([60_000, 3_600_000]);
+    expect(refused.rule.windows.map((w) => w.periodMs)).toEqual([3_600_000, 86_400_000]);
   });
 
   it('counts a check refused by one window in none of them', async () => {
@@ -117,7 +122,7 @@ describe.each(backends)('limiter controls on the $name store', ({ stores }) => {
   });
 
   it('shares penalties and rewards between limiters, never taking usage below zero', async () => {
-    const [a, b] = pair(stores, { defaultRule: { limit: 5, period: 60 } });
+    const [a, b] = pair(stores, { defaultRule: { limit: 5, period: 3600 } });
     await a.penalty(input, 3);
     expect((await b.check(input)).remaining).toBe(1);
     await b.reward(input, 2);
@@ -131,7 +136,7 @@ describe.each(backends)('limiter controls on the $name store', ({ stores }) => {
   });
 
   it('gives back what an admitted check counted, and nothing for a refusal', async () => {
-    const [limiter] = pair(stores, { defaultRule: { limit: 2, period: 60 } });
+    const [limiter] = pair(stores, { defaultRule: { limit: 2, period: 3600 } });
     const first = await limiter.check(input);
     await limiter.refund(first);
     expect((await limiter.check(input)).remaining).toBe(1);
@@ -142,7 +147,7 @@ describe.each(backends)('limiter controls on the $name store', ({ stores }) => {
   });
 
   it('lets the caller in after a refund, even if a refusal came in while it was on its way', async () => {
-    const [limiter] = pair(stores, { defaultRule: { limit: 1, period: 60 } });
+    const [limiter] = pair(stores, { defaultRule: { limit: 1, period: 3600 } });
     const first = await limiter.check(input);
     const [, meanwhile] = await Promise.all([limiter.refund(first), limiter.check(input)]);
     // Whichever the store saw first, the refund has landed by now: there is room.
@@ -171,7 +176,7 @@ describe('allow and deny lists', () => {
     const store = countingStore();
     const limiter = createRateLimiter({
       store,
-      defaultRule: { limit: 1, period: 60 },
+      defaultRule: { limit: 1, period: 3600 },
       allow: { ips: ['10.0.0.0/8', '2001:db8::/32'], users: ['admin'] },
     });
     for (const caller of [
@@ -227,7 +232,7 @@ describe('shadow mode and decision events', () => {
       store,
       logger,
       mode: 'shadow',
-      defaultRule: { limit: 2, period: 60 },
+      defaultRule: { limit: 2, period: 3600 },
       onDecision: (event) => outcomes.push(event.outcome),
     });
     const results = [];
@@ -238,7 +243,7 @@ describe('shadow mode and decision events', () => {
     expect(logger.warnings).toHaveLength(1);
     expect(logger.warnings[0]).toMatch(/shadow mode: would have refused/);
     // The store counted all along: an enforcing limiter on it refuses.
-    const enforcing = createRateLimiter({ store, defaultRule: { limit: 2, period: 60 } });
+    const enforcing = createRateLimiter({ store, defaultRule: { limit: 2, period: 3600 } });
     expect((await enforcing.check(input)).allowed).toBe(false);
   });
 
@@ -246,7 +251,7 @@ describe('shadow mode and decision events', () => {
     const events: DecisionEvent[] = [];
     const limiter = createRateLimiter({
       store: memoryStore(),
-      defaultRule: { limit: 1, period: 60 },
+      defaultRule: { limit: 1, period: 3600 },
       allow: { users: ['admin'] },
       onDecision: (event) => events.push(event),
     });
@@ -257,10 +262,10 @@ describe('shadow mode and decision events', () => {
     await limiter.peek(input);
     await limiter.check({ ...input, identity: { id: 'admin' } });
     expect(events.map((e) => [e.outcome, e.rule, e.scope])).toEqual([
-      ['allowed', 'api_v1_tasks:1:60', 'api_v1_tasks'],
-      ['denied', 'api_v1_tasks:1:60', 'api_v1_tasks'],
-      ['denied', 'api_v1_tasks:1:60', 'api_v1_tasks'],
-      ['allowed', 'api_v1_tasks:1:60', 'api_v1_tasks'],
+      ['allowed', 'api_v1_tasks:1:3600', 'api_v1_tasks'],
+      ['denied', 'api_v1_tasks:1:3600', 'api_v1_tasks'],
+      ['denied', 'api_v1_tasks:1:3600', 'api_v1_tasks'],
+      ['allowed', 'api_v1_tasks:1:3600', 'api_v1_tasks'],
     ]);
     expect(events.map((e) => typeof e.storeLatencyMs)).toEqual([
       'number',
@@ -303,11 +308,11 @@ describe('rules for anonymous callers', () => {
     const limiter = createRateLimiter({
       store: memoryStore(),
       logger,
-      defaultRule: { limit: 3, period: 60 },
+      defaultRule: { limit: 3, period: 3600 },
       resolveRule: (ctx) => {
         asked.push(ctx);
         return ctx.identity === null && ctx.path === 'api_v1_tasks'
-          ? { limit: 1, period: 60 }
+          ? { limit: 1, period: 3600 }
           : null;
       },
     });

@@ -1,11 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createRateLimiter, RateLimiterError, type RateLimitStore } from '../../src/index.js';
 import { memoryStore } from '../../src/stores/memory.js';
 import { sleep } from '../support/time.js';
 import type { AdapterOptions, Harness } from './harness.js';
+import { steady } from './scenario-helpers.js';
 
 const limiterOf = (limit: number) =>
-  createRateLimiter({ store: memoryStore(), defaultRule: { limit, period: 60 } });
+  createRateLimiter({ store: memoryStore(), defaultRule: { limit, period: 3600 } });
 
 /** Statuses of `targets`, sent one by one to an app limited to 1 request per minute. */
 async function statuses(harness: Harness, targets: string[], caseSensitive?: boolean) {
@@ -26,6 +27,8 @@ async function statuses(harness: Harness, targets: string[], caseSensitive?: boo
  */
 export function registerAdapterScenarios(harness: Harness): void {
   describe(`${harness.name} adapter, requests`, () => {
+    beforeEach(steady);
+
     it.each<[string, AdapterOptions]>([
       ['cost', { cost: 0 }],
       ['standardHeaders', { standardHeaders: 'draft-9' as never }],
@@ -96,7 +99,7 @@ export function registerAdapterScenarios(harness: Harness): void {
         adjust: (request) => later(inner.adjust(request)),
         reset: (request) => later(inner.reset(request)),
       };
-      const limiter = createRateLimiter({ store, defaultRule: { limit: 2, period: 60 } });
+      const limiter = createRateLimiter({ store, defaultRule: { limit: 2, period: 3600 } });
       const app = await harness.make(limiter, {
         identify: async (authorization) => (authorization ? { id: 'u1' } : null),
       });
@@ -123,7 +126,7 @@ export function registerAdapterScenarios(harness: Harness): void {
         expect(raw.status).toBe(200);
         expect(raw.body).toBe('raw');
         expect(raw.headers.get('x-ratelimit-remaining')).toBe('4');
-        expect(raw.headers.get('ratelimit')).toMatch(/^"api_v1_raw:5:60";r=4;t=\d+$/);
+        expect(raw.headers.get('ratelimit')).toMatch(/^"api_v1_raw:5:3600";r=4;t=\d+$/);
       } finally {
         await app.close();
       }

@@ -6,7 +6,7 @@ import { registerOutcomeScenarios } from './outcome-scenarios.js';
 import { limiterOf, statusesOf, withApp } from './scenario-helpers.js';
 
 const posts = [1, 2, 3, 4, 5, 6].map((id) => `/api/v1/post/${id}`);
-const twoPerMinute = { limit: 2, period: 60 };
+const twoPerHour = { limit: 2, period: 3600 };
 const firstFourSegments = (path: string) => path.split('/').slice(0, 4).join('/');
 
 /**
@@ -23,19 +23,19 @@ export function registerControlScenarios(harness: Harness): void {
       ['requestWasSuccessful', { requestWasSuccessful: 200 as never }],
       ['onLimit', { onLimit: 'reject' as never }],
     ])('fails at creation on a bad `%s`, naming it', async (option, options) => {
-      const made = harness.make(limiterOf(twoPerMinute), options);
+      const made = harness.make(limiterOf(twoPerHour), options);
       await expect(made).rejects.toThrow(RateLimiterError);
       await expect(made).rejects.toMatchObject({ code: 'E_INVALID_OPTION', option });
     });
 
     it("with scope 'route' mounted app-wide, /post/1 to /post/6 share one bucket: 2 of 6 pass", async () => {
-      await withApp(harness, twoPerMinute, { scope: 'route' }, async (app) => {
+      await withApp(harness, twoPerHour, { scope: 'route' }, async (app) => {
         expect(await statusesOf(app, posts)).toEqual([200, 200, 429, 429, 429, 429]);
       });
     });
 
     it('with a function scope, /post/1 to /post/6 share the bucket it names: 2 of 6 pass', async () => {
-      await withApp(harness, twoPerMinute, { scope: firstFourSegments }, async (app) => {
+      await withApp(harness, twoPerHour, { scope: firstFourSegments }, async (app) => {
         expect(await statusesOf(app, posts)).toEqual([200, 200, 429, 429, 429, 429]);
         // Another name, another bucket.
         expect((await app.send('/api/v1/tasks')).status).toBe(200);
@@ -43,7 +43,7 @@ export function registerControlScenarios(harness: Harness): void {
     });
 
     it("with scope 'path' (the default), each post id is a bucket of its own", async () => {
-      await withApp(harness, twoPerMinute, {}, async (app) => {
+      await withApp(harness, twoPerHour, {}, async (app) => {
         expect(await statusesOf(app, posts)).toEqual([200, 200, 200, 200, 200, 200]);
         expect((await app.send('/api/v1/post/1')).status).toBe(200);
         expect((await app.send('/api/v1/post/1')).status).toBe(429);
@@ -52,7 +52,7 @@ export function registerControlScenarios(harness: Harness): void {
 
     if (harness.appWideRoute === 'mount') {
       it("with scope 'route' mounted app-wide, every route behind the mount path shares its bucket", async () => {
-        await withApp(harness, twoPerMinute, { scope: 'route' }, async (app) => {
+        await withApp(harness, twoPerHour, { scope: 'route' }, async (app) => {
           expect(
             await statusesOf(app, ['/api/v1/post/1', '/api/v1/tasks', '/api/v1/health']),
           ).toEqual([200, 200, 429]);
@@ -60,7 +60,7 @@ export function registerControlScenarios(harness: Harness): void {
       });
     } else {
       it("with scope 'route' mounted app-wide, each route pattern has its own bucket", async () => {
-        await withApp(harness, twoPerMinute, { scope: 'route' }, async (app) => {
+        await withApp(harness, twoPerHour, { scope: 'route' }, async (app) => {
           expect(await statusesOf(app, [...posts.slice(0, 3), '/api/v1/tasks'])).toEqual([
             200, 200, 429, 200,
           ]);
@@ -72,7 +72,7 @@ export function registerControlScenarios(harness: Harness): void {
       const shape: AppShape = { mount: 'route' };
       await withApp(
         harness,
-        twoPerMinute,
+        twoPerHour,
         { scope: 'route' },
         async (app) => {
           expect(await statusesOf(app, posts)).toEqual([200, 200, 429, 429, 429, 429]);
@@ -81,7 +81,7 @@ export function registerControlScenarios(harness: Harness): void {
           ).toEqual([200, 200, 429]);
           const ok = await app.send('/api/v1/health');
           expect(ok.status).toBe(200);
-          expect(ok.headers.get('ratelimit-policy')).toBe('"api_v1_health:2:60";q=2;w=60');
+          expect(ok.headers.get('ratelimit-policy')).toBe('"api_v1_health:2:3600";q=2;w=3600');
         },
         shape,
       );
@@ -93,7 +93,7 @@ export function registerControlScenarios(harness: Harness): void {
         seen.push(result.allowed);
         return { status: 403, body: { error: 'slow down', retryAfter: result.retryAfter } };
       };
-      await withApp(harness, { limit: 1, period: 60 }, { onLimit }, async (app) => {
+      await withApp(harness, { limit: 1, period: 3600 }, { onLimit }, async (app) => {
         expect((await app.send('/api/v1/tasks')).status).toBe(200);
         const refused = await app.send('/api/v1/tasks');
         expect(refused.status).toBe(403);
@@ -112,7 +112,7 @@ export function registerControlScenarios(harness: Harness): void {
         calls++;
         return undefined;
       };
-      await withApp(harness, { limit: 1, period: 60 }, { onLimit }, async (app) => {
+      await withApp(harness, { limit: 1, period: 3600 }, { onLimit }, async (app) => {
         await app.send('/api/v1/tasks');
         const refused = await app.send('/api/v1/tasks');
         expect(refused.status).toBe(429);
@@ -123,7 +123,7 @@ export function registerControlScenarios(harness: Harness): void {
     });
 
     it('hands the handler the result its request was checked with', async () => {
-      await withApp(harness, { limit: 3, period: 60 }, {}, async (app) => {
+      await withApp(harness, { limit: 3, period: 3600 }, {}, async (app) => {
         await app.send('/api/v1/seen');
         const reply = await app.send('/api/v1/seen');
         expect(reply.headers.get('x-ratelimit-remaining')).toBe('1');
@@ -142,34 +142,31 @@ export function registerControlScenarios(harness: Harness): void {
 
     it('leaves the result undefined for a request skip() skipped', async () => {
       const skip = (path: string) => path.endsWith('/seen');
-      await withApp(harness, { limit: 3, period: 60 }, { skip }, async (app) => {
+      await withApp(harness, { limit: 3, period: 3600 }, { skip }, async (app) => {
         expect((await app.send('/api/v1/seen')).body).toEqual({ seen: null });
       });
     });
 
     it('marks a result the shadow mode admitted, and keeps counting', async () => {
-      const app = await harness.make(limiterOf({ limit: 1, period: 60 }, { mode: 'shadow' }), {});
-      try {
+      const shadow = limiterOf({ limit: 1, period: 3600 }, { mode: 'shadow' });
+      await withApp(harness, shadow, {}, async (app) => {
         const first = await app.send('/api/v1/seen');
         expect(first.body).toMatchObject({ seen: { allowed: true, shadow: false } });
         const second = await app.send('/api/v1/seen');
         expect(second.status).toBe(200);
         expect(second.body).toMatchObject({ seen: { allowed: true, shadow: true, remaining: 0 } });
         expect(second.headers.get('retry-after')).toBeNull();
-      } finally {
-        await app.close();
-      }
+      });
     });
 
     it('admits an allow-listed caller with no headers, and refuses a deny-listed one unseen', async () => {
       const limiter = limiterOf(
-        { limit: 1, period: 60 },
+        { limit: 1, period: 3600 },
         { allow: { users: ['admin'] }, deny: { users: ['mallory'] } },
       );
       const identify = (authorization?: string) =>
         authorization ? { id: authorization.replace('Bearer ', '') } : null;
-      const app = await harness.make(limiter, { identify });
-      try {
+      await withApp(harness, limiter, { identify }, async (app) => {
         for (let i = 0; i < 3; i++) {
           const admin = await app.send('/api/v1/seen', { token: 'admin' });
           expect(admin.status).toBe(200);
@@ -183,21 +180,19 @@ export function registerControlScenarios(harness: Harness): void {
         expect(Number(mallory.headers.get('retry-after'))).toBeGreaterThan(0);
         expect(mallory.headers.get('x-ratelimit-limit')).toBeNull();
         expect(app.probe.calls.login).toBeUndefined();
-      } finally {
-        await app.close();
-      }
+      });
     });
 
     it("writes draft-6's RateLimit-Limit, -Remaining and -Reset beside RateLimit-Policy", async () => {
       const options: AdapterOptions = { standardHeaders: 'draft-6' };
-      await withApp(harness, { limit: 3, period: 60 }, options, async (app) => {
+      await withApp(harness, { limit: 3, period: 3600 }, options, async (app) => {
         const ok = await app.send('/api/v1/tasks');
-        expect(ok.headers.get('ratelimit-policy')).toBe('3;w=60');
+        expect(ok.headers.get('ratelimit-policy')).toBe('3;w=3600');
         expect(ok.headers.get('ratelimit-limit')).toBe('3');
         expect(ok.headers.get('ratelimit-remaining')).toBe('2');
         const reset = Number(ok.headers.get('ratelimit-reset'));
         expect(reset).toBeGreaterThan(0);
-        expect(reset).toBeLessThanOrEqual(60);
+        expect(reset).toBeLessThanOrEqual(3600);
         expect(ok.headers.get('ratelimit')).toBeNull();
         expect(ok.headers.get('x-ratelimit-limit')).toBe('3');
       });

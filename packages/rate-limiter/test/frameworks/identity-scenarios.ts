@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Identity } from '../../src/index.js';
 import { recordingLogger } from '../support/logger.js';
 import type { AdapterOptions, Harness } from './harness.js';
-import { limiterOf, withApp } from './scenario-helpers.js';
+import { limiterOf, steady, withApp } from './scenario-helpers.js';
 
 /** `Bearer broken` stands for a user store that is down; another token is that user. */
 function identify(authorization: string | undefined): Identity | null {
@@ -11,13 +11,14 @@ function identify(authorization: string | undefined): Identity | null {
 }
 
 const broken = { token: 'broken' };
-const onePerMinute = { limit: 1, period: 60 };
+const onePerHour = { limit: 1, period: 3600 };
 
 /** What a caller whose `identify` threw gets (`onIdentifyError`), and what `null` means. */
 export function registerIdentityScenarios(harness: Harness): void {
   async function setup(options: AdapterOptions) {
+    await steady();
     const logger = recordingLogger();
-    const app = await harness.make(limiterOf(onePerMinute, { logger }), { identify, ...options });
+    const app = await harness.make(limiterOf(onePerHour, { logger }), { identify, ...options });
     return { app, logger };
   }
 
@@ -48,7 +49,7 @@ export function registerIdentityScenarios(harness: Harness): void {
       };
       await withApp(
         harness,
-        onePerMinute,
+        onePerHour,
         { identify: rejecting, onIdentifyError: 'deny' },
         async (app) => {
           expect((await app.send('/api/v1/tasks')).status).toBe(503);

@@ -36,7 +36,7 @@ export function registerOutcomeScenarios(harness: Harness): void {
   describe(`${harness.name} adapter, count by outcome`, () => {
     it('with skipSuccessfulRequests at limit 5, /login refuses after 5 wrong passwords, never counting a good one', async () => {
       const options: AdapterOptions = { skipSuccessfulRequests: true };
-      await withApp(harness, { limit: 5, period: 60 }, options, async (app) => {
+      await withApp(harness, { limit: 5, period: 3600 }, options, async (app) => {
         expect(await statusesOf(app, repeat(right, 10))).toEqual(repeat(right, 10).map(() => 200));
         expect(await statusesOf(app, [wrong, right, wrong, wrong, right, wrong, wrong])).toEqual([
           401, 200, 401, 401, 200, 401, 401,
@@ -48,7 +48,7 @@ export function registerOutcomeScenarios(harness: Harness): void {
 
     it('with skipSuccessfulRequests, 200 concurrent failing requests at limit 3 let exactly 3 reach the handler', async () => {
       const options: AdapterOptions = { skipSuccessfulRequests: true };
-      await withApp(harness, { limit: 3, period: 60 }, options, async (app) => {
+      await withApp(harness, { limit: 3, period: 3600 }, options, async (app) => {
         expect(await flood(app, `${wrong}&ms=20`, 200)).toEqual({ 401: 3, 429: 197 });
         expect(app.probe.calls.login).toBe(3);
       });
@@ -56,7 +56,7 @@ export function registerOutcomeScenarios(harness: Harness): void {
 
     it('with skipFailedRequests, 200 concurrent failing requests at limit 3 are never more than 3 in the handler, and all get there as refunds come back', async () => {
       const options: AdapterOptions = { skipFailedRequests: true };
-      await withApp(harness, { limit: 3, period: 60 }, options, async (app) => {
+      await withApp(harness, { limit: 3, period: 3600 }, options, async (app) => {
         await untilAllAdmitted(app, `${wrong}&ms=5`, 200, 3);
         expect(app.probe.calls.login).toBe(200);
         expect(app.probe.maxInFlight).toBeLessThanOrEqual(3);
@@ -68,7 +68,7 @@ export function registerOutcomeScenarios(harness: Harness): void {
 
     it('with skipFailedRequests, a handler that throws (500) is given back, a success counts', async () => {
       const options: AdapterOptions = { skipFailedRequests: true };
-      await withApp(harness, { limit: 1, period: 60 }, options, async (app) => {
+      await withApp(harness, { limit: 1, period: 3600 }, options, async (app) => {
         const paths = ['/api/v1/boom', '/api/v1/boom', '/api/v1/boom', right, right];
         expect(await statusesOf(app, paths)).toEqual([500, 500, 500, 200, 429]);
         expect(app.probe.calls.boom).toBe(3);
@@ -77,7 +77,7 @@ export function registerOutcomeScenarios(harness: Harness): void {
 
     it('with skipFailedRequests, a 401 is given back too (default: failure is a status of 400 or more)', async () => {
       const options: AdapterOptions = { skipFailedRequests: true };
-      await withApp(harness, { limit: 1, period: 60 }, options, async (app) => {
+      await withApp(harness, { limit: 1, period: 3600 }, options, async (app) => {
         expect(await statusesOf(app, [wrong, wrong, wrong, right, wrong])).toEqual([
           401, 401, 401, 200, 429,
         ]);
@@ -91,7 +91,7 @@ export function registerOutcomeScenarios(harness: Harness): void {
         // One bucket for both routes.
         scope: () => 'auth',
       };
-      await withApp(harness, { limit: 2, period: 60 }, options, async (app) => {
+      await withApp(harness, { limit: 2, period: 3600 }, options, async (app) => {
         const paths = [wrong, wrong, wrong, '/api/v1/boom', wrong, '/api/v1/boom', wrong];
         expect(await statusesOf(app, paths)).toEqual([401, 401, 401, 500, 401, 500, 429]);
       });
@@ -105,7 +105,7 @@ export function registerOutcomeScenarios(harness: Harness): void {
           return status === 200;
         },
       };
-      await withApp(harness, { limit: 1, period: 60 }, options, async (app) => {
+      await withApp(harness, { limit: 1, period: 3600 }, options, async (app) => {
         // Each request after the previous one's verdict came in.
         const statuses: number[] = [];
         for (const path of [right, right, wrong, right]) {
@@ -122,7 +122,7 @@ export function registerOutcomeScenarios(harness: Harness): void {
 
       it('with skipFailedRequests, a request the client aborted is given back', async () => {
         const options: AdapterOptions = { skipFailedRequests: true, identify };
-        await withApp(harness, { limit: 1, period: 60 }, options, async (app) => {
+        await withApp(harness, { limit: 1, period: 3600 }, options, async (app) => {
           await app.abort!(`${right}&ms=150`, 40);
           // The handler has finished (with a 200 nobody read) by then.
           await sleep(250);
@@ -133,7 +133,7 @@ export function registerOutcomeScenarios(harness: Harness): void {
 
       it('with skipSuccessfulRequests, a request the client aborted counts, whatever the handler answered', async () => {
         const options: AdapterOptions = { skipSuccessfulRequests: true, identify };
-        await withApp(harness, { limit: 1, period: 60 }, options, async (app) => {
+        await withApp(harness, { limit: 1, period: 3600 }, options, async (app) => {
           await app.abort!(`${right}&ms=150`, 40);
           await sleep(250);
           expect(app.probe.calls.login).toBe(1);

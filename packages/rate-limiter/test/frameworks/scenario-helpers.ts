@@ -6,6 +6,7 @@ import {
 } from '../../src/index.js';
 import { memoryStore } from '../../src/stores/memory.js';
 import { recordingLogger } from '../support/logger.js';
+import { roomInWindow } from '../support/time.js';
 import type { AdapterApp, AdapterOptions, AppShape, Harness } from './harness.js';
 
 /** A limiter on a fresh memory store. */
@@ -17,6 +18,12 @@ export const limiterOf = (rule: RuleInput, extra: Partial<RateLimiterOptions> = 
     ...extra,
   });
 
+/**
+ * Waits out the last seconds of an hour: the scenarios count in fixed windows of an hour, which
+ * must not roll over between a scenario's requests.
+ */
+export const steady = (): Promise<void> => roomInWindow(3_600_000, 5_000);
+
 /** Builds the app (on `limiterOf(rule)` for a rule), runs `body`, and closes it either way. */
 export async function withApp(
   harness: Harness,
@@ -25,6 +32,7 @@ export async function withApp(
   body: (app: AdapterApp) => Promise<void>,
   shape?: AppShape,
 ): Promise<void> {
+  await steady();
   const limiter = 'check' in rule ? rule : limiterOf(rule);
   const app = await harness.make(limiter, options, shape);
   try {
