@@ -146,6 +146,29 @@ describe.each(backends)('limiter controls on the $name store', ({ stores }) => {
     expect((await limiter.peek(input)).remaining).toBe(0);
   });
 
+  it('adds a penalty to every window of a rule', async () => {
+    const rule = [
+      { limit: 10, period: '1 d' as const },
+      { limit: 5, period: 3600 },
+    ];
+    const [a, b] = pair(stores, { defaultRule: rule });
+    await a.penalty(input, 3);
+    // The hour window has 1 left, the day window 6.
+    expect(await b.check(input)).toMatchObject({ remaining: 1, window: { periodMs: 3_600_000 } });
+    await a.reward(input, 3);
+    expect(await b.check(input)).toMatchObject({ remaining: 3, window: { periodMs: 3_600_000 } });
+  });
+
+  it('gives nothing to a window that began after the refunded check', async () => {
+    const [limiter] = pair(stores, { defaultRule: { limit: 2, period: 1 } });
+    await roomInWindow(1000, 400);
+    const old = await limiter.check(input);
+    await nextWindow(1000);
+    expect((await limiter.check(input)).remaining).toBe(1);
+    await limiter.refund(old);
+    expect((await limiter.check(input)).remaining).toBe(0);
+  });
+
   it('lets the caller in after a refund, even if a refusal came in while it was on its way', async () => {
     const [limiter] = pair(stores, { defaultRule: { limit: 1, period: 3600 } });
     const first = await limiter.check(input);
@@ -327,6 +350,41 @@ describe('rules for anonymous callers', () => {
     expect(user).toMatchObject({ limit: 3, rule: { source: 'default' } });
     expect(logger.warnings).toHaveLength(1);
     expect(logger.warnings[0]).toContain('"u1"');
+  });
+});
+
+describe('rules of several windows from resolveRule', () => {
+  it("applies a tier's windows, shortest first, and the default for a rule it cannot apply", async () => {
+    const logger = recordingLogger();
+    const limiter = createRateLimiter({
+      store: memoryStore(),
+      logger,
+      defaultRule: { limit: 3, period: 3600 },
+      resolveRule: ({ identity }) =>
+        identity?.tier === 'pro'
+          ? [
+              { limit: 100, period: '1 d', name: 'pro-daily' },
+              { limit: 2, period: 3600, name: 'pro-hourly' },
+            ]
+          : [
+              { limit: 1, period: 3600 },
+              { limit: 2, period: '1 h' },
+            ],
+    });
+    const pro = { ...input, identity: { id: 'p1', tier: 'pro' } };
+    const first = await limiter.check(pro);
+    expect(first.rule.windows.map((w) => w.name)).toEqual(['pro-hourly', 'pro-daily']);
+    expect(first).toMatchObject({
+      limit: 2,
+      remaining: 1,
+      rule: { source: 'tier', name: 'pro-hourly' },
+    });
+    await limiter.check(pro);
+    expect((await limiter.check(pro)).window.name).toBe('pro-hourly');
+    // Two windows of one period: logged, and the default applies.
+    const free = await limiter.check({ ...input, identity: { id: 'f1', tier: 'free' } });
+    expect(free).toMatchObject({ limit: 3, rule: { source: 'default' } });
+    expect(logger.errors.join('\n')).toMatch(/same period/);
   });
 });
 

@@ -87,6 +87,17 @@ export function registerControlScenarios(harness: Harness): void {
       );
     });
 
+    it('resolves rules per scope key: resolveRule sees the name a function scope gives', async () => {
+      const limiter = limiterOf(twoPerHour, {
+        resolveRule: ({ path }) => (path === 'api_v1_post' ? { limit: 1, period: 3600 } : null),
+      });
+      await withApp(harness, limiter, { scope: firstFourSegments }, async (app) => {
+        const first = await app.send('/api/v1/post/1');
+        expect(first.headers.get('ratelimit-policy')).toBe('"api_v1_post:1:3600";q=1;w=3600');
+        expect((await app.send('/api/v1/post/2')).status).toBe(429);
+      });
+    });
+
     it("writes onLimit's refusal, with the rate-limit headers and Retry-After already set", async () => {
       const seen: boolean[] = [];
       const onLimit: AdapterOptions['onLimit'] = (result) => {

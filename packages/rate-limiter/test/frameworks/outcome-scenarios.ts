@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { recordingLogger } from '../support/logger.js';
 import { sleep } from '../support/time.js';
 import type { AdapterApp, AdapterOptions, Harness } from './harness.js';
-import { statusesOf, withApp } from './scenario-helpers.js';
+import { limiterOf, statusesOf, withApp } from './scenario-helpers.js';
 
 const wrong = '/api/v1/login?ok=0';
 const right = '/api/v1/login?ok=1';
@@ -94,6 +95,20 @@ export function registerOutcomeScenarios(harness: Harness): void {
       await withApp(harness, { limit: 2, period: 3600 }, options, async (app) => {
         const paths = [wrong, wrong, wrong, '/api/v1/boom', wrong, '/api/v1/boom', wrong];
         expect(await statusesOf(app, paths)).toEqual([401, 401, 401, 500, 401, 500, 429]);
+      });
+    });
+
+    it('keeps a request counted when requestWasSuccessful throws, and logs it', async () => {
+      const logger = recordingLogger();
+      const limiter = limiterOf({ limit: 1, period: 3600 }, { logger });
+      const requestWasSuccessful = () => {
+        throw new Error('no verdict');
+      };
+      const options: AdapterOptions = { skipSuccessfulRequests: true, requestWasSuccessful };
+      await withApp(harness, limiter, options, async (app) => {
+        expect(await statusesOf(app, [right, right])).toEqual([200, 429]);
+        expect(logger.errors).toHaveLength(1);
+        expect(logger.errors[0]).toMatch(/stays counted/);
       });
     });
 
