@@ -146,6 +146,18 @@ describe.each(backends)('limiter controls on the $name store', ({ stores }) => {
     expect((await limiter.peek(input)).remaining).toBe(0);
   });
 
+  it('lets a caller in on every limiter once another rewarded or reset it', async () => {
+    const [a, b] = pair(stores, { defaultRule: { limit: 1, period: 3600 } });
+    await a.check(input);
+    // Refused, and remembered in a's process memory.
+    expect((await a.check(input)).allowed).toBe(false);
+    await b.reward(input, 1);
+    expect(await a.check(input)).toMatchObject({ allowed: true, cached: false });
+    expect((await a.check(input)).allowed).toBe(false);
+    await b.reset(input);
+    expect(await a.check(input)).toMatchObject({ allowed: true, cached: false });
+  });
+
   it('adds a penalty to every window of a rule', async () => {
     const rule = [
       { limit: 10, period: '1 d' as const },

@@ -202,6 +202,22 @@ describe('hono adapter specifics', () => {
     expect(response.headers.get('x-ratelimit-remaining')).toBe('4');
   });
 
+  it('adds the rate-limit headers and Retry-After to a raw Response onLimit returns', async () => {
+    const limiter = createRateLimiter({
+      store: memoryStore(),
+      defaultRule: { limit: 1, period: 3600 },
+    });
+    const app = new Hono();
+    app.use(rateLimit({ limiter, onLimit: () => new Response('slow down', { status: 429 }) }));
+    app.get('/x', (c) => c.text('ok'));
+    await app.request('/x', {}, env);
+    const refused = await app.request('/x', {}, env);
+    expect(refused.status).toBe(429);
+    expect(await refused.text()).toBe('slow down');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
+  });
+
   it('adds headers to a raw Response the handler returns', async () => {
     const limiter = createRateLimiter({
       store: memoryStore(),
