@@ -1,4 +1,4 @@
-import { ExpiringMap, LogThrottle } from '@kit/internal';
+import { ExpiringMap, isLocalStore, LogThrottle } from '@kit/internal';
 import { withCheckNow } from './check-now.js';
 import { RateLimiterError } from './errors.js';
 import { KeyMemo } from './key-memo.js';
@@ -23,7 +23,8 @@ import type {
 } from './types.js';
 
 /**
- * A caller over its limit, answered from memory until `until` for requests costing >= `cost`,
+ * A caller over its limit, answered from memory until `until` for requests costing >= `cost`
+ * (refused until `retryAt`),
  * as long as the rule it was refused under (same windows) still applies.
  */
 interface Blocked {
@@ -32,6 +33,7 @@ interface Blocked {
   remaining: number;
   resetAt: number;
   until: number;
+  retryAt: number;
   window: number;
   at: number;
 }
@@ -45,6 +47,9 @@ interface Located {
   subject: 'user' | 'ip';
   cost: number;
 }
+
+/** The longest a refusal is answered from process memory without asking the store again. */
+const BLOCKED_MEMO_MS = 1000;
 
 /** A refusal's Retry-After, in whole seconds (at least 1). */
 const retrySeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
@@ -130,7 +135,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const throttle = new LogThrottle();
   const rules = new RuleBook(resolved, throttle);
   const guard = new StoreGuard(resolved, throttle);
-  const blocked = new ExpiringMap<Blocked>(resolved.maxBlockedCallers);
+  // Only for a shared store, whose round trip it saves, and for at most a second: another
+  // process's reward, reset or penalty is then seen within that. An in-process store answers
+  // as fast as the memo, and every limiter on it agrees at once without one.
+  const blocked = new ExpiringMap<Blocked>(isLocalStore(store) ? 0 : resolved.maxBlockedCallers);
   const paths = new PathMemo();
   const allowed = guardList('allow', compileList('allow', resolved.allow));
   const denied = guardList('deny', compileList('deny', resolved.deny));
@@ -244,13 +252,15 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   function settle(answer: StoreResult, at: Located): RateLimitResult {
     if (!answer.allowed && answer.retryAfterMs > 0) {
       const now = Date.now();
-      const until = now + answer.retryAfterMs;
+      const retryAt = now + answer.retryAfterMs;
+      const until = Math.min(retryAt, now + BLOCKED_MEMO_MS);
       const entry: Blocked = {
         cost: at.cost,
         signature: signatureOf(at.rule),
         remaining: answer.remaining,
         resetAt: answer.resetAt,
         until,
+        retryAt,
         window: answer.window,
         at: answer.at,
       };
@@ -268,7 +278,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         allowed: false,
         remaining: hit.remaining,
         resetAt: hit.resetAt,
-        retryAfterMs: hit.until - now,
+        retryAfterMs: hit.retryAt - now,
         window: hit.window,
         at: hit.at,
       };

@@ -257,8 +257,9 @@ export interface RateLimiterOptions {
   /** First segment of every key. @default 'ratelimit' */
   prefix?: string;
   /**
-   * Callers over their limit remembered in process memory (answered without a store round
-   * trip until their window resets). `0` disables the fast path.
+   * Callers over their limit remembered in process memory, on a shared store (Redis): each is
+   * answered without a store round trip for up to a second (never past its retry time), so
+   * another process's reward, reset or penalty is seen within a second. `0` disables it.
    * @default 10000
    */
   maxBlockedCallers?: number;

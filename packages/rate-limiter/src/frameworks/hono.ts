@@ -45,6 +45,21 @@ function runtimeIp(c: Context): string | undefined {
   return env?.incoming?.socket?.remoteAddress ?? env?.requestIP?.(c.req.raw)?.address;
 }
 
+/** `response` with the rate-limit headers, unless it sets its own; copied if it is immutable. */
+function withHeaders(response: Response, headers: Array<[string, string]>): Response {
+  const missing = headers.filter(([name]) => !response.headers.has(name));
+  if (missing.length === 0) return response;
+  try {
+    for (const [name, value] of missing) response.headers.set(name, value);
+    return response;
+  } catch {
+    // A Response.redirect() or a fetched one: immutable headers.
+    const copy = new Response(response.body, response);
+    for (const [name, value] of missing) copy.headers.set(name, value);
+    return copy;
+  }
+}
+
 /**
  * Hono (v4) middleware: limits each request by `identify(c)` or client IP, writes the
  * `RateLimit-*` headers, and answers 429 `{"detail":"Rate limit exceeded"}` with `Retry-After`.
@@ -66,7 +81,7 @@ export function rateLimit(options: HonoRateLimitOptions): MiddlewareHandler {
     if (onLimit !== undefined && decision.status === 429 && result !== undefined) {
       for (const [name, value] of headers) c.header(name, value);
       const own = await onLimit(result, c);
-      if (own !== undefined) return own;
+      if (own !== undefined) return withHeaders(own, headers);
     }
     return c.json(decision.body, decision.status, Object.fromEntries(headers));
   }
