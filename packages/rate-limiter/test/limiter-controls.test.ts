@@ -307,6 +307,25 @@ describe('shadow mode and decision events', () => {
     expect(events[2]!.result.listed).toBe('allow');
   });
 
+  it('reports no store latency for a refusal a shared store need not be asked again about', async () => {
+    // Not marked in-process: the limiter treats it as shared and remembers refusals briefly.
+    const store = countingStore();
+    const events: DecisionEvent[] = [];
+    const limiter = createRateLimiter({
+      store,
+      defaultRule: { limit: 1, period: 3600 },
+      onDecision: (event) => events.push(event),
+    });
+    for (let i = 0; i < 3; i++) await limiter.check(input);
+    expect(store.calls).toBe(2);
+    expect(events.map((e) => [e.outcome, e.result.cached])).toEqual([
+      ['allowed', false],
+      ['denied', false],
+      ['denied', true],
+    ]);
+    expect(events[2]!.storeLatencyMs).toBeNull();
+  });
+
   it("reports a store failure as 'fallback', and survives an onDecision that throws", async () => {
     const logger = recordingLogger();
     const failing: RateLimitStore = {
