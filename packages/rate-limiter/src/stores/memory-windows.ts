@@ -1,16 +1,14 @@
-import type { StoreRequest, StoreResult, StoreWindow } from '../types.js';
+import type { Algorithm, StoreRequest, StoreResult } from '../types.js';
 import type { Step } from './memory-algorithms.js';
 import type { SlotTable } from './slot-table.js';
 
 /**
- * The memory store's key of window `index`: window 0 is the base key itself, as for a
- * single-window rule (so adding a window to a rule keeps the counts of its first); every other
- * window adds its period, since two periods can share a window start. NUL cannot occur in a
- * limiter key, so a sub-key never meets another caller's base key.
+ * Where the memory store keeps a window: `index` 0 in the algorithm's own table, as a
+ * single-window rule of that period (so adding a window to a rule keeps the counts of its
+ * first); every other window in a table of its period, under the same base key: no sub-key
+ * strings to build and hash on every check.
  */
-export function windowKey(key: string, index: number, window: StoreWindow): string {
-  return index === 0 ? key : `${key}\u0000${window.periodMs}`;
-}
+export type TableOf = (algorithm: Algorithm, index: number, periodMs: number) => SlotTable;
 
 /**
  * A check of several windows, all or none: every window is first asked without counting (the
@@ -20,19 +18,20 @@ export function windowKey(key: string, index: number, window: StoreWindow): stri
  */
 export function checkWindows(
   step: Step,
-  table: SlotTable,
+  tableOf: TableOf,
   req: StoreRequest,
   now: number,
   dryRun: boolean,
 ): StoreResult {
-  const { key, windows, cost } = req;
+  const { key, algorithm, windows, cost } = req;
   let refused: StoreResult | undefined;
   let refusedIndex = 0;
   let best: StoreResult | undefined;
   let bestIndex = 0;
   for (let i = 0; i < windows.length; i++) {
     const w = windows[i]!;
-    const r = step(table, windowKey(key, i, w), w.limit, w.periodMs, cost, now, true);
+    const table = tableOf(algorithm, i, w.periodMs);
+    const r = step(table, key, w.limit, w.periodMs, cost, now, true);
     if (!r.allowed) {
       if (refused === undefined || r.retryAfterMs > refused.retryAfterMs) {
         refused = r;
@@ -43,19 +42,25 @@ export function checkWindows(
       bestIndex = i;
     }
   }
-  if (refused !== undefined) return { ...refused, window: refusedIndex };
+  // Each result is a fresh object of this call's: set its index rather than copy it.
+  if (refused !== undefined) {
+    refused.window = refusedIndex;
+    return refused;
+  }
   if (!dryRun) {
     best = undefined;
     for (let i = 0; i < windows.length; i++) {
       const w = windows[i]!;
-      const r = step(table, windowKey(key, i, w), w.limit, w.periodMs, cost, now, false);
+      const table = tableOf(algorithm, i, w.periodMs);
+      const r = step(table, key, w.limit, w.periodMs, cost, now, false);
       if (best === undefined || r.remaining < best.remaining) {
         best = r;
         bestIndex = i;
       }
     }
   }
-  return { ...best!, window: bestIndex };
+  best!.window = bestIndex;
+  return best!;
 }
 
 /**
