@@ -11,10 +11,11 @@ import type { SlotTable } from './slot-table.js';
 export type TableOf = (algorithm: Algorithm, index: number, periodMs: number) => SlotTable;
 
 /**
- * A check of several windows, all or none: every window is first asked without counting (the
- * memory store is single-threaded, so nothing runs in between), and only if all admit is the
- * request counted in each. Reports the refusing window with the longest wait, or the admitting
- * window with the fewest units left (the first, i.e. shortest period, among equals).
+ * A check of several windows, all or none. A consume counts in each window in turn and, should
+ * one refuse, puts back what it counted in the others (the memory store is single-threaded, so
+ * nothing runs in between): one pass when all admit, the common case. Reports the refusing
+ * window with the longest wait, or the admitting window with the fewest units left (the first,
+ * i.e. shortest period, among equals).
  */
 export function checkWindows(
   step: Step,
@@ -28,39 +29,67 @@ export function checkWindows(
   let refusedIndex = 0;
   let best: StoreResult | undefined;
   let bestIndex = 0;
+  // Windows counted in so far; once one refuses, the rest are only asked.
+  let counted = 0;
   for (let i = 0; i < windows.length; i++) {
     const w = windows[i]!;
     const table = tableOf(algorithm, i, w.periodMs);
-    const r = step(table, key, w.limit, w.periodMs, cost, now, true);
+    const count = !dryRun && refused === undefined;
+    if (count) save(i, table, key);
+    const r = step(table, key, w.limit, w.periodMs, cost, now, !count);
     if (!r.allowed) {
       if (refused === undefined || r.retryAfterMs > refused.retryAfterMs) {
         refused = r;
         refusedIndex = i;
       }
-    } else if (best === undefined || r.remaining < best.remaining) {
-      best = r;
-      bestIndex = i;
-    }
-  }
-  // Each result is a fresh object of this call's: set its index rather than copy it.
-  if (refused !== undefined) {
-    refused.window = refusedIndex;
-    return refused;
-  }
-  if (!dryRun) {
-    best = undefined;
-    for (let i = 0; i < windows.length; i++) {
-      const w = windows[i]!;
-      const table = tableOf(algorithm, i, w.periodMs);
-      const r = step(table, key, w.limit, w.periodMs, cost, now, false);
+    } else {
+      if (count) counted = i + 1;
       if (best === undefined || r.remaining < best.remaining) {
         best = r;
         bestIndex = i;
       }
     }
   }
+  // Each result is a fresh object of this call's: set its index rather than copy it.
+  if (refused !== undefined) {
+    for (let i = 0; i < counted; i++) restore(i, tableOf(algorithm, i, windows[i]!.periodMs), key);
+    refused.window = refusedIndex;
+    return refused;
+  }
   best!.window = bestIndex;
   return best!;
+}
+
+// What a consume found in each window before counting: a, b, expiresAt (NaN: no slot).
+let saved = new Float64Array(3 * 8);
+
+function save(i: number, table: SlotTable, key: string): void {
+  if (saved.length < 3 * (i + 1)) {
+    const grown = new Float64Array(saved.length * 2);
+    grown.set(saved);
+    saved = grown;
+  }
+  const slot = table.find(key);
+  if (slot === -1) {
+    saved[3 * i + 2] = Number.NaN;
+    return;
+  }
+  saved[3 * i] = table.a[slot]!;
+  saved[3 * i + 1] = table.b?.[slot] ?? 0;
+  saved[3 * i + 2] = table.expiresAt[slot]!;
+}
+
+// Each window has a table of its own, so counting in one never moved another's slot.
+function restore(i: number, table: SlotTable, key: string): void {
+  const expiresAt = saved[3 * i + 2]!;
+  if (Number.isNaN(expiresAt)) {
+    table.delete(key);
+    return;
+  }
+  const slot = table.find(key);
+  table.a[slot] = saved[3 * i]!;
+  if (table.b) table.b[slot] = saved[3 * i + 1]!;
+  table.expiresAt[slot] = expiresAt;
 }
 
 /**
