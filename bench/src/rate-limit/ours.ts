@@ -1,4 +1,9 @@
-import { createRateLimiter, type RateLimitStore, type StoreRequest } from '@kit/rate-limiter';
+import {
+  createRateLimiter,
+  type RateLimitStore,
+  type StoreRequest,
+  type StoreWindow,
+} from '@kit/rate-limiter';
 import { memoryStore } from '@kit/rate-limiter/memory';
 import { redisStore } from '@kit/rate-limiter/redis';
 import type { Redis } from 'ioredis';
@@ -12,22 +17,37 @@ const OVER_LIMIT_CALLERS = 1_000;
 /** Our rows, built from the package's public API exactly as an app would use it. */
 export interface OursRateLimit {
   redisStoreConsume(client: Redis, keySpace: number): Promise<Operation>;
+  /** The same consume with three windows (minute, hour, day), all allowed. */
+  redisStoreConsumeThree(client: Redis, keySpace: number): Promise<Operation>;
   redisCheck(client: Redis, keySpace: number): Promise<Operation>;
   overLimit(client: Redis): Promise<Operation>;
   memoryStoreConsume(keySpace: number): Operation;
+  memoryStoreConsumeThree(keySpace: number): Operation;
   memoryCheck(keySpace: number): Operation;
   memoryStoreInserter(): (key: string) => unknown;
   memoryCheckInserter(): (key: string) => unknown;
 }
 
+const ONE_WINDOW: StoreWindow[] = [{ limit: HIGH_LIMIT, periodMs: WINDOW_SECONDS * 1000 }];
+// A minute, the bench's hour and a day: the shape of "60/min, 1000/h, 10000/day" rules.
+const THREE_WINDOWS: StoreWindow[] = [
+  { limit: HIGH_LIMIT, periodMs: 60_000 },
+  ...ONE_WINDOW,
+  { limit: HIGH_LIMIT, periodMs: 86_400_000 },
+];
+
 /** Store requests built up front, one per key, as the limiter builds them once per check. */
-function requests(keyFor: (n: number) => string, keySpace: number): StoreRequest[] {
+function requests(
+  keyFor: (n: number) => string,
+  keySpace: number,
+  windows: StoreWindow[],
+): StoreRequest[] {
   return Array.from({ length: keySpace }, (_, n) => ({
     key: keyFor(n),
     algorithm: 'fixed-window' as const,
-    limit: HIGH_LIMIT,
-    periodMs: WINDOW_SECONDS * 1000,
+    windows,
     cost: 1,
+    blockMs: 0,
   }));
 }
 
@@ -35,8 +55,9 @@ function consumeOp(
   store: RateLimitStore,
   keyFor: (n: number) => string,
   keySpace: number,
+  windows = ONE_WINDOW,
 ): Operation {
-  const reqs = requests(keyFor, keySpace);
+  const reqs = requests(keyFor, keySpace, windows);
   return (i) => store.consume(reqs[i % keySpace] as StoreRequest);
 }
 
@@ -62,6 +83,14 @@ export const oursRateLimit: OursRateLimit = {
       keySpace,
     );
   },
+  async redisStoreConsumeThree(client, keySpace) {
+    return consumeOp(
+      redisStore({ client }),
+      (n) => `bench:rl:ours-store-3w:{user-${n}:api_v1_tasks}`,
+      keySpace,
+      THREE_WINDOWS,
+    );
+  },
   async redisCheck(client, keySpace) {
     return checkOp(redisStore({ client }), keySpace);
   },
@@ -82,14 +111,21 @@ export const oursRateLimit: OursRateLimit = {
   memoryStoreConsume(keySpace) {
     return consumeOp(memoryStore({ maxKeys: MEMORY_MAX_KEYS }), (n) => `user-${n}`, keySpace);
   },
+  memoryStoreConsumeThree(keySpace) {
+    return consumeOp(
+      memoryStore({ maxKeys: MEMORY_MAX_KEYS }),
+      (n) => `user-${n}`,
+      keySpace,
+      THREE_WINDOWS,
+    );
+  },
   memoryCheck(keySpace) {
     return checkOp(memoryStore({ maxKeys: MEMORY_MAX_KEYS }), keySpace);
   },
   memoryStoreInserter() {
     const store = memoryStore({ maxKeys: MEMORY_MAX_KEYS });
-    const periodMs = WINDOW_SECONDS * 1000;
     return (key) =>
-      store.consume({ key, algorithm: 'fixed-window', limit: HIGH_LIMIT, periodMs, cost: 1 });
+      store.consume({ key, algorithm: 'fixed-window', windows: ONE_WINDOW, cost: 1, blockMs: 0 });
   },
   memoryCheckInserter() {
     const limiter = createRateLimiter({

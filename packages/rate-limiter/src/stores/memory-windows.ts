@@ -1,61 +1,95 @@
-import type { StoreRequest, StoreResult, StoreWindow } from '../types.js';
+import type { Algorithm, StoreRequest, StoreResult } from '../types.js';
 import type { Step } from './memory-algorithms.js';
 import type { SlotTable } from './slot-table.js';
 
 /**
- * The memory store's key of window `index`: window 0 is the base key itself, as for a
- * single-window rule (so adding a window to a rule keeps the counts of its first); every other
- * window adds its period, since two periods can share a window start. NUL cannot occur in a
- * limiter key, so a sub-key never meets another caller's base key.
+ * Where the memory store keeps a window: `index` 0 in the algorithm's own table, as a
+ * single-window rule of that period (so adding a window to a rule keeps the counts of its
+ * first); every other window in a table of its period, under the same base key: no sub-key
+ * strings to build and hash on every check.
  */
-export function windowKey(key: string, index: number, window: StoreWindow): string {
-  return index === 0 ? key : `${key}\u0000${window.periodMs}`;
-}
+export type TableOf = (algorithm: Algorithm, index: number, periodMs: number) => SlotTable;
 
 /**
- * A check of several windows, all or none: every window is first asked without counting (the
- * memory store is single-threaded, so nothing runs in between), and only if all admit is the
- * request counted in each. Reports the refusing window with the longest wait, or the admitting
- * window with the fewest units left (the first, i.e. shortest period, among equals).
+ * A check of several windows, all or none. A consume counts in each window in turn and, should
+ * one refuse, puts back what it counted in the others (the memory store is single-threaded, so
+ * nothing runs in between): one pass when all admit, the common case. Reports the refusing
+ * window with the longest wait, or the admitting window with the fewest units left (the first,
+ * i.e. shortest period, among equals).
  */
 export function checkWindows(
   step: Step,
-  table: SlotTable,
+  tableOf: TableOf,
   req: StoreRequest,
   now: number,
   dryRun: boolean,
 ): StoreResult {
-  const { key, windows, cost } = req;
+  const { key, algorithm, windows, cost } = req;
   let refused: StoreResult | undefined;
   let refusedIndex = 0;
   let best: StoreResult | undefined;
   let bestIndex = 0;
+  // Windows counted in so far; once one refuses, the rest are only asked.
+  let counted = 0;
   for (let i = 0; i < windows.length; i++) {
     const w = windows[i]!;
-    const r = step(table, windowKey(key, i, w), w.limit, w.periodMs, cost, now, true);
+    const table = tableOf(algorithm, i, w.periodMs);
+    const count = !dryRun && refused === undefined;
+    if (count) save(i, table, key);
+    const r = step(table, key, w.limit, w.periodMs, cost, now, !count);
     if (!r.allowed) {
       if (refused === undefined || r.retryAfterMs > refused.retryAfterMs) {
         refused = r;
         refusedIndex = i;
       }
-    } else if (best === undefined || r.remaining < best.remaining) {
-      best = r;
-      bestIndex = i;
-    }
-  }
-  if (refused !== undefined) return { ...refused, window: refusedIndex };
-  if (!dryRun) {
-    best = undefined;
-    for (let i = 0; i < windows.length; i++) {
-      const w = windows[i]!;
-      const r = step(table, windowKey(key, i, w), w.limit, w.periodMs, cost, now, false);
+    } else {
+      if (count) counted = i + 1;
       if (best === undefined || r.remaining < best.remaining) {
         best = r;
         bestIndex = i;
       }
     }
   }
-  return { ...best!, window: bestIndex };
+  // Each result is a fresh object of this call's: set its index rather than copy it.
+  if (refused !== undefined) {
+    for (let i = 0; i < counted; i++) restore(i, tableOf(algorithm, i, windows[i]!.periodMs), key);
+    refused.window = refusedIndex;
+    return refused;
+  }
+  best!.window = bestIndex;
+  return best!;
+}
+
+// What a consume found in each window before counting: a, b, expiresAt (NaN: no slot).
+let saved = new Float64Array(3 * 8);
+
+function save(i: number, table: SlotTable, key: string): void {
+  if (saved.length < 3 * (i + 1)) {
+    const grown = new Float64Array(saved.length * 2);
+    grown.set(saved);
+    saved = grown;
+  }
+  const slot = table.find(key);
+  if (slot === -1) {
+    saved[3 * i + 2] = Number.NaN;
+    return;
+  }
+  saved[3 * i] = table.a[slot]!;
+  saved[3 * i + 1] = table.b?.[slot] ?? 0;
+  saved[3 * i + 2] = table.expiresAt[slot]!;
+}
+
+// Each window has a table of its own, so counting in one never moved another's slot.
+function restore(i: number, table: SlotTable, key: string): void {
+  const expiresAt = saved[3 * i + 2]!;
+  if (Number.isNaN(expiresAt)) {
+    table.delete(key);
+    return;
+  }
+  const slot = table.find(key);
+  table.a[slot] = saved[3 * i]!;
+  if (table.b) table.b[slot] = saved[3 * i + 1]!;
+  table.expiresAt[slot] = expiresAt;
 }
 
 /**

@@ -16,13 +16,14 @@ import {
   adjustTokenBucket,
 } from './memory-adjust.js';
 import { fixedWindow, type Step, slidingWindow, tokenBucket } from './memory-algorithms.js';
-import { Blocks, checkWindows, windowKey } from './memory-windows.js';
+import { Blocks, checkWindows, type TableOf } from './memory-windows.js';
 import { SlotTable } from './slot-table.js';
 
 /** Options of `memoryStore`. */
 export interface MemoryStoreOptions {
   /**
-   * Most keys tracked per algorithm. Expired keys are reclaimed as new ones arrive; when the
+   * Most keys tracked per algorithm (and, for the second and later windows of rules with
+   * several, per algorithm and period; blocks count apart too). Expired keys are reclaimed as new ones arrive; when the
    * store is full of live keys the oldest are evicted (those callers start afresh).
    * @default 1_000_000
    */
@@ -67,8 +68,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       scope: 'memory',
     });
   }
-  // One table per algorithm, made on first use, so a key never mixes two algorithms' state.
+  // One table per algorithm, made on first use, so a key never mixes two algorithms' state;
+  // a rule's second and later windows in one more table per period (see TableOf).
   const tables: Partial<Record<Algorithm, SlotTable>> = {};
+  let periodTables: Partial<Record<Algorithm, Map<number, SlotTable>>> = {};
   const tableFor = (algorithm: Algorithm): SlotTable => {
     let table = tables[algorithm];
     if (table === undefined) {
@@ -79,7 +82,25 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     }
     return table;
   };
-
+  const tableOf: TableOf = (algorithm, index, periodMs) => {
+    if (index === 0) return tableFor(algorithm);
+    let byPeriod = periodTables[algorithm];
+    if (byPeriod === undefined) {
+      tableFor(algorithm);
+      byPeriod = new Map();
+      periodTables[algorithm] = byPeriod;
+    }
+    let table = byPeriod.get(periodMs);
+    if (table === undefined) {
+      table = new SlotTable(maxKeys, algorithm !== 'fixed-window');
+      byPeriod.set(periodMs, table);
+    }
+    return table;
+  };
+  const allTables = (): SlotTable[] => [
+    ...Object.values(tables),
+    ...Object.values(periodTables).flatMap((byPeriod) => [...byPeriod.values()]),
+  ];
   let blocks: Blocks | undefined;
 
   const check = (req: StoreRequest, now: number, dryRun: boolean): StoreResult => {
@@ -94,7 +115,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       const held = blocks?.check(req.key, now);
       if (held !== undefined) return held;
     }
-    const answer = checkWindows(STEPS[req.algorithm], table, req, now, dryRun);
+    const answer = checkWindows(STEPS[req.algorithm], tableOf, req, now, dryRun);
     if (answer.allowed || dryRun || req.blockMs <= 0) return answer;
     blocks ??= new Blocks(new SlotTable(maxKeys, false));
     return blocks.start(req.key, answer, req.blockMs, now);
@@ -103,7 +124,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const consumeSync = (req: StoreRequest, now = Date.now()) => check(req, now, false);
   const peekSync = (req: StoreRequest, now = Date.now()) => check(req, now, true);
   const adjustSync = (req: AdjustRequest, now = Date.now()): void => {
-    const table = tableFor(req.algorithm);
+    tableFor(req.algorithm); // rejects an unknown algorithm
     const step = ADJUST_STEPS[req.algorithm];
     const { key, windows, points, at } = req;
     // Counters count whole units (Redis's INCRBY too): a fraction would part the two stores.
@@ -112,12 +133,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     }
     for (let i = 0; i < windows.length; i++) {
       const w = windows[i]!;
-      step(table, windowKey(key, i, w), w.limit, w.periodMs, points, at, now);
+      step(tableOf(req.algorithm, i, w.periodMs), key, w.limit, w.periodMs, points, at, now);
     }
   };
   const resetSync = (key: string, windows: readonly StoreWindow[]): void => {
-    for (const table of Object.values(tables)) {
-      for (let i = 0; i < windows.length; i++) table.delete(windowKey(key, i, windows[i]!));
+    for (const table of Object.values(tables)) table.delete(key);
+    for (const byPeriod of Object.values(periodTables)) {
+      for (let i = 1; i < windows.length; i++) byPeriod.get(windows[i]!.periodMs)?.delete(key);
     }
     blocks?.delete(key);
   };
@@ -151,11 +173,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     isReady: () => true,
     get size() {
       let size = 0;
-      for (const table of Object.values(tables)) size += table.size;
+      for (const table of allTables()) size += table.size;
       return size + (blocks?.size ?? 0);
     },
     clear() {
       for (const algorithm of Object.keys(tables) as Algorithm[]) delete tables[algorithm];
+      periodTables = {};
       blocks = undefined;
     },
   };

@@ -1,7 +1,7 @@
-import { type LuaScript, luaScript, runLua } from '@kit/internal';
+import { isNoScript, type LuaScript, luaScript, runLua } from '@kit/internal';
 import type { Cluster, Redis } from 'ioredis';
 import { invalidOption } from '../errors.js';
-import type { StoreRequest, StoreResult } from '../types.js';
+import type { StoreRequest, StoreResult, StoreWindow } from '../types.js';
 import { FIXED_WINDOWS, FIXED_WINDOWS_PEEK } from './lua/fixed-windows.js';
 import { SLIDING_WINDOWS } from './lua/sliding-windows.js';
 import { TOKEN_BUCKETS } from './lua/token-buckets.js';
@@ -12,6 +12,13 @@ const SLIDING = luaScript(SLIDING_WINDOWS);
 const TOKEN = luaScript(TOKEN_BUCKETS);
 
 type Reply = [number, number, number, number, number, number];
+
+interface FixedShape {
+  periods: string;
+  limits: string[];
+  starts: number[];
+  suffixes: string[];
+}
 
 const toResult = (reply: unknown): StoreResult => {
   const r = reply as Reply;
@@ -34,36 +41,50 @@ export function createWindowsCheck(
   client: Redis | Cluster,
   clock: () => number,
 ): (req: StoreRequest, dry: boolean) => Promise<StoreResult> {
-  // Per period (negated past window 1, whose keys differ): the last window start seen and its
-  // key suffix, so most checks make no number-to-string.
-  const suffixes = new Map<number, { start: number; suffix: string }>();
-  const suffixOf = (index: number, periodMs: number, start: number): string => {
-    const id = index === 0 ? periodMs : -periodMs;
-    let entry = suffixes.get(id);
-    if (entry === undefined || entry.start !== start) {
-      const stamp = periodMs % 1000 === 0 ? start / 1000 : start;
-      entry = { start, suffix: index === 0 ? `:${stamp}` : `:w${periodMs}:${stamp}` };
-      suffixes.set(id, entry);
+  // What a rule's windows send, worked out once per windows array (the limiter keeps one per
+  // rule): the packed arguments and, per window, the last window start seen and its key suffix.
+  const shapes = new WeakMap<readonly StoreWindow[], FixedShape>();
+  const shapeOf = (windows: readonly StoreWindow[]): FixedShape => {
+    let shape = shapes.get(windows);
+    if (shape === undefined) {
+      shape = {
+        periods: windows.map((w) => w.periodMs).join(','),
+        limits: windows.map((w) => String(w.limit)),
+        starts: windows.map(() => -1),
+        suffixes: windows.map(() => ''),
+      };
+      shapes.set(windows, shape);
     }
-    return entry.suffix;
+    return shape;
   };
 
-  function fixed(req: StoreRequest, args: (string | number)[], dry: boolean) {
+  function fixed(req: StoreRequest, dry: boolean): Promise<StoreResult> {
     const { windows } = req;
+    const shape = shapeOf(windows);
     const now = clock();
-    const keys: string[] = [];
-    for (let i = 0; i < windows.length; i++) {
+    const n = windows.length;
+    const argv: (string | number)[] = [];
+    for (let i = 0; i < n; i++) {
       const { periodMs } = windows[i]!;
-      keys.push(req.key + suffixOf(i, periodMs, now - (now % periodMs)));
+      const start = now - (now % periodMs);
+      if (shape.starts[i] !== start) {
+        const stamp = periodMs % 1000 === 0 ? start / 1000 : start;
+        shape.starts[i] = start;
+        shape.suffixes[i] = i === 0 ? `:${stamp}` : `:w${periodMs}:${stamp}`;
+      }
+      argv.push(req.key + shape.suffixes[i]);
     }
-    keys.push(req.key);
-    return runLua(client, dry ? FIXED_PEEK : FIXED, keys, args).then((reply): StoreResult => {
+    argv.push(...shape.limits, shape.periods);
+    // Cost 1 and no block, the common case, are left out: two arguments less each way.
+    if (req.cost !== 1 || req.blockMs !== 0) argv.push(req.cost, req.blockMs);
+    const s = dry ? FIXED_PEEK : FIXED;
+    const answer = (reply: unknown): StoreResult => {
       const counts = reply as unknown[];
       if (Array.isArray(counts[0])) return toResult(counts[0]);
       // Bare counts: allowed in the windows this clock reading named.
       let best = 0;
       let remaining = Number.POSITIVE_INFINITY;
-      for (let i = 0; i < windows.length; i++) {
+      for (let i = 0; i < n; i++) {
         const left = windows[i]!.limit - (counts[i] as number);
         if (left < remaining) {
           remaining = left;
@@ -73,16 +94,18 @@ export function createWindowsCheck(
       const { periodMs } = windows[best]!;
       const resetAt = now - (now % periodMs) + periodMs;
       return { allowed: true, remaining, resetAt, retryAfterMs: 0, window: best, at: now };
+    };
+    return client.evalsha(s.sha, n, ...argv).then(answer, (error) => {
+      if (!isNoScript(error)) throw error;
+      return client.eval(s.source, n, ...argv).then(answer);
     });
   }
 
   return (req, dry) => {
-    const args: (string | number)[] = [req.cost, dry ? '1' : '0', req.blockMs];
-    for (const w of req.windows) args.push(w.limit, w.periodMs);
     let script: LuaScript;
     switch (req.algorithm) {
       case 'fixed-window':
-        return fixed(req, args, dry);
+        return fixed(req, dry);
       case 'sliding-window':
         script = SLIDING;
         break;
@@ -94,6 +117,8 @@ export function createWindowsCheck(
           invalidOption('algorithm', 'is unknown', { value: req.algorithm, scope: 'redis' }),
         );
     }
+    const args: (string | number)[] = [req.cost, dry ? '1' : '0', req.blockMs];
+    for (const w of req.windows) args.push(w.limit, w.periodMs);
     return runLua(client, script, [req.key], args).then(toResult);
   };
 }

@@ -37,6 +37,28 @@ export function registerWindowCases(
     expect(fourth.allowed).toBe(false);
   });
 
+  it('counts nothing in an earlier window when a later one refuses', async () => {
+    const store = await makeStore();
+    await roomInWindow(2 * HOUR, 5_000);
+    const key = uniqueKey('later-refuses');
+    const windows = [
+      { limit: 2, periodMs: HOUR },
+      { limit: 1, periodMs: 2 * HOUR },
+    ];
+    const { algorithm } = many(key, windows);
+    await store.consume(many(key, windows));
+    const refused = await store.consume(many(key, windows));
+    expect(refused.allowed).toBe(false);
+    expect(refused.window).toBe(1);
+    await store.adjust({ key, algorithm, windows, points: -1 });
+    // Both windows empty again: the second has fewer left. Had the refusal counted in the
+    // first, both would have 0 left after this, and the first would be reported.
+    const after = await store.consume(many(key, windows));
+    expect(after.allowed).toBe(true);
+    expect(after.window).toBe(1);
+    expect(after.remaining).toBe(0);
+  });
+
   it('reports the window with the fewest units left, or the refusing one, by index', async () => {
     const store = await makeStore();
     await roomInWindow(2 * HOUR, 5_000);
@@ -123,6 +145,12 @@ export function registerWindowCases(
     );
     expect(results.filter((r) => r.allowed).length).toBe(50);
     expect(results.filter((r) => !r.allowed && r.window !== 1)).toEqual([]);
+    // With the 50 given back, both windows are empty unless refusals counted in the first.
+    const { algorithm } = many(key, windows);
+    await store.adjust({ key, algorithm, windows, points: -50 });
+    const after = await store.peek(many(key, windows));
+    expect(after.window).toBe(1);
+    expect(after.remaining).toBe(50);
   });
 
   it('reset forgets every window of a key', async () => {

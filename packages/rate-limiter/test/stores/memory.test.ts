@@ -58,6 +58,21 @@ describe('memory store bounds', () => {
     expect(small.size).toBeGreaterThanOrEqual(6000);
   });
 
+  it('keeps the first window’s count when a rule gains a window, and bounds each window', async () => {
+    const small = memoryStore({ maxKeys: 64 });
+    const one = [{ limit: 5, periodMs: 3_600_000 }];
+    const two = [...one, { limit: 50, periodMs: 86_400_000 }];
+    const request = (key: string, windows: typeof one, cost = 1) =>
+      ({ key, algorithm: 'sliding-window', windows, cost, blockMs: 0 }) as const;
+    await small.consume(request('grown', one, 3));
+    const grown = await small.consume(request('grown', two));
+    expect(grown.window).toBe(0);
+    expect(grown.remaining).toBe(1);
+    for (let i = 0; i < 1000; i++) await small.consume(request(`many:${i}`, two));
+    // Two windows, a table each, each bounded by maxKeys.
+    expect(small.size).toBeLessThanOrEqual(2 * 64);
+  });
+
   it('rejects a bad maxKeys at creation, naming the option', () => {
     expect(() => memoryStore({ maxKeys: 0 })).toThrow(/`maxKeys`/);
   });

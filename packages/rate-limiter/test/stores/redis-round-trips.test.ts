@@ -29,19 +29,20 @@ afterAll(async () => {
   await server.stop();
 });
 
-/** The commands `action` sent, up to the ECHO sent after it (MONITOR reports in order). */
+/** The commands `action` sent, between two ECHOes around it (MONITOR reports in order, late). */
 async function commandsOf(action: () => Promise<unknown>): Promise<string[][]> {
-  const marker = uniqueKey('marker');
-  const from = seen.length;
+  const before = uniqueKey('before');
+  const after = uniqueKey('after');
+  await client.echo(before);
   await action();
-  await client.echo(marker);
-  for (let i = 0; i < 100 && !seen.slice(from).some((c) => c.includes(marker)); i++) {
+  await client.echo(after);
+  const at = (marker: string) => seen.findIndex((c) => c.includes(marker));
+  for (let i = 0; i < 100 && at(after) === -1; i++) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  const sent = seen.slice(from);
-  const end = sent.findIndex((c) => c.includes(marker));
-  expect(end).toBeGreaterThanOrEqual(0);
-  return sent.slice(0, end);
+  expect(at(before)).toBeGreaterThanOrEqual(0);
+  expect(at(after)).toBeGreaterThan(at(before));
+  return seen.slice(at(before) + 1, at(after));
 }
 
 const THREE: StoreWindow[] = [

@@ -41,7 +41,8 @@ describe('redis fixed window with a client clock a window off', () => {
     expect(await client.keys(`${key}*`)).toEqual([`${key}:${stampOf(end)}`]);
     const pttl = await client.pttl(`${key}:${stampOf(end)}`);
     expect(pttl).toBeGreaterThan(0);
-    expect(pttl).toBeLessThanOrEqual(end - Date.now());
+    // Redis reads its clock once per command, possibly a millisecond behind this one.
+    expect(pttl).toBeLessThanOrEqual(end - Date.now() + 2);
     // An honest client continues the same count.
     expect((await honest.consume(request(key, 5))).remaining).toBe(3);
   });

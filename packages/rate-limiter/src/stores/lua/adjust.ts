@@ -4,7 +4,9 @@ import { NOW } from './windows.js';
  * `adjust`, one script per algorithm, mirroring memory-adjust.ts (the rules for `at` are
  * documented there). KEYS[1] is the base key (layout in windows.ts); ARGV: points, at (`''`
  * for now), then limit and period (ms) of each window. A counter a penalty creates gets the
- * TTL a consume would have given it; a refund never goes below 0.
+ * TTL a consume would have given it; a refund never goes below 0. A fixed window's `at` from a
+ * one-window reply is the app server's clock (the one that named the key); a refund whose `at`
+ * falls in another window than Redis's current one gives nothing, the safe side.
  */
 const HEAD = `${NOW}
 local base = KEYS[1]

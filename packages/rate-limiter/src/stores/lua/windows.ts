@@ -19,8 +19,8 @@
  * key has a TTL: a count expires with its window, a counter after two periods, a bucket when
  * full again, a block when it ends.
  *
- * ARGV of these scripts: cost, dry ('1' = peek), blockMs, then limit and period (ms, an
- * integer) of each window. Numbers are joined to keys with `..`: Lua 5.1 prints numbers with
+ * ARGV of the sliding window and token bucket scripts: cost, dry ('1' = peek), blockMs, then
+ * limit and period (ms, an integer) of each window; the fixed windows pack theirs (see there). Numbers are joined to keys with `..`: Lua 5.1 prints numbers with
  * `%.14g`, exact for epoch milliseconds, and cheaper than string.format.
  */
 
@@ -36,15 +36,15 @@ local n = (#ARGV - 3) / 2`;
 
 /**
  * While `<base>:b` exists, answers with its time left and the window it names, counting
- * nothing. `clock` reads `now` if the script has not yet; `wrap` shapes the reply.
+ * nothing. `clock` reads `now` if the script has not yet; `wrap` shapes the reply. Expects
+ * `base` and `block`.
  */
 export function blockCheck(clock: string, wrap: (reply: string) => string): string {
-  return `local bkey = base .. ':b'
-if block > 0 then
-  local left = redis.call('PTTL', bkey)
+  return `if block > 0 then
+  local left = redis.call('PTTL', base .. ':b')
   if left > 0 then
     ${clock}
-    return ${wrap("{0, 0, now + left, left, tonumber(redis.call('GET', bkey)), now}")}
+    return ${wrap("{0, 0, now + left, left, tonumber(redis.call('GET', base .. ':b')), now}")}
   end
 end`;
 }
@@ -54,7 +54,7 @@ end`;
  * later of the block's end and the refusing window's own wait. Expects `w`, `wait`, `reset_at`.
  */
 export const BLOCK_START = `if block > 0 and not dry then
-  redis.call('SET', bkey, w - 1, 'PX', block)
+  redis.call('SET', base .. ':b', w - 1, 'PX', block)
   if block > wait then wait = block end
   if now + block > reset_at then reset_at = now + block end
 end`;
