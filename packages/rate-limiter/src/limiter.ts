@@ -38,47 +38,34 @@ interface Blocked {
   at: number;
 }
 
-/** Everything a check has worked out before it asks the store. */
-interface Located {
-  op: 'consume' | 'peek';
-  rule: AppliedRule;
-  key: string;
-  scope: string;
-  subject: 'user' | 'ip';
-  cost: number;
-}
-
 /** The longest a refusal is answered from process memory without asking the store again. */
 const BLOCKED_MEMO_MS = 1000;
 
 /** A refusal's Retry-After, in whole seconds (at least 1). */
 const retrySeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
+/**
+ * Fills in the store's answer on the result a check began (see `located`): one object per
+ * check, which holds what was worked out before the store was asked and is handed back.
+ */
 function toResult(
   answer: StoreResult,
-  at: Located,
+  result: RateLimitResult,
   fallback: StoreErrorPolicy | null,
   cached: boolean,
 ): RateLimitResult {
-  const window = at.rule.windows[answer.window] ?? at.rule.windows[0]!;
-  return {
-    allowed: answer.allowed,
-    limit: window.limit,
-    remaining: answer.remaining,
-    resetAt: answer.resetAt,
-    retryAfter: answer.allowed ? 0 : retrySeconds(answer.retryAfterMs),
-    rule: at.rule,
-    window,
-    key: at.key,
-    scope: at.scope,
-    subject: at.subject,
-    cost: at.cost,
-    fallback,
-    cached,
-    listed: null,
-    shadow: false,
-    at: answer.at,
-  };
+  const windows = result.rule.windows;
+  const window = windows[answer.window] ?? windows[0]!;
+  result.allowed = answer.allowed;
+  result.limit = window.limit;
+  result.remaining = answer.remaining;
+  result.resetAt = answer.resetAt;
+  result.retryAfter = answer.allowed ? 0 : retrySeconds(answer.retryAfterMs);
+  result.window = window;
+  result.fallback = fallback;
+  result.cached = cached;
+  result.at = answer.at;
+  return result;
 }
 
 function checkInput(input: CheckInput, method: string): number {
@@ -210,7 +197,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         `[@kit/rate-limiter] shadow mode: would have refused ${result.key} under rule "${result.window.name}" (${result.limit} per ${result.window.periodMs / 1000} s)`,
       );
     }
-    return { ...result, allowed: true, retryAfter: 0, shadow: true };
+    result.allowed = true;
+    result.retryAfter = 0;
+    result.shadow = true;
+    return result;
   }
 
   function emit(result: RateLimitResult, storeLatencyMs: number | null): void {
@@ -249,7 +239,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     return final;
   }
 
-  function settle(answer: StoreResult, at: Located): RateLimitResult {
+  function settle(answer: StoreResult, at: RateLimitResult): RateLimitResult {
     if (!answer.allowed && answer.retryAfterMs > 0) {
       const now = Date.now();
       const retryAt = now + answer.retryAfterMs;
@@ -269,7 +259,11 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     return toResult(answer, at, null, false);
   }
 
-  function decide(at: Located, now: number): RateLimitResult | Promise<RateLimitResult> {
+  function decide(
+    op: 'consume' | 'peek',
+    at: RateLimitResult,
+    now: number,
+  ): RateLimitResult | Promise<RateLimitResult> {
     // Nobody blocked (the usual case): skip hashing the fresh key for a lookup that must miss.
     const hit = blocked.size === 0 ? undefined : blocked.get(at.key, now);
     // A changed rule (new tier, raised or lowered limit) is the store's to judge, not the memo's.
@@ -282,9 +276,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         window: hit.window,
         at: hit.at,
       };
-      return finish(toResult(answer, at, null, true), at.op, 0);
+      return finish(toResult(answer, at, null, true), op, 0);
     }
-    const { rule, key, cost, op } = at;
+    const { rule, key, cost } = at;
     const req: StoreRequest = { key, algorithm, windows: rule.windows, cost, blockMs };
     const startedAt = onDecision === undefined ? 0 : performance.now();
     if (sync !== undefined) {
@@ -375,8 +369,26 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     if (identity !== null && rule.source === 'default') {
       warnDefaultForUser(identity, path, rule, now);
     }
-    const subject = identity === null ? 'ip' : 'user';
-    return decide({ op, rule, key, scope: path, subject, cost }, now);
+    // The result, begun: toResult() fills in the store's answer.
+    const result: RateLimitResult = {
+      allowed: false,
+      limit: rule.limit,
+      remaining: 0,
+      resetAt: 0,
+      retryAfter: 0,
+      rule,
+      window: rule.windows[0]!,
+      key,
+      scope: path,
+      subject: identity === null ? 'ip' : 'user',
+      cost,
+      fallback: null,
+      cached: false,
+      listed: null,
+      shadow: false,
+      at: 0,
+    };
+    return decide(op, result, now);
   }
 
   /** The caller's key and rule, for the calls that change its usage. */
