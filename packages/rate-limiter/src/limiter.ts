@@ -293,6 +293,34 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     });
   }
 
+  /** A result, begun: the store's answer (toResult) or a list's (listedResult) fills it in. */
+  function begin(
+    rule: AppliedRule,
+    identity: Identity | null,
+    path: string,
+    key: string,
+    cost: number,
+  ): RateLimitResult {
+    return {
+      allowed: false,
+      limit: rule.limit,
+      remaining: 0,
+      resetAt: 0,
+      retryAfter: 0,
+      rule,
+      window: rule.windows[0]!,
+      key,
+      scope: path,
+      subject: identity === null ? 'ip' : 'user',
+      cost,
+      fallback: null,
+      cached: false,
+      listed: null,
+      shadow: false,
+      at: 0,
+    };
+  }
+
   /** A caller on the `allow` or `deny` list: answered with no rule lookup and no store call. */
   function listedResult(
     listed: 'allow' | 'deny',
@@ -303,26 +331,18 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     now: number,
   ): RateLimitResult {
     const rule = rules.defaultFor(path, identity?.tier ?? null);
+    const result = begin(rule, identity, path, key, cost);
     const window = rule.windows[rule.windows.length - 1]!;
     const refused = listed === 'deny';
-    return {
-      allowed: !refused,
-      limit: window.limit,
-      remaining: refused ? 0 : window.limit,
-      resetAt: now + window.periodMs,
-      retryAfter: refused ? retrySeconds(window.periodMs) : 0,
-      rule,
-      window,
-      key,
-      scope: path,
-      subject: identity === null ? 'ip' : 'user',
-      cost,
-      fallback: null,
-      cached: false,
-      listed,
-      shadow: false,
-      at: now,
-    };
+    result.allowed = !refused;
+    result.window = window;
+    result.limit = window.limit;
+    result.remaining = refused ? 0 : window.limit;
+    result.resetAt = now + window.periodMs;
+    result.retryAfter = refused ? retrySeconds(window.periodMs) : 0;
+    result.listed = listed;
+    result.at = now;
+    return result;
   }
 
   /** A check, answered without a promise when the answer is at hand; throws on bad input. */
@@ -369,25 +389,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     if (identity !== null && rule.source === 'default') {
       warnDefaultForUser(identity, path, rule, now);
     }
-    // The result, begun: toResult() fills in the store's answer.
-    const result: RateLimitResult = {
-      allowed: false,
-      limit: rule.limit,
-      remaining: 0,
-      resetAt: 0,
-      retryAfter: 0,
-      rule,
-      window: rule.windows[0]!,
-      key,
-      scope: path,
-      subject: identity === null ? 'ip' : 'user',
-      cost,
-      fallback: null,
-      cached: false,
-      listed: null,
-      shadow: false,
-      at: 0,
-    };
+    const result = begin(rule, identity, path, key, cost);
     return decide(op, result, now);
   }
 
