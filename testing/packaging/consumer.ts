@@ -107,7 +107,12 @@ export async function createConsumer(): Promise<Consumer> {
       join(app, 'package.json'),
       `${JSON.stringify({ name: 'kit-packaging-consumer', private: true }, null, 2)}\n`,
     );
-    const peersFrom = published[0]!.dir;
+    // Each peer at the version installed in the package that has it (the cache has no OpenTelemetry).
+    const peersFrom = (name: string) =>
+      (
+        published.find((p) => existsSync(join(p.dir, 'node_modules', name, 'package.json'))) ??
+        published[0]!
+      ).dir;
     const versioned = (name: string, from: string) => `${name}@${workspaceVersion(name, from)}`;
     await mustRun(
       'npm',
@@ -121,7 +126,7 @@ export async function createConsumer(): Promise<Consumer> {
         versioned('typescript', repoRoot),
         versioned('@types/node', repoRoot),
         ...['ioredis', 'express', '@types/express', 'hono', 'fastify', '@opentelemetry/api'].map(
-          (name) => versioned(name, peersFrom),
+          (name) => versioned(name, peersFrom(name)),
         ),
       ],
       app,
