@@ -15,7 +15,7 @@ export class KeyMemo {
 
   constructor(
     private readonly head: string,
-    private readonly maxKeys = 10_000,
+    private readonly maxKeys = 65_536,
   ) {}
 
   /** `<head>u:<id>:<path>}` for a user, `<head>ip:<ip>:<path>}` for an anonymous caller. */
