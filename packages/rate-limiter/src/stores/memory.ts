@@ -103,26 +103,35 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   ];
   let blocks: Blocks | undefined;
 
-  const check = (req: StoreRequest, now: number, dryRun: boolean): StoreResult => {
-    const table = tableFor(req.algorithm);
-    const { windows } = req;
-    // One window: the step itself, as before windows and blocks (the benchmarked path).
-    if (windows.length === 1 && req.blockMs === 0) {
-      const w = windows[0]!;
-      return STEPS[req.algorithm](table, req.key, w.limit, w.periodMs, req.cost, now, dryRun);
-    }
+  // Several windows, or a block: the general path.
+  const checkMany = (req: StoreRequest, now: number, dryRun: boolean): StoreResult => {
     if (req.blockMs > 0) {
       const held = blocks?.check(req.key, now);
       if (held !== undefined) return held;
     }
+    tableFor(req.algorithm); // rejects an unknown algorithm
     const answer = checkWindows(STEPS[req.algorithm], tableOf, req, now, dryRun);
     if (answer.allowed || dryRun || req.blockMs <= 0) return answer;
     blocks ??= new Blocks(new SlotTable(maxKeys, false));
     return blocks.start(req.key, answer, req.blockMs, now);
   };
 
-  const consumeSync = (req: StoreRequest, now = Date.now()) => check(req, now, false);
-  const peekSync = (req: StoreRequest, now = Date.now()) => check(req, now, true);
+  // One window and no block: the step itself, as before windows and blocks (the benchmarked
+  // path). Spelled out in each, not behind a shared helper: the extra call measured ~25% slower.
+  const consumeSync = (req: StoreRequest, now = Date.now()): StoreResult => {
+    const { windows } = req;
+    if (windows.length !== 1 || req.blockMs !== 0) return checkMany(req, now, false);
+    const w = windows[0]!;
+    const table = tableFor(req.algorithm);
+    return STEPS[req.algorithm](table, req.key, w.limit, w.periodMs, req.cost, now, false);
+  };
+  const peekSync = (req: StoreRequest, now = Date.now()): StoreResult => {
+    const { windows } = req;
+    if (windows.length !== 1 || req.blockMs !== 0) return checkMany(req, now, true);
+    const w = windows[0]!;
+    const table = tableFor(req.algorithm);
+    return STEPS[req.algorithm](table, req.key, w.limit, w.periodMs, req.cost, now, true);
+  };
   const adjustSync = (req: AdjustRequest, now = Date.now()): void => {
     tableFor(req.algorithm); // rejects an unknown algorithm
     const step = ADJUST_STEPS[req.algorithm];
