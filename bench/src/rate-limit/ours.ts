@@ -1,5 +1,6 @@
 import {
   createRateLimiter,
+  type RateLimiterOptions,
   type RateLimitStore,
   type StoreRequest,
   type StoreWindow,
@@ -20,10 +21,17 @@ export interface OursRateLimit {
   /** The same consume with three windows (minute, hour, day), all allowed. */
   redisStoreConsumeThree(client: Redis, keySpace: number): Promise<Operation>;
   redisCheck(client: Redis, keySpace: number): Promise<Operation>;
+  /** check() with a rule of three windows. */
+  redisCheckThree(client: Redis, keySpace: number): Promise<Operation>;
   overLimit(client: Redis): Promise<Operation>;
   memoryStoreConsume(keySpace: number): Operation;
   memoryStoreConsumeThree(keySpace: number): Operation;
   memoryCheck(keySpace: number): Operation;
+  /** check() of signed-in users with a tier rule from resolveRule (memoised, as in an app). */
+  memoryCheckUser(keySpace: number): Operation;
+  /** check() with the controls switched on: an allow list, onDecision, blockDuration, shadow. */
+  memoryCheckControls(keySpace: number): Operation;
+  memoryCheckThree(keySpace: number): Operation;
   memoryStoreInserter(): (key: string) => unknown;
   memoryCheckInserter(): (key: string) => unknown;
 }
@@ -34,6 +42,13 @@ const THREE_WINDOWS: StoreWindow[] = [
   { limit: HIGH_LIMIT, periodMs: 60_000 },
   ...ONE_WINDOW,
   { limit: HIGH_LIMIT, periodMs: 86_400_000 },
+];
+
+/** The same three windows as a rule (the hour is the bench's window). */
+const THREE_RULE = [
+  { limit: HIGH_LIMIT, period: 60 },
+  { limit: HIGH_LIMIT, period: WINDOW_SECONDS },
+  { limit: HIGH_LIMIT, period: 86_400 },
 ];
 
 /** Store requests built up front, one per key, as the limiter builds them once per check. */
@@ -61,11 +76,16 @@ function consumeOp(
   return (i) => store.consume(reqs[i % keySpace] as StoreRequest);
 }
 
-function checkOp(store: RateLimitStore, keySpace: number, limit = HIGH_LIMIT): Operation {
+function checkOp(
+  store: RateLimitStore,
+  keySpace: number,
+  options: Partial<RateLimiterOptions> = {},
+): Operation {
   const limiter = createRateLimiter({
     store,
-    defaultRule: { limit, period: WINDOW_SECONDS },
+    defaultRule: { limit: HIGH_LIMIT, period: WINDOW_SECONDS },
     prefix: 'bench:rl:ours-check',
+    ...options,
   });
   const ips = Array.from({ length: keySpace }, (_, n) => ipFor(n));
   return (i) => limiter.check({ path: PATH, ip: ips[i % keySpace] as string });
@@ -94,6 +114,12 @@ export const oursRateLimit: OursRateLimit = {
   async redisCheck(client, keySpace) {
     return checkOp(redisStore({ client }), keySpace);
   },
+  async redisCheckThree(client, keySpace) {
+    return checkOp(redisStore({ client }), keySpace, {
+      defaultRule: THREE_RULE,
+      prefix: 'bench:rl:ours-check-3w',
+    });
+  },
   async overLimit(client) {
     const limiter = createRateLimiter({
       store: redisStore({ client }),
@@ -121,6 +147,32 @@ export const oursRateLimit: OursRateLimit = {
   },
   memoryCheck(keySpace) {
     return checkOp(memoryStore({ maxKeys: MEMORY_MAX_KEYS }), keySpace);
+  },
+  memoryCheckUser(keySpace) {
+    const limiter = createRateLimiter({
+      store: memoryStore({ maxKeys: MEMORY_MAX_KEYS }),
+      resolveRule: ({ identity }) =>
+        identity?.tier === 'pro' ? { limit: HIGH_LIMIT, period: WINDOW_SECONDS } : null,
+    });
+    const users = Array.from({ length: keySpace }, (_, n) => ({ id: String(n), tier: 'pro' }));
+    return (i) => limiter.check({ path: PATH, identity: users[i % keySpace] });
+  },
+  memoryCheckControls(keySpace) {
+    let decisions = 0;
+    return checkOp(memoryStore({ maxKeys: MEMORY_MAX_KEYS }), keySpace, {
+      allow: { ips: ['10.0.0.0/8'], users: ['admin'] },
+      deny: { ips: ['192.0.2.0/24'] },
+      blockDuration: '1 min',
+      mode: 'shadow',
+      onDecision: () => {
+        decisions++;
+      },
+    });
+  },
+  memoryCheckThree(keySpace) {
+    return checkOp(memoryStore({ maxKeys: MEMORY_MAX_KEYS }), keySpace, {
+      defaultRule: THREE_RULE,
+    });
   },
   memoryStoreInserter() {
     const store = memoryStore({ maxKeys: MEMORY_MAX_KEYS });
