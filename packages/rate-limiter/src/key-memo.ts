@@ -6,11 +6,16 @@
  * to look a key up. Bounded: emptied when it holds `maxKeys` keys, so a flood of distinct
  * callers costs a rebuild, never memory.
  */
+/** A store key, and where an in-process store last kept it (checked before use). */
+export interface KeyEntry {
+  readonly key: string;
+  slot: number;
+}
+
+type ByCaller = Map<string, KeyEntry>;
+
 export class KeyMemo {
-  private readonly byPath = new Map<
-    string,
-    { users: Map<string, string>; ips: Map<string, string> }
-  >();
+  private readonly byPath = new Map<string, { users: ByCaller; ips: ByCaller }>();
   private count = 0;
 
   constructor(
@@ -19,26 +24,26 @@ export class KeyMemo {
   ) {}
 
   /** `<head>u:<id>:<path>}` for a user, `<head>ip:<ip>:<path>}` for an anonymous caller. */
-  keyOf(user: boolean, id: string, path: string): string {
+  keyOf(user: boolean, id: string, path: string): KeyEntry {
     let forPath = this.byPath.get(path);
     if (forPath === undefined) {
       forPath = { users: new Map(), ips: new Map() };
       this.byPath.set(path, forPath);
     }
     const map = user ? forPath.users : forPath.ips;
-    let key = map.get(id);
-    if (key !== undefined) return key;
-    key = flat(`${this.head}${user ? 'u' : 'ip'}:${id}:${path}}`);
+    let entry = map.get(id);
+    if (entry !== undefined) return entry;
+    entry = { key: flat(`${this.head}${user ? 'u' : 'ip'}:${id}:${path}}`), slot: -1 };
     if (++this.count > this.maxKeys) {
       this.byPath.clear();
       this.count = 1;
       forPath = { users: new Map(), ips: new Map() };
       this.byPath.set(path, forPath);
-      (user ? forPath.users : forPath.ips).set(id, key);
-      return key;
+      (user ? forPath.users : forPath.ips).set(id, entry);
+      return entry;
     }
-    map.set(id, key);
-    return key;
+    map.set(id, entry);
+    return entry;
   }
 }
 

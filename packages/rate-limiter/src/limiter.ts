@@ -1,7 +1,7 @@
 import { ExpiringMap, isLocalStore, LogThrottle } from '@kit/internal';
 import { withCheckNow } from './check-now.js';
 import { RateLimiterError } from './errors.js';
-import { KeyMemo } from './key-memo.js';
+import { type KeyEntry, KeyMemo } from './key-memo.js';
 import { compileList, type ListMatcher } from './lists.js';
 import { resolveOptions } from './options.js';
 import { PathMemo } from './path.js';
@@ -43,6 +43,8 @@ interface Located {
   op: 'consume' | 'peek';
   rule: AppliedRule;
   key: string;
+  /** Where an in-process store last kept the key (the key memo's entry). */
+  hint?: KeyEntry;
   scope: string;
   subject: 'user' | 'ip';
   cost: number;
@@ -189,7 +191,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     return 'unknown';
   }
 
-  function keyOf(identity: Identity | null, input: CheckInput, path: string): string {
+  function keyOf(identity: Identity | null, input: CheckInput, path: string): KeyEntry {
     return identity === null
       ? keys.keyOf(false, ipOf(input), path)
       : keys.keyOf(true, String(identity.id), path);
@@ -287,11 +289,11 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       };
       return finish(toResult(answer, at, null, true), at.op, 0);
     }
-    const { rule, key, cost, op } = at;
+    const { rule, key, cost, op, hint } = at;
     const req: StoreRequest = { key, algorithm, windows: rule.windows, cost, blockMs };
     const startedAt = onDecision === undefined ? 0 : performance.now();
     if (sync !== undefined) {
-      const answer = op === 'consume' ? sync.consume(req, now) : sync.peek(req, now);
+      const answer = op === 'consume' ? sync.consume(req, now, hint) : sync.peek(req, now, hint);
       return finish(settle(answer, at), op, startedAt);
     }
     return guard.run(op, req, (answer) => {
@@ -337,7 +339,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     const now = Date.now();
     const path = paths.sanitize(input.path);
     const identity = userOf(input);
-    const key = keyOf(identity, input, path);
+    const entry = keyOf(identity, input, path);
+    const key = entry.key;
     if (allowed !== undefined && allowed(input)) {
       return finish(listedResult('allow', identity, path, key, cost, now), op, 0);
     }
@@ -347,9 +350,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     const found = rules.resolve(identity, path, now);
     if (found instanceof Promise) {
       // The lookup took a while: read the clock again for the store.
-      return found.then((rule) => located(op, identity, path, key, cost, rule, Date.now()));
+      return found.then((rule) => located(op, identity, path, entry, cost, rule, Date.now()));
     }
-    return located(op, identity, path, key, cost, found, now);
+    return located(op, identity, path, entry, cost, found, now);
   }
 
   function run(op: 'consume' | 'peek', input: CheckInput): Promise<RateLimitResult> {
@@ -364,7 +367,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     op: 'consume' | 'peek',
     identity: Identity | null,
     path: string,
-    key: string,
+    entry: KeyEntry,
     cost: number,
     rule: AppliedRule,
     now: number,
@@ -373,7 +376,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       warnDefaultForUser(identity, path, rule, now);
     }
     const subject = identity === null ? 'ip' : 'user';
-    return decide({ op, rule, key, scope: path, subject, cost }, now);
+    return decide({ op, rule, key: entry.key, hint: entry, scope: path, subject, cost }, now);
   }
 
   /** The caller's key and rule, for the calls that change its usage. */
@@ -382,7 +385,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     const path = paths.sanitize(input.path);
     const identity = userOf(input);
     const rule = await rules.resolve(identity, path, Date.now());
-    return { key: keyOf(identity, input, path), rule };
+    return { key: keyOf(identity, input, path).key, rule };
   }
 
   async function adjust(input: CheckInput, points: number, method: 'penalty' | 'reward') {

@@ -1,3 +1,4 @@
+import type { SlotHint } from './stores/slot-table.js';
 import type { AdjustRequest, RateLimitStore, StoreRequest, StoreResult } from './types.js';
 
 /**
@@ -13,8 +14,9 @@ export const SYNC_PATH: unique symbol = Symbol.for('@kit/rate-limiter/sync') as 
  * without it the store reads its own. It must answer exactly as the async methods do.
  */
 export interface SyncPath {
-  consume(request: StoreRequest, now?: number): StoreResult;
-  peek(request: StoreRequest, now?: number): StoreResult;
+  /** `hint`: where this key was last time, checked before use (see SlotHint). */
+  consume(request: StoreRequest, now?: number, hint?: SlotHint): StoreResult;
+  peek(request: StoreRequest, now?: number, hint?: SlotHint): StoreResult;
   adjust(request: AdjustRequest, now?: number): void;
 }
 

@@ -1,5 +1,5 @@
 import type { StoreResult } from '../types.js';
-import type { SlotTable } from './slot-table.js';
+import type { SlotHint, SlotTable } from './slot-table.js';
 
 /**
  * One window of one algorithm: counts `cost` under `key` if it fits in `limit` per `periodMs`
@@ -14,6 +14,7 @@ export type Step = (
   cost: number,
   now: number,
   dryRun: boolean,
+  hint?: SlotHint,
 ) => StoreResult;
 
 // Float slack for the sliding-window weight and the token bucket; the Lua scripts use the same.
@@ -33,14 +34,14 @@ function result(
  * Fixed window aligned to the epoch (`window_start = now - now % period`), as on Redis.
  * Slot: `a` = count, `expiresAt` = window end (which also identifies the window).
  */
-export const fixedWindow: Step = (table, key, limit, periodMs, cost, now, dryRun) => {
+export const fixedWindow: Step = (table, key, limit, periodMs, cost, now, dryRun, hint) => {
   const end = now - (now % periodMs) + periodMs;
-  let slot = table.find(key);
+  let slot = table.find(key, hint);
   const count = slot !== -1 && table.expiresAt[slot] === end ? table.a[slot]! : 0;
   // Math.max: a rule lowered below the window's usage leaves nothing, not a negative count.
   if (count + cost > limit) return result(false, Math.max(0, limit - count), end, end - now, now);
   if (dryRun) return result(true, limit - count, end, 0, now);
-  if (slot === -1) slot = table.allocate(key, now);
+  if (slot === -1) slot = table.allocate(key, now, hint);
   table.a[slot] = count + cost;
   table.expiresAt[slot] = end;
   return result(true, limit - count - cost, end, 0, now);
@@ -50,9 +51,9 @@ export const fixedWindow: Step = (table, key, limit, periodMs, cost, now, dryRun
  * Sliding window (weighted previous window): `used = previous * (1 - elapsed / period) + current`.
  * Slot: `a` = current count, `b` = previous count, `expiresAt` = current window start + 2 periods.
  */
-export const slidingWindow: Step = (table, key, limit, periodMs, cost, now, dryRun) => {
+export const slidingWindow: Step = (table, key, limit, periodMs, cost, now, dryRun, hint) => {
   const start = now - (now % periodMs);
-  let slot = table.find(key);
+  let slot = table.find(key, hint);
   let current = 0;
   let previous = 0;
   if (slot !== -1) {
@@ -71,7 +72,7 @@ export const slidingWindow: Step = (table, key, limit, periodMs, cost, now, dryR
     return result(false, Math.max(0, Math.floor(limit - used + EPSILON)), end, retryAt - now, now);
   }
   if (dryRun) return result(true, Math.floor(limit - used + EPSILON), end, 0, now);
-  if (slot === -1) slot = table.allocate(key, now);
+  if (slot === -1) slot = table.allocate(key, now, hint);
   table.a[slot] = current + cost;
   table.b![slot] = previous;
   table.expiresAt[slot] = start + 2 * periodMs;
@@ -101,8 +102,8 @@ function slidingRetryAt(
  * Slot: `a` = tokens in use at `b` (ms), `expiresAt` = when the bucket is full again.
  * Tokens in use stay small numbers, so no precision is lost next to epoch timestamps.
  */
-export const tokenBucket: Step = (table, key, limit, periodMs, cost, now, dryRun) => {
-  let slot = table.find(key);
+export const tokenBucket: Step = (table, key, limit, periodMs, cost, now, dryRun, hint) => {
+  let slot = table.find(key, hint);
   let used = 0;
   if (slot !== -1)
     used = Math.max(0, table.a[slot]! - ((now - table.b![slot]!) * limit) / periodMs);
@@ -120,7 +121,7 @@ export const tokenBucket: Step = (table, key, limit, periodMs, cost, now, dryRun
   const after = dryRun ? used : used + cost;
   const resetAt = now + Math.ceil((after * periodMs) / limit);
   if (!dryRun) {
-    if (slot === -1) slot = table.allocate(key, now);
+    if (slot === -1) slot = table.allocate(key, now, hint);
     table.a[slot] = after;
     table.b![slot] = now;
     table.expiresAt[slot] = resetAt;

@@ -1,5 +1,10 @@
 const INITIAL_CAPACITY = 1024;
 
+/** A slot a caller's key had, remembered by the limiter to skip the index; checked on use. */
+export interface SlotHint {
+  slot: number;
+}
+
 /**
  * Bounded per-key state for the memory store without an object per key: a Map from key to a
  * small integer slot into typed arrays that grow by doubling up to `maxKeys`. Expired slots are
@@ -14,6 +19,8 @@ export class SlotTable {
   a: Float64Array;
   /** Second algorithm value (previous count, or time of last update); only when asked for. */
   b: Float64Array | undefined;
+  /** The key each live slot holds, so a caller's remembered slot (SlotHint) can be checked. */
+  private readonly owners: (string | undefined)[] = [];
   private capacity: number;
   private highWater = 0;
   private freeHead = -1;
@@ -35,14 +42,24 @@ export class SlotTable {
     return this.index.size;
   }
 
-  /** The live slot of `key`, or -1. */
-  find(key: string): number {
-    const slot = this.index.get(key);
-    return slot === undefined ? -1 : slot;
+  /**
+   * The live slot of `key`, or -1. With a hint (the slot this key had last time, remembered by
+   * the limiter per caller), a slot still holding the key is used without the Map lookup,
+   * which on many callers is a cache miss each check.
+   */
+  find(key: string, hint?: SlotHint): number {
+    if (hint !== undefined) {
+      const remembered = hint.slot;
+      if (remembered !== -1 && this.owners[remembered] === key) return remembered;
+    }
+    const found = this.index.get(key);
+    const slot = found === undefined ? -1 : found;
+    if (hint !== undefined) hint.slot = slot;
+    return slot;
   }
 
   /** A fresh slot for `key` (which must not be in the table). */
-  allocate(key: string, now: number): number {
+  allocate(key: string, now: number, hint?: SlotHint): number {
     if (++this.insertsSinceSweep > this.sweepAfter) this.sweep(now);
     let slot = this.takeFree();
     if (slot === -1) {
@@ -50,7 +67,10 @@ export class SlotTable {
       else this.makeRoom(now);
       slot = this.takeFree();
     }
-    this.index.set(flat(key), slot);
+    const stored = flat(key);
+    this.index.set(stored, slot);
+    this.owners[slot] = stored;
+    if (hint !== undefined) hint.slot = slot;
     return slot;
   }
 
@@ -86,6 +106,7 @@ export class SlotTable {
   }
 
   private release(slot: number): void {
+    this.owners[slot] = undefined;
     this.a[slot] = this.freeHead;
     this.freeHead = slot;
   }

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { createRateLimiter } from '../src/index.js';
+import { memoryStore } from '../src/stores/memory.js';
+
+// The limiter remembers, per caller, the memory store's slot of its key and skips the store's
+// index when that slot still holds the key. A slot freed and given to another caller must
+// never be read as the first caller's.
+describe('remembered memory-store slots', () => {
+  it("never reads another caller's count from a slot that changed hands", async () => {
+    // maxKeys 16: the 17th caller evicts the oldest, whose slot goes to a newcomer.
+    const limiter = createRateLimiter({
+      store: memoryStore({ maxKeys: 16 }),
+      defaultRule: { limit: 5, period: 3600 },
+    });
+    const check = (ip: string) => limiter.check({ path: '/api', ip });
+    expect((await check('10.0.0.1')).remaining).toBe(4);
+    // Newcomers use their whole allowance, so any slot they take holds a count of 5.
+    for (let n = 2; n <= 40; n++) {
+      for (let i = 0; i < 5; i++) await check(`10.0.0.${n}`);
+      expect((await check(`10.0.0.${n}`)).allowed).toBe(false);
+    }
+    // 10.0.0.1 was evicted long ago: it starts afresh, whatever its remembered slot holds now.
+    const again = await check('10.0.0.1');
+    expect(again.allowed).toBe(true);
+    expect(again.remaining).toBe(4);
+  });
+
+  it('keeps counting in the right slot for every algorithm while callers come and go', async () => {
+    for (const algorithm of ['fixed-window', 'sliding-window', 'token-bucket'] as const) {
+      const limiter = createRateLimiter({
+        store: memoryStore({ maxKeys: 1_000_000 }),
+        defaultRule: { limit: 3, period: 3600 },
+        algorithm,
+      });
+      const seen: boolean[] = [];
+      for (let round = 0; round < 4; round++) {
+        for (let n = 0; n < 50; n++) {
+          const result = await limiter.check({ path: '/api', ip: `10.1.0.${n}` });
+          if (n === 7) seen.push(result.allowed);
+        }
+      }
+      expect(seen, algorithm).toEqual([true, true, true, false]);
+    }
+  });
+});
