@@ -7,6 +7,7 @@ import { FIXED_WINDOW, FIXED_WINDOW_PEEK } from './lua/fixed-window.js';
 import { RESET } from './lua/reset.js';
 import { SLIDING_WINDOW } from './lua/sliding-window.js';
 import { TOKEN_BUCKET } from './lua/token-bucket.js';
+import { replyToResult } from './redis-reply.js';
 import { createWindowsCheck } from './redis-windows.js';
 
 const FIXED_WINDOW_SCRIPT = luaScript(FIXED_WINDOW);
@@ -20,19 +21,7 @@ const ADJUST_SCRIPTS = {
   'token-bucket': luaScript(ADJUST_TOKEN_BUCKET),
 } as const;
 
-type Reply = [number, number, number, number, number];
-
-const toResult = (reply: unknown): StoreResult => {
-  const r = reply as Reply;
-  return {
-    allowed: r[0] === 1,
-    remaining: r[1],
-    resetAt: r[2],
-    retryAfterMs: r[3],
-    window: 0,
-    at: r[4],
-  };
-};
+const toResult = replyToResult;
 
 const unknownAlgorithm = (algorithm: unknown) =>
   invalidOption('algorithm', 'is unknown', { value: algorithm, scope: 'redis' });

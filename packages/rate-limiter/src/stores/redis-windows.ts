@@ -5,13 +5,12 @@ import type { StoreRequest, StoreResult, StoreWindow } from '../types.js';
 import { FIXED_WINDOWS, FIXED_WINDOWS_PEEK } from './lua/fixed-windows.js';
 import { SLIDING_WINDOWS } from './lua/sliding-windows.js';
 import { TOKEN_BUCKETS } from './lua/token-buckets.js';
+import { replyToResult } from './redis-reply.js';
 
 const FIXED = luaScript(FIXED_WINDOWS);
 const FIXED_PEEK = luaScript(FIXED_WINDOWS_PEEK);
 const SLIDING = luaScript(SLIDING_WINDOWS);
 const TOKEN = luaScript(TOKEN_BUCKETS);
-
-type Reply = [number, number, number, number, number, number];
 
 interface FixedShape {
   periods: string;
@@ -20,17 +19,7 @@ interface FixedShape {
   suffixes: string[];
 }
 
-const toResult = (reply: unknown): StoreResult => {
-  const r = reply as Reply;
-  return {
-    allowed: r[0] === 1,
-    remaining: r[1],
-    resetAt: r[2],
-    retryAfterMs: r[3],
-    window: r[4],
-    at: r[5],
-  };
-};
+const toResult = replyToResult;
 
 /**
  * Checks of several windows, or of any window with a block: one script per algorithm
