@@ -17,6 +17,14 @@ export async function nextWindow(periodMs: number, offsetMs = 5): Promise<void> 
   await sleep(periodMs - (Date.now() % periodMs) + offsetMs);
 }
 
+/**
+ * The end of the epoch-aligned window holding `now`, read from one clock sample: two
+ * `Date.now()` calls can straddle a millisecond and name a time that is no window's end.
+ */
+export function windowEnd(periodMs: number, now = Date.now()): number {
+  return now - (now % periodMs) + periodMs;
+}
+
 let counter = 0;
 /**
  * A key no other test (or process sharing the store) uses. It carries a hash tag, as the

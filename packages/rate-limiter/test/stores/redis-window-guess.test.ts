@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createRedisStore } from '../../src/stores/redis-store.js';
 import type { StoreRequest } from '../../src/types.js';
-import { nextWindow, roomInWindow, uniqueKey } from '../support/time.js';
+import { nextWindow, roomInWindow, uniqueKey, windowEnd } from '../support/time.js';
 
 // The fixed-window script trusts the client's clock only to NAME the window key; Redis's TIME
 // decides. These stores guess with clocks that are off by a whole window, against a real
@@ -23,7 +23,6 @@ const request = (key: string, limit: number, cost = 1, periodMs = PERIOD): Store
   blockMs: 0,
 });
 
-const windowEnd = () => Date.now() - (Date.now() % PERIOD) + PERIOD;
 const stampOf = (end: number) => (end - PERIOD) / 1000;
 
 describe('redis fixed window with a client clock a window off', () => {
@@ -33,7 +32,7 @@ describe('redis fixed window with a client clock a window off', () => {
   ])('counts in Redis’s window when the client clock is %s', async (_, skewed) => {
     await roomInWindow(PERIOD, 5_000);
     const key = uniqueKey('guess');
-    const end = windowEnd();
+    const end = windowEnd(PERIOD);
     const first = await skewed.consume(request(key, 5));
     expect(first).toMatchObject({ allowed: true, remaining: 4, resetAt: end, retryAfterMs: 0 });
     expect(await client.get(`${key}:${stampOf(end)}`)).toBe('1');
@@ -50,7 +49,7 @@ describe('redis fixed window with a client clock a window off', () => {
   it('admits exactly `limit` over honest, fast and slow clocks, and denies with Redis’s times', async () => {
     await roomInWindow(PERIOD, 5_000);
     const key = uniqueKey('mixed');
-    const end = windowEnd();
+    const end = windowEnd(PERIOD);
     const stores = [honest, ahead, behind, ahead, behind, honest];
     const answers = [];
     for (const store of stores) answers.push(await store.consume(request(key, 4)));
@@ -67,7 +66,7 @@ describe('redis fixed window with a client clock a window off', () => {
   it('charges cost in Redis’s window and gives back a denied cost', async () => {
     await roomInWindow(PERIOD, 5_000);
     const key = uniqueKey('cost');
-    const end = windowEnd();
+    const end = windowEnd(PERIOD);
     expect((await ahead.consume(request(key, 10, 4))).remaining).toBe(6);
     expect((await behind.consume(request(key, 10, 4))).remaining).toBe(2);
     const tooBig = await ahead.consume(request(key, 10, 4));
@@ -80,7 +79,7 @@ describe('redis fixed window with a client clock a window off', () => {
   it('peeks at Redis’s window', async () => {
     await roomInWindow(PERIOD, 5_000);
     const key = uniqueKey('peek');
-    const end = windowEnd();
+    const end = windowEnd(PERIOD);
     await honest.consume(request(key, 3, 2));
     for (const store of [ahead, behind, honest]) {
       expect(await store.peek(request(key, 3))).toMatchObject({
@@ -108,7 +107,7 @@ describe('redis fixed window with a client clock a window off', () => {
     await nextWindow(period, 20);
     const next = await slow.consume(request(key, 1, 1, period));
     expect(next).toMatchObject({ allowed: true, remaining: 0 });
-    expect(next.resetAt).toBe(Date.now() - (Date.now() % period) + period);
+    expect(next.resetAt).toBe(windowEnd(period));
   });
 
   it('admits at most `limit` per window even in a window’s last millisecond', async () => {
@@ -133,7 +132,7 @@ describe('redis fixed window with a client clock a window off', () => {
     const fast = createRedisStore(client, () => Date.now() + period);
     await roomInWindow(period, 200);
     const key = uniqueKey('ms');
-    const end = Date.now() - (Date.now() % period) + period;
+    const end = windowEnd(period);
     const result = await fast.consume(request(key, 2, 1, period));
     expect(result.resetAt).toBe(end);
     expect(await client.get(`${key}:${result.resetAt - period}`)).toBe('1');
@@ -148,7 +147,7 @@ describe('redis fixed window with a client clock a window off', () => {
     async (_, skewed) => {
       await roomInWindow(PERIOD, 5_000);
       const key = uniqueKey('slide');
-      const end = windowEnd();
+      const end = windowEnd(PERIOD);
       const slide = (store: typeof honest) =>
         store.consume({ ...request(key, 3), algorithm: 'sliding-window' });
       expect(await slide(skewed)).toMatchObject({
