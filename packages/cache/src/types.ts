@@ -3,17 +3,43 @@ import type { Duration, Logger } from '@kit/internal';
 export type { Duration, DurationString, Logger } from '@kit/internal';
 
 /**
- * Where cached responses live. Small and async, in milliseconds; every method may reject,
+ * A mark of the invalidations a store has seen, taken before a load begins (see
+ * {@link CacheStore.mark}): opaque to the cache, compared by the store when the load's result
+ * is written.
+ */
+export type StoreMark = string;
+
+/** Options of {@link CacheStore.set}. */
+export interface StoreSetOptions {
+  /** Tags the entry is filed under: {@link CacheStore.deleteTags} deletes it with them. */
+  tags?: readonly string[];
+  /**
+   * Refuse the write (resolve `false`) when an invalidation covering the key or one of the
+   * tags ran after this mark was taken: a load that began before a write never stores what
+   * it read after that write's invalidation.
+   */
+  since?: StoreMark;
+}
+
+/**
+ * Where cached entries live. Small and async, in milliseconds; every method may reject,
  * and the cache turns a rejection into a bypass, never into an HTTP error.
  * Values are opaque strings (the cache's own envelope); stores never parse them.
+ *
+ * Invalidations (`delete`, `deletePattern`, `deleteTags`, `clear`) also advance what
+ * {@link mark} reports for what they cover, before they delete anything, so a `set` with an
+ * older mark is refused even when it races the delete.
  */
 export interface CacheStore {
   /** Short name for logs and error messages, e.g. `memory`, `redis`. */
   readonly name: string;
   /** The stored string, or `undefined` when absent or expired. One round trip. */
   get(key: string): Promise<string | undefined>;
-  /** Stores `value` for `ttlMs` milliseconds. One round trip. */
-  set(key: string, value: string, ttlMs: number): Promise<void>;
+  /**
+   * Stores `value` for `ttlMs` milliseconds, filed under `options.tags`. Resolves `false`
+   * when `options.since` refused it, `true` when stored. One round trip where the store can.
+   */
+  set(key: string, value: string, ttlMs: number, options?: StoreSetOptions): Promise<boolean>;
   /** Deletes the given keys; resolves to how many existed. */
   delete(keys: readonly string[]): Promise<number>;
   /**
@@ -21,6 +47,43 @@ export interface CacheStore {
    * resolves to how many were deleted. The store picks the fastest correct way.
    */
   deletePattern(pattern: string): Promise<number>;
+  /** Deletes every entry filed under one of `tags`, in O(entries tagged); resolves to how many. */
+  deleteTags(tags: readonly string[]): Promise<number>;
+  /** Deletes every entry of this store (within its prefix, for a shared server). */
+  clear(): Promise<void>;
+  /** A mark of the invalidations so far that cover `key` and `tags`; see {@link StoreSetOptions.since}. */
+  mark(key: string, tags: readonly string[]): Promise<StoreMark>;
+}
+
+/**
+ * A message of a {@link CacheBus}: what one instance invalidated or overwrote, so every other
+ * instance evicts it from its memory layer.
+ */
+export interface BusMessage {
+  keys?: readonly string[];
+  patterns?: readonly string[];
+  tags?: readonly string[];
+  clear?: boolean;
+}
+
+/**
+ * Carries invalidations between the instances that share a store, so each evicts its memory
+ * layer (`l1`): `redisBus({ client })` from `@kit/cache/redis`.
+ */
+export interface CacheBus {
+  /** Short name for logs, e.g. `redis`. */
+  readonly name: string;
+  /**
+   * Starts listening. `onMessage` gets what other instances publish (never this one's own);
+   * `onState` is called with `false` when messages may be lost and `true` once they flow again.
+   */
+  start(onMessage: (message: BusMessage) => void, onState: (up: boolean) => void): Promise<void>;
+  /** Sends a message to every other instance; rejects when the bus is down. */
+  publish(message: BusMessage): Promise<void>;
+  /** Whether messages flow now. */
+  readonly up: boolean;
+  /** Stops listening and closes what `start` opened. */
+  close(): Promise<void>;
 }
 
 /** Options of {@link createCache}. */
@@ -55,6 +118,32 @@ export interface CacheOptions {
    * of one kind are throttled to one per 10 s. By default, one line per event on the console.
    */
   logger?: Logger | Console;
+  /**
+   * A bounded in-process layer in front of `store`, answering hits without a round trip:
+   * `memoryStore({ maxEntries, maxBytes })`. Keep it coherent across instances with `bus`.
+   */
+  l1?: CacheStore;
+  /**
+   * Carries every invalidation and every `set` to the other instances, which evict their
+   * `l1`: `redisBus({ client })` from `@kit/cache/redis`. Without one (or while it is down),
+   * `l1` entries live at most `l1Ttl`.
+   */
+  bus?: CacheBus;
+  /**
+   * Longest an `l1` entry is served when no bus keeps it coherent (no `bus`, or the bus is down).
+   * @default '5 s'
+   */
+  l1Ttl?: Duration;
+  /** Default `ttl` of `getOrSet` and `set`. @default '1 h' */
+  ttl?: Duration;
+  /** How `getOrSet`, `get` and `set` turn values into strings and back. @default JSON */
+  serializer?: Serializer;
+}
+
+/** Turns values of the data-layer API into stored strings and back. */
+export interface Serializer {
+  serialize(value: unknown): string;
+  deserialize(text: string): unknown;
 }
 
 /** Which cache directive a successful read gets. */
