@@ -20,7 +20,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * The `CacheStore` contract, written once and run against every store: missing keys, exact
  * round trips, overwrites and TTLs, counted deletes, Redis glob patterns with escapes and
- * classes, and deletes of more than 5,000 matches. It takes the test runner's `describe`, `it`
+ * classes, deletes of more than 5,000 matches, tags, `clear`, and marks that refuse a refill
+ * an invalidation overtook. It takes the test runner's `describe`, `it`
  * and `expect`, so it runs under vitest, jest or any runner with those shapes, and imports none.
  *
  * @example
@@ -119,5 +120,117 @@ export function runCacheStoreSuite(
       expect(await store.get('other_posts:page_49:other')).toBe('v');
       expect(await store.deletePattern('big_posts:*')).toBe(0);
     }, 60_000);
+
+    it('resolves true for a plain set, and a set overwrites the tags of the key', async () => {
+      const store = await makeStore();
+      expect(await store.set('t:1', 'v', 10_000, { tags: ['a'] })).toBe(true);
+      expect(await store.set('t:1', 'w', 10_000, { tags: ['b'] })).toBe(true);
+      expect(await store.deleteTags(['a'])).toBe(0);
+      expect(await store.get('t:1')).toBe('w');
+      expect(await store.deleteTags(['b'])).toBe(1);
+      expect(await store.get('t:1')).toBeUndefined();
+    });
+
+    it('deletes by tag: every entry filed under any of the tags, and nothing else', async () => {
+      const store = await makeStore();
+      await store.set('posts:alice:1', '1', 10_000, { tags: ['posts:alice', 'posts'] });
+      await store.set('posts:alice:2', '2', 10_000, { tags: ['posts:alice'] });
+      await store.set('posts:bob:1', '3', 10_000, { tags: ['posts:bob', 'posts'] });
+      await store.set('users:1', '4', 10_000, { tags: ['users'] });
+      await store.set('plain', '5', 10_000);
+      expect(await store.deleteTags(['posts:alice'])).toBe(2);
+      expect(await store.get('posts:alice:1')).toBeUndefined();
+      expect(await store.get('posts:bob:1')).toBe('3');
+      expect(await store.deleteTags(['posts', 'users'])).toBe(2);
+      expect(await store.get('users:1')).toBeUndefined();
+      expect(await store.get('plain')).toBe('5');
+      expect(await store.deleteTags(['posts', 'nothing'])).toBe(0);
+      expect(await store.deleteTags([])).toBe(0);
+    });
+
+    it('does not count a tagged entry that expired or was deleted otherwise', async () => {
+      const store = await makeStore();
+      await store.set('gone', 'v', 50, { tags: ['t'] });
+      await store.set('deleted', 'v', 10_000, { tags: ['t'] });
+      await store.set('kept', 'v', 10_000, { tags: ['t'] });
+      await store.delete(['deleted']);
+      await sleep(120);
+      expect(await store.deleteTags(['t'])).toBe(1);
+    });
+
+    it('treats tags as exact strings, glob characters and separators included', async () => {
+      const store = await makeStore();
+      await store.set('k1', 'v', 10_000, { tags: ['posts:*'] });
+      await store.set('k2', 'v', 10_000, { tags: ['posts:alice'] });
+      await store.set('k3', 'v', 10_000, { tags: ['posts:alice:x'] });
+      expect(await store.deleteTags(['posts:*'])).toBe(1);
+      expect(await store.get('k2')).toBe('v');
+      expect(await store.deleteTags(['posts:alice'])).toBe(1);
+      expect(await store.get('k3')).toBe('v');
+    });
+
+    it('clears every entry, tagged ones included', async () => {
+      const store = await makeStore();
+      await store.set('a:1', 'v', 10_000, { tags: ['t'] });
+      await store.set('b', 'v', 10_000);
+      await store.clear();
+      expect(await store.get('a:1')).toBeUndefined();
+      expect(await store.get('b')).toBeUndefined();
+      expect(await store.deleteTags(['t'])).toBe(0);
+      await store.set('b', 'again', 10_000);
+      expect(await store.get('b')).toBe('again');
+    });
+
+    it('stores a set whose mark no invalidation has passed', async () => {
+      const store = await makeStore();
+      const mark = await store.mark('m:1', ['tag']);
+      await store.set('m:other', 'v', 10_000);
+      expect(await store.set('m:1', 'v', 10_000, { since: mark, tags: ['tag'] })).toBe(true);
+      expect(await store.get('m:1')).toBe('v');
+    });
+
+    it('refuses a set whose mark an invalidation of its key passed', async () => {
+      const store = await makeStore();
+      const mark = await store.mark('m:1', []);
+      await store.delete(['m:1']);
+      expect(await store.set('m:1', 'old', 10_000, { since: mark })).toBe(false);
+      expect(await store.get('m:1')).toBeUndefined();
+      const fresh = await store.mark('m:1', []);
+      expect(await store.set('m:1', 'new', 10_000, { since: fresh })).toBe(true);
+      expect(await store.get('m:1')).toBe('new');
+    });
+
+    it('refuses a set whose mark a matching pattern, a tag or a clear passed', async () => {
+      const store = await makeStore();
+      const byPattern = await store.mark('alice_posts:page_1:alice', []);
+      await store.deletePattern('alice_posts:*');
+      expect(await store.set('alice_posts:page_1:alice', 'v', 10_000, { since: byPattern })).toBe(
+        false,
+      );
+      const broad = await store.mark('bob_posts:page_1:bob', []);
+      await store.deletePattern('*_posts:*');
+      expect(await store.set('bob_posts:page_1:bob', 'v', 10_000, { since: broad })).toBe(false);
+      const byTag = await store.mark('x', ['t1', 't2']);
+      await store.deleteTags(['t2']);
+      expect(await store.set('x', 'v', 10_000, { since: byTag, tags: ['t1', 't2'] })).toBe(false);
+      const byClear = await store.mark('y', []);
+      await store.clear();
+      expect(await store.set('y', 'v', 10_000, { since: byClear })).toBe(false);
+      expect(await store.get('x')).toBeUndefined();
+      expect(await store.get('y')).toBeUndefined();
+    });
+
+    it('does not let an invalidation elsewhere refuse a set', async () => {
+      const store = await makeStore();
+      const mark = await store.mark('alice_posts:page_1:alice', ['posts:alice']);
+      await store.deletePattern('bob_posts:*');
+      await store.deleteTags(['posts:bob']);
+      expect(
+        await store.set('alice_posts:page_1:alice', 'v', 10_000, {
+          since: mark,
+          tags: ['posts:alice'],
+        }),
+      ).toBe(true);
+    });
   });
 }
