@@ -3,8 +3,9 @@ import type { Cluster, Redis } from 'ioredis';
 import { check } from '../checks.js';
 import { CacheError, invalidOption } from '../errors.js';
 import { escapeGlob, globToRegExp, literalPrefix } from '../glob.js';
-import type { CacheStore } from '../types.js';
-import { ADD_TO_INDEX, SET_INDEXED } from './redis-scripts.js';
+import { GLOBAL_SCOPE, keyScope, patternScope, scopesOf, tagScope } from '../invalidation-scope.js';
+import type { CacheStore, StoreSetOptions } from '../types.js';
+import { ADD_TO_INDEX, PASSED_MARK, RECORD_INVALIDATION, SET_INDEXED } from './redis-scripts.js';
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -41,6 +42,12 @@ export interface RedisStore extends CacheStore {
 }
 
 const UNLINK_BATCH = 500;
+/**
+ * How long an invalidation's marker outlives it: a refill whose load began before the
+ * invalidation and lands later than this is no longer refused, so the cache does not store
+ * loads older than this (see the engine's MAX_LOAD_MS).
+ */
+const MARKER_TTL_MS = 3_600_000;
 
 /** The `keyPrefix` option of an ioredis client (a Cluster's also reaches its node clients). */
 function keyPrefixOf(client: Redis | Cluster): string {
@@ -85,6 +92,11 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   // Cache keys never hold NUL (values are percent-encoded, templates refuse it): no entry key
   // can land on an index set.
   const indexPrefix = `${prefix}\u0000idx:`;
+  const tagPrefix = `${prefix}\u0000tag:`;
+  // Every marker shares one hash tag: one slot on a Cluster, so one script records them all.
+  const markerPrefix = `{${prefix}\u0000inv}`;
+  const counterKey = `${markerPrefix}!n`;
+  const markerKeys = (scopes: Iterable<string>) => [...scopes].map((scope) => markerPrefix + scope);
 
   const readiness = redisReadiness(client);
   // The shared readiness policy: a client not yet connected is waited on (bounded by the
@@ -112,6 +124,15 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   function indexFor(literal: string): string | undefined {
     const names = indexesOf(literal);
     return names[names.length - 1];
+  }
+
+  /** Runs before any delete: a refill racing the delete then finds its mark passed. */
+  async function recordInvalidation(scopes: Iterable<string>): Promise<void> {
+    await runScript(
+      RECORD_INVALIDATION,
+      [counterKey, ...markerKeys(new Set(scopes))],
+      [MARKER_TTL_MS],
+    );
   }
 
   async function unlink(keys: string[]): Promise<number> {
@@ -150,13 +171,34 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     return deleted;
   }
 
-  async function deletePatternByScan(pattern: string): Promise<number> {
+  /** ZSCANs one tag set, deleting its members' entries, then the set. */
+  async function deleteTagged(tag: string): Promise<number> {
+    const tagKey = tagPrefix + tag;
+    let deleted = 0;
+    let cursor = '0';
+    do {
+      const [next, flat] = await ready().zscan(tagKey, cursor, 'COUNT', INDEX_PAGE);
+      cursor = next;
+      const members: string[] = [];
+      for (let i = 0; i < flat.length; i += 2) members.push(prefix + flat[i]!);
+      if (members.length > 0) deleted += await unlink(members);
+    } while (cursor !== '0');
+    await ready().unlink(tagKey);
+    return deleted;
+  }
+
+  /**
+   * SCAN + UNLINK of the entries matching `pattern` on every master; with `everything`, the
+   * store's index and tag sets too (`clear`).
+   */
+  async function deleteByScan(pattern: string, everything: boolean): Promise<number> {
     const redis = ready();
     // ioredis adds a client `keyPrefix` to key arguments but not to SCAN MATCH, nor strips it
     // from what SCAN returns: match on the full name, hand back the name without it.
     const clientPrefix = keyPrefixOf(redis);
     const match = escapeGlob(clientPrefix + prefix) + pattern;
-    const indexes = clientPrefix + indexPrefix;
+    // The store's own sets (indexes, tags) start with the prefix and a NUL no entry key holds.
+    const internal = everything ? '\u0000never' : `${clientPrefix}${prefix}\u0000`;
     const nodes = cluster ? (redis as Cluster).nodes('master') : [redis as Redis];
     let deleted = 0;
     for (const node of nodes) {
@@ -166,7 +208,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
         const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', scanCount);
         cursor = next;
         const entries = keys
-          .filter((key) => !key.startsWith(indexes))
+          .filter((key) => !key.startsWith(internal))
           .map((key) => (key.startsWith(nodePrefix) ? key.slice(nodePrefix.length) : key));
         for (let i = 0; i < entries.length; i += UNLINK_BATCH) {
           const batch = entries.slice(i, i + UNLINK_BATCH);
@@ -181,34 +223,82 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     return deleted;
   }
 
+  const deletePatternByScan = (pattern: string) => deleteByScan(pattern, false);
+
+  /**
+   * On a Cluster the markers live in another slot than the entry: write first, then look.
+   * An invalidation records its markers before it deletes, so either this look sees them and
+   * takes the entry back, or the invalidation's delete comes after the write and removes it.
+   */
+  async function setThenCheck(
+    key: string,
+    write: Promise<unknown>,
+    since: string,
+    scopes: string[],
+  ) {
+    await write;
+    const passed = await runScript(PASSED_MARK, markerKeys(scopes), [since]);
+    if (Number(passed) === 0) return true;
+    await ready().unlink(prefix + key);
+    return false;
+  }
+
   return {
     name: 'redis',
     async get(key) {
       return (await ready().get(prefix + key)) ?? undefined;
     },
-    async set(key, value, ttlMs) {
+    async set(key, value, ttlMs, options?: StoreSetOptions) {
       const ttl = Math.max(1, Math.ceil(ttlMs));
-      const names = index ? indexesOf(key) : [];
-      if (names.length === 0) {
-        await ready().set(prefix + key, value, 'PX', ttl);
-        return;
-      }
-      const indexKeys = names.map((name) => indexPrefix + name);
+      const tags = options?.tags ?? [];
+      const since = options?.since;
+      const sets = [
+        ...(index ? indexesOf(key) : []).map((name) => indexPrefix + name),
+        ...tags.map((tag) => tagPrefix + tag),
+      ];
+      const scopes = since === undefined ? [] : scopesOf(key, tags);
       if (!cluster) {
-        await runScript(SET_INDEXED, [prefix + key, ...indexKeys], [value, ttl, key]);
-        return;
+        if (sets.length === 0 && since === undefined) {
+          await ready().set(prefix + key, value, 'PX', ttl);
+          return true;
+        }
+        const keys = [prefix + key, ...markerKeys(scopes), ...sets];
+        const args = [value, ttl, key, since ?? -1, scopes.length];
+        return Number(await runScript(SET_INDEXED, keys, args)) === 1;
       }
-      await Promise.all([
+      const write = Promise.all([
         ready().set(prefix + key, value, 'PX', ttl),
-        ...indexKeys.map((indexKey) => runScript(ADD_TO_INDEX, [indexKey], [ttl, key])),
+        ...sets.map((set) => runScript(ADD_TO_INDEX, [set], [ttl, key])),
       ]);
+      if (since === undefined) {
+        await write;
+        return true;
+      }
+      return await setThenCheck(key, write, since, scopes);
     },
     async delete(keys) {
-      return keys.length === 0 ? 0 : await unlink(keys.map((key) => prefix + key));
+      if (keys.length === 0) return 0;
+      await recordInvalidation(keys.map(keyScope));
+      return await unlink(keys.map((key) => prefix + key));
     },
     async deletePattern(pattern) {
+      await recordInvalidation([patternScope(pattern)]);
       const name = index ? indexFor(literalPrefix(pattern).prefix) : undefined;
       return name ? await deleteIndexed(name, pattern) : await deletePatternByScan(pattern);
+    },
+    async deleteTags(tags) {
+      if (tags.length === 0) return 0;
+      await recordInvalidation(tags.map(tagScope));
+      let deleted = 0;
+      for (const tag of new Set(tags)) deleted += await deleteTagged(tag);
+      return deleted;
+    },
+    async clear() {
+      await recordInvalidation([GLOBAL_SCOPE]);
+      await deleteByScan('*', true);
+    },
+    async mark() {
+      return (await ready().get(counterKey)) ?? '0';
     },
     deletePatternByScan,
   };
