@@ -1,14 +1,14 @@
 import { LogThrottle } from '@kit/internal';
-import type { CacheEngine, Loader } from './engine.js';
+import type { CacheEngine, LoadState, ReadResult } from './engine.js';
 import { createEntry } from './entry.js';
 import { CacheError } from './errors.js';
 import { escapeGlob } from './glob.js';
 import { encodeKeyValue, resolveResourceId } from './key-template.js';
 import { type ResolvedRouteOptions, resolveRouteOptions } from './options.js';
+import type { StoredRecord } from './record.js';
 import type {
   CachedEntry,
   CacheState,
-  ReadOutcome,
   RequestParams,
   RequestParamValue,
   RouteOptions,
@@ -19,10 +19,11 @@ const REPORT_INTERVAL_MS = 3_600_000;
 /** Most combinations of repeated values one write invalidates the keys of. */
 export const MAX_WRITE_VARIANTS = 16;
 
-/** The keys and patterns a successful write deletes. */
+/** The keys, patterns and tags a successful write deletes. */
 export interface InvalidationPlan {
   keys: string[];
   patterns: string[];
+  tags: string[];
 }
 
 /**
@@ -45,11 +46,13 @@ export class CompiledRoute {
   constructor(engine: CacheEngine, options: RouteOptions) {
     this.#engine = engine;
     this.options = resolveRouteOptions(options);
-    const { keyPrefix, resourceIdName, extraKeys, patterns } = this.options;
+    const { keyPrefix, resourceIdName, extraKeys, patterns, tags, invalidateTags } = this.options;
     const templates = [
       keyPrefix,
       ...extraKeys.flatMap(({ prefix, id }) => [prefix, id]),
       ...patterns,
+      ...tags,
+      ...invalidateTags,
     ];
     const names = new Set(templates.flatMap((template) => template.placeholders));
     if (resourceIdName !== undefined) names.add(resourceIdName);
@@ -99,9 +102,29 @@ export class CompiledRoute {
     return `${this.options.keyPrefix.format(filled)}:${encodeKeyValue(id)}`;
   }
 
-  read(key: string, load: Loader, background: boolean): Promise<ReadOutcome> {
-    const { expirationMs, staleMs } = this.options;
-    return this.#engine.read(key, load, expirationMs + staleMs, background);
+  /** The tags a read's entry is filed under; throws like {@link key} when one cannot be built. */
+  tags(params: RequestParams): string[] {
+    const { tags } = this.options;
+    if (tags.length === 0) return [];
+    const filled = this.#withDefaults(params);
+    return tags.map((tag) => tag.format(filled));
+  }
+
+  read(
+    key: string,
+    tags: readonly string[],
+    load: (state: LoadState, grace: StoredRecord | undefined) => Promise<string | undefined>,
+    background: boolean,
+  ): Promise<ReadResult> {
+    const { expirationMs, staleMs, graceMs, singleFlight } = this.options;
+    return this.#engine.read(key, {
+      tags,
+      lifetimes: { freshMs: expirationMs, staleMs, graceMs },
+      background,
+      load,
+      shareFailure: false,
+      lockMs: singleFlight === 'global' ? this.#engine.options.lockTimeoutMs : undefined,
+    });
   }
 
   /** A cacheable response as the entry stored for it, fresh for the route's `expiration`. */
@@ -119,6 +142,7 @@ export class CompiledRoute {
   plan(params: RequestParams, idParams?: RequestParams): InvalidationPlan {
     const keys = new Set<string>();
     const patterns = new Set<string>();
+    const tags = new Set<string>();
     const attempt = (build: () => string, into: Set<string>) => {
       try {
         into.add(build());
@@ -134,8 +158,9 @@ export class CompiledRoute {
       for (const pattern of this.options.patterns) {
         attempt(() => pattern.format(filled, escapeGlob), patterns);
       }
+      for (const tag of this.options.invalidateTags) attempt(() => tag.format(filled), tags);
     }
-    return { keys: [...keys], patterns: [...patterns] };
+    return { keys: [...keys], patterns: [...patterns], tags: [...tags] };
   }
 
   #writeVariants(params: RequestParams): RequestParams[] {
@@ -159,7 +184,7 @@ export class CompiledRoute {
   }
 
   invalidate(plan: InvalidationPlan): Promise<number | undefined> {
-    return this.#engine.invalidate(plan.keys, plan.patterns);
+    return this.#engine.invalidate({ ...plan, clear: false });
   }
 
   /** Headers of a successful cached read (hit, miss, stale or bypass). */
@@ -189,6 +214,16 @@ export class CompiledRoute {
     if (code === 'E_AMBIGUOUS_PARAM') logger.warn(details, text);
     else if (code !== 'E_UNKNOWN') logger.error(details, text);
     else logger.error({ ...details, err: error, unexpected: true }, text);
+  }
+
+  /** A handler failed and its expired entry went out instead (logged once an hour per status). */
+  reportGrace(status: number): void {
+    const message = `the handler answered ${status}; serving the expired entry within its grace period`;
+    if (!this.#reported.shouldLog(message, REPORT_INTERVAL_MS)) return;
+    this.#engine.options.logger.warn(
+      { code: 'E_LOAD_FAILED', keyPrefix: this.options.keyPrefix.source, status },
+      message,
+    );
   }
 
   /** A read request reached a route declared for invalidation: serve it uncached, say so once. */

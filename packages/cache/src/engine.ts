@@ -1,131 +1,321 @@
-import { decodeEntry, encodeEntry } from './entry.js';
-import { globToRegExp } from './glob.js';
 import { GuardedStore } from './guarded-store.js';
+import { Coverage, type Invalidation, isEmpty } from './invalidation.js';
 import type { ResolvedCacheOptions } from './options.js';
-import type { CachedEntry, ReadOutcome } from './types.js';
+import { PendingInvalidations } from './pending-invalidations.js';
+import {
+  createRecord,
+  decodeRecord,
+  encodeRecord,
+  type Lifetimes,
+  recordTags,
+  type StoredRecord,
+  storeTtlMs,
+} from './record.js';
+import { lockKeyOf, waitForOtherLoad } from './store-lock.js';
+import type { CacheState } from './types.js';
 
-/** Runs the handler for this request and returns what it produced, if cacheable. */
-export type Loader = (state: 'MISS' | 'BYPASS') => Promise<CachedEntry | undefined>;
+/** How the load of a read runs: for this request (`MISS`), or because the store failed. */
+export type LoadState = 'MISS' | 'BYPASS';
 
-/** One in-process load of a key that concurrent requests share. */
+/**
+ * A load older than this is not stored: the store's record of the invalidations that could
+ * have overtaken it lasts an hour (see the Redis store's MARKER_TTL_MS).
+ */
+export const MAX_LOAD_MS = 30 * 60_000;
+
+/** What a read asks of the engine. */
+export interface ReadSpec {
+  /** Tags the loaded entry is filed under. */
+  tags: readonly string[];
+  lifetimes: Lifetimes;
+  /** Serve a stale entry at once and refresh it detached (the data layer, the framework-free wrapper). */
+  background: boolean;
+  /**
+   * Loads the value: resolves its payload, `undefined` when it is not cacheable (an error
+   * response), and rejects when it failed. `grace` is the expired entry that may stand in
+   * for a failure (stale-if-error), if there is one.
+   */
+  load(state: LoadState, grace: StoredRecord | undefined): Promise<string | undefined>;
+  /**
+   * Data layer: callers sharing a failed load get its error (or the grace entry). Routes:
+   * each runs its own handler instead, since a request cannot answer with another's error.
+   */
+  shareFailure: boolean;
+  /** With a grace entry, serve it when the load takes longer than this; the load goes on. */
+  loadTimeoutMs?: number | undefined;
+  /** Cross-instance single flight: hold a store lock this long while loading. */
+  lockMs?: number | undefined;
+}
+
+/** How a read was served. */
+export interface ReadResult {
+  state: CacheState;
+  /** What was served or loaded; `undefined` when the load was not cacheable. */
+  record: StoredRecord | undefined;
+  /** True when this caller's own load ran (a route's handler already answered). */
+  ran: boolean;
+}
+
+type FlightResult =
+  | { ok: true; record: StoredRecord | undefined; ran: boolean }
+  | { ok: false; error: unknown };
+
+/** One in-process load of a key that concurrent callers share. */
 interface Flight {
-  /** Resolves to the leader's entry, or `undefined` if it was not cacheable; never rejects. */
-  shared: Promise<CachedEntry | undefined>;
+  /** Never rejects. */
+  result: Promise<FlightResult>;
   /** The entry being refreshed, served to others meanwhile (stale-while-revalidate). */
-  stale: CachedEntry | undefined;
-  /** Set when a write invalidated the key mid-load: the loaded entry must not be stored. */
+  stale: StoredRecord | undefined;
+  grace: StoredRecord | undefined;
+  tags: readonly string[];
+  /** Set when an invalidation covered the key mid-load: the result must not be stored. */
   cancelled: boolean;
 }
 
 const FAILED = Symbol('failed');
 
-/** The read path (single-flight, stale-while-revalidate) and invalidation, shared by all routes. */
+/**
+ * The read path (single-flight in-process and optionally across instances, stale-while-
+ * revalidate, stale-if-error, refill marks) and the one invalidation path (retried until the
+ * store takes it), shared by routes and the data-layer API.
+ */
 export class CacheEngine {
   readonly options: ResolvedCacheOptions;
   readonly store: GuardedStore;
+  readonly pending: PendingInvalidations;
   readonly #flights = new Map<string, Flight>();
 
   constructor(options: ResolvedCacheOptions) {
     this.options = options;
     this.store = new GuardedStore(options.store, options.logger);
+    this.pending = new PendingInvalidations(
+      (invalidation) => this.#apply(invalidation).then((count) => count !== undefined),
+      options.logger,
+      { keys: [], patterns: [], tags: [], clear: true },
+    );
   }
 
-  /**
-   * Serves `key` from the store, or runs `load` once for all concurrent requests of this
-   * process. With `background`, a stale entry is returned at once and the refresh runs
-   * detached; without it (adapters, which cannot replay a request), the first request to see
-   * the stale entry refreshes it and everyone else gets the stale entry meanwhile.
-   */
-  async read(key: string, load: Loader, ttlMs: number, background: boolean): Promise<ReadOutcome> {
-    // Most hits find no load in flight: skip hashing the fresh key string for nothing.
+  /** Reads `key`, or loads it once for every concurrent caller of this process. */
+  async read(key: string, spec: ReadSpec): Promise<ReadResult> {
+    // Most hits find no load in flight: skip hashing the key string for nothing.
     const pending = this.#flights.size > 0 ? this.#flights.get(key) : undefined;
-    if (pending) return this.#join(pending, load);
+    if (pending) return this.#join(pending, spec);
 
     const raw = await this.store.run('get', this.options.timeoutMs, FAILED, (s) => s.get(key));
-    if (raw === FAILED) return { state: 'BYPASS', entry: await load('BYPASS'), ran: true };
-    const entry = raw === undefined ? undefined : decodeEntry(raw);
-    if (entry && entry.freshUntil > Date.now()) return { state: 'HIT', entry, ran: false };
-
-    // Another request may have become the leader while we waited on the store.
-    const raced = this.#flights.size > 0 ? this.#flights.get(key) : undefined;
-    if (raced) return entry ? { state: 'STALE', entry, ran: false } : this.#join(raced, load);
-
-    const flight = this.#lead(key, load, ttlMs, entry);
-    if (entry && background) {
-      flight.catch(() => {});
-      return { state: 'STALE', entry, ran: false };
+    if (raw === FAILED) return this.#bypass(spec);
+    let record = raw === undefined ? undefined : decodeRecord(raw);
+    if (record && this.pending.size > 0 && this.#coveredByPending(key, spec, record)) {
+      return this.#bypass(spec);
     }
-    return { state: 'MISS', entry: await flight, ran: true };
+    const now = Date.now();
+    if (record && record.freshUntil > now) return { state: 'HIT', record, ran: false };
+    if (record && Math.max(record.staleUntil, record.graceUntil) <= now) record = undefined;
+
+    // Another caller may have become the leader while we waited on the store.
+    const raced = this.#flights.size > 0 ? this.#flights.get(key) : undefined;
+    const stale = record && record.staleUntil > now ? record : undefined;
+    if (raced)
+      return stale ? { state: 'STALE', record: stale, ran: false } : this.#join(raced, spec);
+
+    const grace = record && record.graceUntil > now ? record : undefined;
+    const flight = this.#lead(key, spec, stale, grace);
+    if (stale && spec.background) return { state: 'STALE', record: stale, ran: false };
+    return this.#await(flight, spec);
   }
 
-  async #join(flight: Flight, load: Loader): Promise<ReadOutcome> {
-    if (flight.stale) return { state: 'STALE', entry: flight.stale, ran: false };
-    const shared = await flight.shared;
-    if (shared) return { state: 'HIT', entry: shared, ran: false };
-    // The leader's response was not cacheable (an error, a 404...): answer on our own.
-    return { state: 'MISS', entry: await load('MISS'), ran: true };
+  async #await(flight: Flight, spec: ReadSpec): Promise<ReadResult> {
+    const { grace } = flight;
+    const result =
+      grace && spec.loadTimeoutMs !== undefined
+        ? await withTimeout(flight.result, spec.loadTimeoutMs)
+        : await flight.result;
+    if (result === undefined) {
+      this.#warnGrace('took longer than its loadTimeout');
+      return { state: 'STALE', record: grace, ran: false };
+    }
+    if (result.ok) return { state: 'MISS', record: result.record, ran: result.ran };
+    if (grace) {
+      this.#warnGrace('failed', result.error);
+      return { state: 'STALE', record: grace, ran: false };
+    }
+    throw result.error;
+  }
+
+  async #join(flight: Flight, spec: ReadSpec): Promise<ReadResult> {
+    if (flight.stale) return { state: 'STALE', record: flight.stale, ran: false };
+    const result = await flight.result;
+    if (result.ok && result.record) return { state: 'HIT', record: result.record, ran: false };
+    if (!result.ok && spec.shareFailure) {
+      if (flight.grace) return { state: 'STALE', record: flight.grace, ran: false };
+      throw result.error;
+    }
+    // The leader's load was not cacheable (an error, a 404...): answer on our own.
+    const payload = await spec.load('MISS', flight.grace);
+    return { state: 'MISS', record: this.#unstored(payload, spec), ran: true };
+  }
+
+  /** The store failed, or an entry a pending invalidation covers: load, store nothing. */
+  async #bypass(spec: ReadSpec): Promise<ReadResult> {
+    const payload = await spec.load('BYPASS', undefined);
+    return { state: 'BYPASS', record: this.#unstored(payload, spec), ran: true };
+  }
+
+  #unstored(payload: string | undefined, spec: ReadSpec): StoredRecord | undefined {
+    return payload === undefined ? undefined : createRecord(payload, spec.tags, spec.lifetimes);
   }
 
   #lead(
     key: string,
-    load: Loader,
-    ttlMs: number,
-    stale: CachedEntry | undefined,
-  ): Promise<CachedEntry | undefined> {
-    const loading = load('MISS');
-    const flight: Flight = { shared: loading.catch(() => undefined), stale, cancelled: false };
-    this.#flights.set(key, flight);
-    const release = () => {
-      if (this.#flights.get(key) === flight) this.#flights.delete(key);
+    spec: ReadSpec,
+    stale: StoredRecord | undefined,
+    grace: StoredRecord | undefined,
+  ): Flight {
+    const flight: Flight = {
+      result: undefined as unknown as Promise<FlightResult>,
+      stale,
+      grace,
+      tags: spec.tags,
+      cancelled: false,
     };
-    // The flight stays registered until the SET lands, so requests arriving in between are
-    // served the new entry instead of reading the store before it has it.
-    void flight.shared.then(async (entry) => {
-      if (entry && !flight.cancelled) {
-        const value = encodeEntry(entry);
-        await this.store.run('set', this.options.timeoutMs, undefined, (s) =>
-          s.set(key, value, ttlMs),
+    this.#flights.set(key, flight);
+    flight.result = this.#load(key, spec, flight).then(
+      (result) => result,
+      (error: unknown): FlightResult => ({ ok: false, error }),
+    );
+    // The flight stays registered until the SET lands (inside #load), so callers arriving in
+    // between are served the new entry instead of reading the store before it has it.
+    void flight.result.then(() => {
+      if (this.#flights.get(key) === flight) this.#flights.delete(key);
+    });
+    return flight;
+  }
+
+  async #load(key: string, spec: ReadSpec, flight: Flight): Promise<FlightResult> {
+    const { timeoutMs } = this.options;
+    const startedAt = Date.now();
+    // Taken before the load starts: an invalidation after this point refuses the write below.
+    const mark = await this.store.run('mark', timeoutMs, FAILED, (s) => s.mark(key, spec.tags));
+    let lock: string | undefined;
+    if (spec.lockMs !== undefined && mark !== FAILED) {
+      const other = await waitForOtherLoad(this.store, key, spec.lockMs, timeoutMs);
+      if (other.record) return { ok: true, record: other.record, ran: false };
+      lock = other.token;
+    }
+    try {
+      const payload = await spec.load('MISS', flight.grace);
+      if (payload === undefined) return { ok: true, record: undefined, ran: true };
+      const record = createRecord(payload, spec.tags, spec.lifetimes);
+      const storable = !flight.cancelled && mark !== FAILED && Date.now() - startedAt < MAX_LOAD_MS;
+      if (storable) {
+        const value = encodeRecord(record);
+        await this.store.run('set', timeoutMs, false, (s) =>
+          s.set(key, value, storeTtlMs(record), { tags: spec.tags, since: mark }),
         );
       }
-      release();
-    });
-    return loading;
+      return { ok: true, record, ran: true };
+    } finally {
+      if (lock !== undefined) {
+        const token = lock;
+        void this.store.run('unlock', timeoutMs, undefined, (s) =>
+          s.unlock!(lockKeyOf(key), token),
+        );
+      }
+    }
+  }
+
+  #coveredByPending(key: string, spec: ReadSpec, record: StoredRecord): boolean {
+    return this.pending.covers(key, () => [...spec.tags, ...recordTags(record)]);
+  }
+
+  #warnGrace(what: string, error?: unknown): void {
+    this.store.warnOnce(
+      `grace:${what}`,
+      { code: 'E_LOAD_FAILED', ...(error === undefined ? {} : { err: error }) },
+      `a load ${what}; serving the expired entry within its grace period`,
+    );
   }
 
   /**
-   * Deletes keys and every key matching the patterns. Resolves to the number deleted, or
-   * `undefined` when the store failed (logged).
+   * Writes a value directly (the data layer's `set`): loads in flight for the key are
+   * cancelled, since what they read may be older. Resolves `false` when the store failed.
    */
-  async invalidate(
-    keys: readonly string[],
-    patterns: readonly string[],
-  ): Promise<number | undefined> {
-    this.#cancelFlights(keys, patterns);
-    if (keys.length === 0 && patterns.length === 0) return 0;
-    return await this.store.run(
+  async write(key: string, payload: string, tags: readonly string[], lifetimes: Lifetimes) {
+    this.cancel({ keys: [key], patterns: [], tags: [], clear: false });
+    const record = createRecord(payload, tags, lifetimes);
+    const value = encodeRecord(record);
+    return await this.store.run('set', this.options.timeoutMs, false, (s) =>
+      s.set(key, value, storeTtlMs(record), { tags }),
+    );
+  }
+
+  /** The record under `key` (fresh, stale or in grace), or `undefined`; never throws. */
+  async peek(key: string): Promise<StoredRecord | undefined> {
+    const raw = await this.store.run('get', this.options.timeoutMs, undefined, (s) => s.get(key));
+    const record = raw === undefined ? undefined : decodeRecord(raw);
+    if (!record || (this.pending.size > 0 && this.pending.covers(key, () => recordTags(record)))) {
+      return undefined;
+    }
+    return record;
+  }
+
+  /**
+   * Deletes what `invalidation` covers. Resolves to the number deleted, or `undefined` when
+   * the store failed: the invalidation is then kept and retried until it succeeds, and this
+   * process serves nothing it covers meanwhile.
+   */
+  async invalidate(invalidation: Invalidation): Promise<number | undefined> {
+    this.cancel(invalidation);
+    if (isEmpty(invalidation)) return 0;
+    const count = await this.#apply(invalidation);
+    if (count === undefined) this.pending.add(invalidation);
+    return count;
+  }
+
+  #apply(invalidation: Invalidation): Promise<number | undefined> {
+    const { keys, patterns, tags, clear } = invalidation;
+    return this.store.run(
       'invalidate',
       this.options.invalidationTimeoutMs,
       undefined,
       async (s) => {
+        if (clear) {
+          await s.clear();
+          return 0;
+        }
         const counts = await Promise.all([
           keys.length > 0 ? s.delete(keys) : 0,
           ...patterns.map((pattern) => s.deletePattern(pattern)),
+          tags.length > 0 ? s.deleteTags(tags) : 0,
         ]);
         return counts.reduce((sum, count) => sum + count, 0);
       },
     );
   }
 
-  /** A load that started before a write finished must not store what it read. */
-  #cancelFlights(keys: readonly string[], patterns: readonly string[]): void {
+  /**
+   * A load in flight that an invalidation covers must not store what it read, and later
+   * callers must go to the store instead of sharing it. Also called for other instances'
+   * invalidations, as the bus brings them.
+   */
+  cancel(invalidation: Invalidation): void {
     if (this.#flights.size === 0) return;
-    const matchers = patterns.map(globToRegExp);
+    const coverage = new Coverage(invalidation);
     for (const [key, flight] of this.#flights) {
-      if (keys.includes(key) || matchers.some((matcher) => matcher.test(key))) {
+      if (coverage.covers(key, flight.tags)) {
         flight.cancelled = true;
-        // Later readers must go to the store, not share what was read before the write.
         this.#flights.delete(key);
       }
     }
   }
+}
+
+/** Resolves `undefined` when `promise` takes longer than `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    void promise.then((value) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
 }

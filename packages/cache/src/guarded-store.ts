@@ -18,6 +18,8 @@ export class GuardedStore {
   readonly #store: CacheStore;
   readonly #logger: Logger;
   readonly #local: boolean;
+  /** Whether the store takes cross-instance load locks (`lock` and `unlock`). */
+  readonly supportsLock: boolean;
   readonly #throttle = new LogThrottle(100);
   readonly #deadlines = new Map<string, Deadlines>();
 
@@ -25,6 +27,13 @@ export class GuardedStore {
     this.#store = store;
     this.#logger = logger;
     this.#local = isLocalStore(store);
+    this.supportsLock = typeof store.lock === 'function' && typeof store.unlock === 'function';
+  }
+
+  /** Logs one warning of a kind per 10 s (the cache's own conditions, not store failures). */
+  warnOnce(id: string, details: Record<string, unknown>, message: string): void {
+    if (!this.#throttle.shouldLog(id, WARN_INTERVAL_MS)) return;
+    this.#logger.warn({ store: this.#store.name, ...details }, message);
   }
 
   /** Runs `operation` with a deadline; resolves to `fallback` on failure or timeout. */

@@ -5,6 +5,12 @@
  * `@kit/cache/express`, `@kit/cache/hono` and `@kit/cache/fastify`.
  */
 
+export type {
+  CacheNamespace,
+  GetOrSetOptions,
+  InvalidateOptions,
+  SetOptions,
+} from './data-api.js';
 export { CacheError, type CacheErrorCode } from './errors.js';
 export type { CachedRoute, RunHandler } from './http/cached-route.js';
 export type {
@@ -18,7 +24,7 @@ export type {
   PassStep,
   ReadStep,
 } from './http/types.js';
-export type { CacheInstance, CacheRequest, CacheResponse, InvalidateOptions } from './instance.js';
+export type { CacheInstance, CacheRequest, CacheResponse } from './instance.js';
 export { createCache } from './instance.js';
 export { formatKey, formatPattern } from './key-template.js';
 export type * from './types.js';

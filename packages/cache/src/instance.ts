@@ -1,8 +1,7 @@
+import { type CacheNamespace, createDataApi } from './data-api.js';
 import { CacheEngine } from './engine.js';
-import { escapeGlob } from './glob.js';
 import { CachedRoute } from './http/cached-route.js';
 import type { Captured } from './http/types.js';
-import { compileTemplate } from './key-template.js';
 import { resolveCacheOptions } from './options.js';
 import type { CacheOptions, CacheState, RequestParams, RouteOptions } from './types.js';
 
@@ -29,18 +28,12 @@ export interface CacheResponse {
   state: CacheState | undefined;
 }
 
-/** What {@link CacheInstance.invalidate} deletes. */
-export interface InvalidateOptions {
-  /** Exact keys, or key templates when `params` is given. */
-  keys?: readonly string[];
-  /** Redis glob patterns, or pattern templates when `params` is given (values are escaped). */
-  patterns?: readonly string[];
-  /** Fills `{name}` placeholders in `keys` and `patterns`. */
-  params?: RequestParams;
-}
-
-/** A cache bound to one store. Create it once per app with {@link createCache}. */
-export interface CacheInstance {
+/**
+ * A cache bound to one store. Create it once per app with {@link createCache}: the data-layer
+ * API ({@link CacheNamespace}), plus the handler cache (`cache()`, `route()`) the framework
+ * adapters use.
+ */
+export interface CacheInstance extends CacheNamespace {
   /**
    * Wraps a handler returning a JSON-serialisable value, framework-free: GET/HEAD read
    * through the cache, other methods run the handler then invalidate.
@@ -63,15 +56,10 @@ export interface CacheInstance {
    */
   route(options: RouteOptions): CachedRoute;
   /**
-   * Deletes keys and pattern matches outside a wrapped route, e.g. from a background job.
-   * Resolves to the number of keys deleted, or `undefined` if the store failed (logged).
-   *
-   * @example
-   * ```ts
-   * await appCache.invalidate({ patterns: ['{username}_posts:*'], params: { username: 'alice' } });
-   * ```
+   * Stops what the instance started: the bus subscription and the retry timer of failed
+   * invalidations (still pending ones are dropped). The store's client stays the app's.
    */
-  invalidate(options: InvalidateOptions): Promise<number | undefined>;
+  close(): Promise<void>;
 }
 
 /**
@@ -90,14 +78,10 @@ export function createCache(options: CacheOptions): CacheInstance {
   const engine = new CacheEngine(resolveCacheOptions(options));
 
   return {
+    ...createDataApi(engine, ''),
     route: (routeOptions) => new CachedRoute(engine, routeOptions),
-    invalidate({ keys = [], patterns = [], params }) {
-      const fill = (template: string, escapeValue?: (value: string) => string) =>
-        params ? compileTemplate(template, 'invalidate').format(params, escapeValue) : template;
-      return engine.invalidate(
-        keys.map((key) => fill(key)),
-        patterns.map((pattern) => fill(pattern, escapeGlob)),
-      );
+    async close() {
+      engine.pending.close();
     },
     cache(routeOptions, handler) {
       const route = new CachedRoute(engine, routeOptions);

@@ -2,7 +2,15 @@ import { type Logger, pickLogger } from '@kit/internal';
 import { check } from './checks.js';
 import { invalidOption } from './errors.js';
 import { compileTemplate, type KeyTemplate } from './key-template.js';
-import type { CacheOptions, CacheStore, CacheVisibility, RouteOptions } from './types.js';
+import type {
+  CacheBus,
+  CacheOptions,
+  CacheStore,
+  CacheVisibility,
+  RouteOptions,
+  Serializer,
+  SingleFlight,
+} from './types.js';
 
 /** Instance options, checked and converted once. */
 export interface ResolvedCacheOptions {
@@ -13,7 +21,19 @@ export interface ResolvedCacheOptions {
   clientMaxAge: number;
   xCacheHeader: boolean;
   logger: Logger;
+  l1: CacheStore | undefined;
+  bus: CacheBus | undefined;
+  l1TtlMs: number;
+  lockTimeoutMs: number;
+  ttlMs: number;
+  serializer: Serializer;
 }
+
+/** JSON, the default serializer: `undefined` (which JSON cannot hold) is refused by the API. */
+export const JSON_SERIALIZER: Serializer = {
+  serialize: (value) => JSON.stringify(value),
+  deserialize: (text) => JSON.parse(text),
+};
 
 const CACHE_OPTIONS: readonly (keyof CacheOptions)[] = [
   'store',
@@ -22,15 +42,28 @@ const CACHE_OPTIONS: readonly (keyof CacheOptions)[] = [
   'clientMaxAge',
   'xCacheHeader',
   'logger',
+  'l1',
+  'bus',
+  'l1Ttl',
+  'lockTimeout',
+  'ttl',
+  'serializer',
 ];
 
 const READ_OPTIONS = [
   'expiration',
   'staleWhileRevalidate',
+  'grace',
+  'tags',
+  'singleFlight',
   'clientMaxAge',
   'cacheControl',
 ] as const;
-const WRITE_OPTIONS = ['toInvalidateExtra', 'patternToInvalidateExtra'] as const;
+const WRITE_OPTIONS = [
+  'toInvalidateExtra',
+  'patternToInvalidateExtra',
+  'tagsToInvalidate',
+] as const;
 const ROUTE_OPTIONS: readonly string[] = [
   'keyPrefix',
   'resourceIdName',
@@ -48,10 +81,30 @@ function maxAgeSeconds(option: string, value: unknown, fallback: unknown): numbe
 export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions {
   check.object(options, 'options', 'an object with at least `store`');
   check.knownKeys(options, CACHE_OPTIONS, 'createCache');
-  const { store } = options;
-  const storeMethods = ['get', 'set', 'delete', 'deletePattern'] as const;
-  if (!store || storeMethods.some((method) => typeof store[method] !== 'function')) {
+  const { store, l1, bus } = options;
+  if (!isStore(store)) {
     throw invalidOption('store', 'must be a store such as memoryStore() or redisStore({ client })');
+  }
+  if (l1 !== undefined && !isStore(l1)) {
+    throw invalidOption('l1', 'must be a memory store: memoryStore({ maxEntries, maxBytes })');
+  }
+  if (l1 !== undefined && l1 === store) {
+    throw invalidOption('l1', 'must be another store than `store`');
+  }
+  const busMethods = ['start', 'publish', 'close'] as const;
+  if (bus !== undefined && (!bus || busMethods.some((m) => typeof bus[m] !== 'function'))) {
+    throw invalidOption('bus', 'must be a bus such as redisBus({ client }) from @kit/cache/redis');
+  }
+  if (bus !== undefined && l1 === undefined) {
+    throw invalidOption('bus', 'keeps an `l1` memory layer coherent: set `l1` too');
+  }
+  const { serializer = JSON_SERIALIZER } = options;
+  if (
+    !serializer ||
+    typeof serializer.serialize !== 'function' ||
+    typeof serializer.deserialize !== 'function'
+  ) {
+    throw invalidOption('serializer', 'must have serialize(value) and deserialize(text)');
   }
   const logger = pickLogger(options.logger);
   if (typeof logger?.warn !== 'function' || typeof logger.error !== 'function') {
@@ -69,7 +122,45 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
     ),
     clientMaxAge: maxAgeSeconds('clientMaxAge', options.clientMaxAge, 60),
     xCacheHeader: check.boolean('xCacheHeader', options.xCacheHeader, true),
+    l1,
+    bus,
+    l1TtlMs: check.duration('l1Ttl', options.l1Ttl, '5 s', { timer: true }),
+    lockTimeoutMs: check.duration('lockTimeout', options.lockTimeout, '5 s', { timer: true }),
+    ttlMs: check.duration('ttl', options.ttl, '1 h'),
+    serializer,
   };
+}
+
+const STORE_METHODS = [
+  'get',
+  'set',
+  'delete',
+  'deletePattern',
+  'deleteTags',
+  'clear',
+  'mark',
+] as const;
+
+function isStore(store: unknown): store is CacheStore {
+  return (
+    typeof store === 'object' &&
+    store !== null &&
+    STORE_METHODS.every((method) => typeof (store as CacheStore)[method] === 'function')
+  );
+}
+
+/** A list of tag templates, checked. */
+export function tagTemplates(option: string, tags: unknown): KeyTemplate[] {
+  if (tags === undefined) return [];
+  if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string' || tag === '')) {
+    throw invalidOption(option, "must be an array of non-empty strings like ['posts:{username}']");
+  }
+  return tags.map((tag: string) => compileTemplate(tag, option));
+}
+
+/** `singleFlight`, checked. */
+export function singleFlightOf(value: unknown): SingleFlight {
+  return check.oneOf('singleFlight', value ?? 'instance', ['instance', 'global'], 'instance');
 }
 
 /** A route's options, checked and compiled once. */
@@ -82,6 +173,10 @@ export interface ResolvedRouteOptions {
   defaults: Record<string, string>;
   expirationMs: number;
   staleMs: number;
+  graceMs: number;
+  tags: readonly KeyTemplate[];
+  singleFlight: SingleFlight;
+  invalidateTags: readonly KeyTemplate[];
   clientMaxAge: number | undefined;
   cacheControl: CacheVisibility;
   extraKeys: ReadonlyArray<{ prefix: KeyTemplate; id: KeyTemplate }>;
@@ -134,6 +229,10 @@ export function resolveRouteOptions(options: RouteOptions): ResolvedRouteOptions
     staleMs: check.duration('staleWhileRevalidate', options.staleWhileRevalidate, 0, {
       allowZero: true,
     }),
+    graceMs: check.duration('grace', options.grace, 0, { allowZero: true }),
+    tags: tagTemplates('tags', options.tags),
+    singleFlight: singleFlightOf(options.singleFlight),
+    invalidateTags: tagTemplates('tagsToInvalidate', options.tagsToInvalidate),
     clientMaxAge:
       options.clientMaxAge === undefined
         ? undefined

@@ -53,6 +53,14 @@ export interface CacheStore {
   clear(): Promise<void>;
   /** A mark of the invalidations so far that cover `key` and `tags`; see {@link StoreSetOptions.since}. */
   mark(key: string, tags: readonly string[]): Promise<StoreMark>;
+  /**
+   * Optional, for cross-instance single flight (`singleFlight: 'global'`): takes a lock named
+   * `name` for `ttlMs` unless another holder has it. Resolves to a token for `unlock`, or
+   * `undefined` when it is held. Stores serving one process need not implement it.
+   */
+  lock?(name: string, ttlMs: number): Promise<string | undefined>;
+  /** Releases a lock `lock` took, if `token` still holds it. */
+  unlock?(name: string, token: string): Promise<void>;
 }
 
 /**
@@ -134,6 +142,12 @@ export interface CacheOptions {
    * @default '5 s'
    */
   l1Ttl?: Duration;
+  /**
+   * Longest a caller waits for another instance's load with `singleFlight: 'global'` before
+   * loading itself; also the lifetime of the lock, so a crashed holder blocks no one longer.
+   * @default '5 s'
+   */
+  lockTimeout?: Duration;
   /** Default `ttl` of `getOrSet` and `set`. @default '1 h' */
   ttl?: Duration;
   /** How `getOrSet`, `get` and `set` turn values into strings and back. @default JSON */
@@ -179,6 +193,26 @@ export interface RouteOptions {
    * @default 0
    */
   staleWhileRevalidate?: Duration;
+  /**
+   * Read routes: seconds (or `"1 day"`) after `expiration` during which the expired entry is
+   * served instead of the handler's error (a 5xx response or a thrown error), marked
+   * `X-Cache: STALE` (RFC 5861 `stale-if-error`).
+   * @default 0
+   */
+  grace?: Duration;
+  /**
+   * Read routes: tags the entry is filed under, placeholders filled like the key's, so a write
+   * (or `appCache.invalidate({ tags })`) can drop every entry of a tag at once.
+   * @example ['posts:{username}']
+   */
+  tags?: readonly string[];
+  /**
+   * Read routes: `global` makes concurrent misses of one key across instances run the handler
+   * once, the others waiting (at most `lockTimeout`) for its result; `instance` shares a load
+   * within this process only.
+   * @default 'instance'
+   */
+  singleFlight?: SingleFlight;
   /** Read routes: overrides the instance's `clientMaxAge` for this route, in seconds. */
   clientMaxAge?: Duration;
   /**
@@ -199,7 +233,16 @@ export interface RouteOptions {
    * @example ['{username}_posts:*']
    */
   patternToInvalidateExtra?: readonly string[];
+  /**
+   * Write routes: tags whose entries are deleted after a successful write, placeholders filled
+   * from the request.
+   * @example ['posts:{username}']
+   */
+  tagsToInvalidate?: readonly string[];
 }
+
+/** Whether concurrent misses share one load per process (`instance`) or across instances. */
+export type SingleFlight = 'instance' | 'global';
 
 /**
  * One parameter's value. An array stands for a query parameter the request repeated

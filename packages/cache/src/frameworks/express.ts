@@ -108,6 +108,12 @@ function runHandler(
         resolve(undefined);
         return { body };
       }
+      const stale = route.graceReply(step, res.statusCode);
+      if (stale) {
+        res.status(stale.status).set(stale.headers);
+        resolve(undefined);
+        return { body: stale.body };
+      }
       const response = {
         status: res.statusCode,
         body: utf8(body, encoding),

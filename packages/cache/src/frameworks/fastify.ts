@@ -151,6 +151,11 @@ function missOf(
   let captured: Captured | undefined;
   return {
     capture(reply, payload) {
+      const stale = route.graceReply(step, reply.statusCode);
+      if (stale) {
+        reply.code(stale.status).headers(stale.headers);
+        return stale.body;
+      }
       const header = (name: string) => reply.getHeader(name);
       captured = route.capture(step, { status: reply.statusCode, body: payload, header }, state);
       reply.headers(captured.headers);

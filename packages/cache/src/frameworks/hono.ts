@@ -100,6 +100,11 @@ async function capture(
   state: 'MISS' | 'BYPASS',
 ): Promise<Captured | undefined> {
   const res = c.res;
+  const stale = route.graceReply(step, res.status);
+  if (stale) {
+    c.res = new Response(stale.body || null, { status: stale.status, headers: stale.headers });
+    return undefined;
+  }
   const type = res.headers.get('content-type');
   // `streamText()` declares itself chunked: a stream must reach the client untouched.
   if (c.error || !route.wants(res.status, type, res.headers.has('transfer-encoding'))) {

@@ -1,6 +1,6 @@
 import { CompiledRoute } from '../compiled-route.js';
 import type { CacheEngine } from '../engine.js';
-import { matchesIfNoneMatch } from '../entry.js';
+import { decodeEntry, encodeEntry, matchesIfNoneMatch } from '../entry.js';
 import { CacheError } from '../errors.js';
 import type { CachedEntry, CacheState, RequestParams, RouteOptions } from '../types.js';
 import { handlerOptsOut, headerOf, isCacheableStatus, isSafeMethod, isTextual } from './headers.js';
@@ -81,8 +81,10 @@ export class CachedRoute {
     }
     if (!isRead) return { action: 'invalidate', plan: route.plan(params, idParams) };
     let key: string;
+    let tags: string[];
     try {
       key = route.key(params, idParams);
+      tags = route.tags(params);
     } catch (error) {
       route.report(error);
       return PASS;
@@ -94,6 +96,7 @@ export class CachedRoute {
       head: method === 'HEAD',
       credentials: Boolean(headerOf(headers, 'authorization') || headerOf(headers, 'cookie')),
       ifNoneMatch: headerOf(headers, 'if-none-match'),
+      tags,
     };
   }
 
@@ -107,11 +110,28 @@ export class CachedRoute {
   async read(step: ReadStep, run: RunHandler, background = false): Promise<CacheReply | undefined> {
     const outcome = await this.#route.read(
       step.key,
-      async (state) => (await run(state))?.entry,
+      step.tags,
+      async (state, grace) => {
+        step.grace = grace && decodeEntry(grace.payload, grace.freshUntil);
+        const entry = (await run(state))?.entry;
+        return entry && encodeEntry(entry);
+      },
       background,
     );
-    if (outcome.ran || !outcome.entry) return undefined;
-    return this.#reply(step, outcome.entry, outcome.state);
+    const entry = outcome.record && decodeEntry(outcome.record.payload, outcome.record.freshUntil);
+    if (outcome.ran || !entry) return undefined;
+    return this.#reply(step, entry, outcome.state);
+  }
+
+  /**
+   * What to send instead of a failed handler's response (a 5xx, a thrown error rendered as
+   * one): the expired entry the route's `grace` still allows, as a `STALE` reply. `undefined`
+   * when the handler did not fail or no entry is in grace. Adapters ask before `capture`.
+   */
+  graceReply(step: ReadStep, status: number): CacheReply | undefined {
+    if (status < 500 || !step.grace) return undefined;
+    this.#route.reportGrace(status);
+    return this.#reply(step, step.grace, 'STALE');
   }
 
   /**

@@ -94,6 +94,13 @@ export interface ReadStep {
   /** The request carried `Authorization` or a cookie: its response is `private`. */
   readonly credentials: boolean;
   readonly ifNoneMatch: string | undefined;
+  /** Tags the entry is filed under. */
+  readonly tags: readonly string[];
+  /**
+   * Set by `read` while the handler runs: the expired entry that may stand in for its error
+   * (the route's `grace`), which `capture` sends instead of a 5xx.
+   */
+  grace?: CachedEntry | undefined;
 }
 
 /** What the core decided for one request. */

@@ -69,3 +69,8 @@ for i = 1, #KEYS do
   if recorded and tonumber(recorded) > mark then return 1 end
 end
 return 0`);
+
+/** Deletes a lock only while the caller's token still holds it. KEYS: lock. ARGV: token. */
+export const UNLOCK = script(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`);

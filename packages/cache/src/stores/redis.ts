@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type LuaScript, redisReadiness, runLua } from '@kit/internal';
 import type { Cluster, Redis } from 'ioredis';
 import { check } from '../checks.js';
@@ -5,7 +6,13 @@ import { CacheError, invalidOption } from '../errors.js';
 import { escapeGlob, globToRegExp, literalPrefix } from '../glob.js';
 import { GLOBAL_SCOPE, keyScope, patternScope, scopesOf, tagScope } from '../invalidation-scope.js';
 import type { CacheStore, StoreSetOptions } from '../types.js';
-import { ADD_TO_INDEX, PASSED_MARK, RECORD_INVALIDATION, SET_INDEXED } from './redis-scripts.js';
+import {
+  ADD_TO_INDEX,
+  PASSED_MARK,
+  RECORD_INVALIDATION,
+  SET_INDEXED,
+  UNLOCK,
+} from './redis-scripts.js';
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -93,6 +100,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   // can land on an index set.
   const indexPrefix = `${prefix}\u0000idx:`;
   const tagPrefix = `${prefix}\u0000tag:`;
+  const lockPrefix = `${prefix}\u0000lock:`;
   // Every marker shares one hash tag: one slot on a Cluster, so one script records them all.
   const markerPrefix = `{${prefix}\u0000inv}`;
   const counterKey = `${markerPrefix}!n`;
@@ -299,6 +307,14 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     },
     async mark() {
       return (await ready().get(counterKey)) ?? '0';
+    },
+    async lock(name, ttlMs) {
+      const token = randomUUID();
+      const taken = await ready().set(lockPrefix + name, token, 'PX', Math.ceil(ttlMs), 'NX');
+      return taken === 'OK' ? token : undefined;
+    },
+    async unlock(name, token) {
+      await runScript(UNLOCK, [lockPrefix + name], [token]);
     },
     deletePatternByScan,
   };
