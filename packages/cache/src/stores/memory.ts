@@ -2,6 +2,8 @@ import { markLocalStore } from '@kit/internal';
 import { check } from '../checks.js';
 import { globToRegExp } from '../glob.js';
 import type { CacheStore } from '../types.js';
+import { InvalidationRecord, keyScope, patternScope, tagScope } from './invalidation-record.js';
+import { TagIndex } from './tag-index.js';
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
@@ -24,7 +26,11 @@ interface Slot {
   bytes: number;
   /** The operation count when the slot last moved to the recent end. */
   touched: number;
+  /** What `set` filed it under (empty for most entries: one shared array). */
+  tags: readonly string[];
 }
+
+const NO_TAGS: readonly string[] = Object.freeze([]);
 
 /** A bounded in-process store, for one process or for tests. */
 export interface MemoryStore extends CacheStore {
@@ -32,13 +38,13 @@ export interface MemoryStore extends CacheStore {
   readonly size: number;
   /** Bytes held now, by the same estimate as `maxBytes`. */
   readonly bytes: number;
-  clear(): void;
 }
 
 /**
  * An (approximately) LRU store with per-entry TTL, bounded by entries and by bytes. A hit
  * moves its entry to the recent end once it is in the older half. Pattern deletion walks
- * the entries (bounded by `maxEntries`).
+ * the entries (bounded by `maxEntries`); tag deletion visits only the entries tagged. Marks
+ * are one in-process counter (see `InvalidationRecord`).
  *
  * @example
  * ```ts
@@ -58,12 +64,15 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   let bytes = 0;
   // Reads and writes so far: how far a slot has drifted from the recent end.
   let operations = 0;
+  const tagIndex = new TagIndex();
+  const record = new InvalidationRecord();
 
   const remove = (key: string): boolean => {
     const slot = slots.get(key);
     if (!slot) return false;
     slots.delete(key);
     bytes -= slot.bytes;
+    if (slot.tags.length > 0) tagIndex.unfile(key, slot.tags);
     return true;
   };
   const live = (key: string, now: number): Slot | undefined => {
@@ -95,18 +104,25 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       }
       return slot.value;
     },
-    async set(key, value, ttlMs) {
+    async set(key, value, ttlMs, options) {
+      const tags = options?.tags?.length ? [...new Set(options.tags)] : NO_TAGS;
+      if (options?.since !== undefined && !record.allows(options.since, key, tags)) return false;
       remove(key);
       const size = (key.length + value.length) * 2;
-      if (size > maxBytes || ttlMs <= 0) return;
-      slots.set(key, { value, expiresAt: Date.now() + ttlMs, bytes: size, touched: ++operations });
+      // Too large or already expired: gone at once, as the bounds would evict it; not refused.
+      if (size > maxBytes || ttlMs <= 0) return true;
+      const expiresAt = Date.now() + ttlMs;
+      slots.set(key, { value, expiresAt, bytes: size, touched: ++operations, tags });
+      if (tags.length > 0) tagIndex.file(key, tags);
       bytes += size;
       for (const oldest of slots.keys()) {
         if (slots.size <= maxEntries && bytes <= maxBytes) break;
         remove(oldest);
       }
+      return true;
     },
     async delete(keys) {
+      if (keys.length > 0) record.invalidate(...keys.map(keyScope));
       const now = Date.now();
       let deleted = 0;
       for (const key of keys) {
@@ -115,6 +131,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       return deleted;
     },
     async deletePattern(pattern) {
+      record.invalidate(patternScope(pattern));
       const matcher = globToRegExp(pattern);
       const now = Date.now();
       let deleted = 0;
@@ -125,9 +142,25 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       }
       return deleted;
     },
-    clear() {
+    async deleteTags(tags) {
+      if (tags.length === 0) return 0;
+      record.invalidate(...tags.map(tagScope));
+      const now = Date.now();
+      let deleted = 0;
+      for (const key of tagIndex.keysOf(tags)) {
+        // Counted only while live; an expired entry still leaves the index with its slot.
+        if (live(key, now) && remove(key)) deleted++;
+      }
+      return deleted;
+    },
+    async clear() {
+      record.invalidateAll();
       slots.clear();
+      tagIndex.clear();
       bytes = 0;
+    },
+    async mark() {
+      return record.mark();
     },
   });
 }
