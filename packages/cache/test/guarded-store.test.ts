@@ -8,7 +8,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A store whose calls never answer, like a server that accepted the connection and hung. */
 function stuckStore(): CacheStore {
   const never = () => new Promise<never>(() => {});
-  return { name: 'stuck', get: never, set: never, delete: never, deletePattern: never };
+  return {
+    name: 'stuck',
+    get: never,
+    set: never,
+    delete: never,
+    deletePattern: never,
+    deleteTags: never,
+    clear: never,
+    mark: never,
+  };
 }
 
 describe('store deadlines', () => {
@@ -74,9 +83,13 @@ describe('store deadlines', () => {
       },
       set: async (key, value) => {
         values.set(key, value);
+        return true;
       },
       delete: async () => 0,
       deletePattern: async () => 0,
+      deleteTags: async () => 0,
+      clear: async () => {},
+      mark: async () => '0',
     });
     const read = createCache({ store, timeout: '20 ms' }).cache(
       { keyPrefix: 'p', resourceIdName: 'id' },

@@ -26,7 +26,15 @@ describe('createCache options', () => {
       'xCacheHeader',
     );
     expect(optionOf(() => createCache({ store, logger: {} as never }))).toBe('logger');
-    expect(optionOf(() => createCache({ store, ttl: 5 } as never))).toBe('ttl');
+    expect(optionOf(() => createCache({ store, expiration: 5 } as never))).toBe('expiration');
+    expect(optionOf(() => createCache({ store, ttl: -5 }))).toBe('ttl');
+    expect(optionOf(() => createCache({ store, l1Ttl: 'soon' as never }))).toBe('l1Ttl');
+    expect(optionOf(() => createCache({ store, lockTimeout: 0 }))).toBe('lockTimeout');
+    expect(optionOf(() => createCache({ store, l1: {} as never }))).toBe('l1');
+    expect(optionOf(() => createCache({ store, l1: store }))).toBe('l1');
+    expect(optionOf(() => createCache({ store, bus: {} as never }))).toBe('bus');
+    expect(optionOf(() => createCache({ store, serializer: {} as never }))).toBe('serializer');
+    expect(optionOf(() => createCache({ store, serializer: null as never }))).toBe('serializer');
   });
 
   it('accepts duration strings', () => {

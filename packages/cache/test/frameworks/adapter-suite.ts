@@ -321,6 +321,9 @@ export function runAdapterSuite(adapter: string, buildClient: BuildClient): void
         set: down,
         delete: down,
         deletePattern: down,
+        deleteTags: down,
+        clear: down,
+        mark: down,
       };
       const { get, client, backend, logger } = await setup({}, broken);
       const response = await get('/alice/posts/1');

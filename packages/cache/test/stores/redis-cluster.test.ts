@@ -59,7 +59,7 @@ async function commandCalls(command: string): Promise<number> {
 describe('redisStore on a 3-master Redis Cluster', () => {
   async function fill(prefix: string, users: string[], pages: number) {
     const store = redisStore({ client, prefix });
-    const writes: Promise<void>[] = [];
+    const writes: Promise<unknown>[] = [];
     for (const user of users) {
       for (let page = 1; page <= pages; page++) {
         writes.push(store.set(`${user}_posts:page_${page}:${user}`, 'v', 60_000));

@@ -57,7 +57,7 @@ describe('redisStore', () => {
     const prefix = unique();
     const store = redisStore({ client, prefix });
     // Unmatched and matched keys interleaved in one index (`u:`), more than one page of it.
-    const writes: Promise<void>[] = [];
+    const writes: Promise<unknown>[] = [];
     for (let i = 0; i < 6_000; i++) {
       writes.push(store.set(`u:${i}:other`, 'v', 60_000));
       if (i % 10 === 0) writes.push(store.set(`u:${i}:match`, 'v', 60_000));
@@ -182,7 +182,7 @@ describe('redisStore', () => {
 
     it('invalidates a pattern through the index without any SCAN', async () => {
       const store = redisStore({ client: own });
-      const writes: Promise<void>[] = [];
+      const writes: Promise<unknown>[] = [];
       for (let i = 0; i < 20_000; i++)
         writes.push(store.set(`user${i}_posts:page_1:u${i}`, 'v', 60_000));
       for (let page = 1; page <= 10; page++)
