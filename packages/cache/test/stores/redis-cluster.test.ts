@@ -4,6 +4,7 @@ import { connectRedisCluster } from '../../../../testing/redis-cluster.js';
 import { createCache } from '../../src/index.js';
 import { redisStore } from '../../src/stores/redis.js';
 import { runCacheStoreSuite } from '../../src/test-suite.js';
+import { registerDataSuite } from '../data/data-suite.js';
 
 let client: Cluster;
 let nodes: Array<{ host: string; port: number }>;
@@ -22,6 +23,10 @@ runCacheStoreSuite(
     makeStore: async () => redisStore({ client, prefix: unique() }),
   },
 );
+registerDataSuite('redis cluster', async () => {
+  const prefix = unique();
+  return { store: redisStore({ client, prefix }), shared: () => redisStore({ client, prefix }) };
+});
 runCacheStoreSuite(
   { describe, it, expect },
   {
