@@ -1,10 +1,17 @@
 import { Redis } from 'ioredis';
-import { vi } from 'vitest';
+import { inject, vi } from 'vitest';
 import { createLayeredStore, type LayeredStoreOptions } from '../../src/layered-store.js';
 import { memoryStore } from '../../src/stores/memory.js';
 import { redisBus } from '../../src/stores/redis-bus.js';
 import type { CacheStore } from '../../src/types.js';
 import { redisL2 } from './redis-l2.js';
+import { lifetimeOf } from './values.js';
+
+/**
+ * The run's Redis: the global setup's (`inject('redisUrl')`), or the default local server when
+ * this package's tests run on their own (`npx vitest run test/...` has no global setup).
+ */
+export const redisUrl = (): string => inject('redisUrl') ?? 'redis://127.0.0.1:6379';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -21,12 +28,7 @@ export async function until(
   }
 }
 
-/** A value whose lifetime the tests' `lifetimeOf` reads: `<epoch ms it expires>|<text>`. */
-export const valueUntil = (text: string, lifetimeMs = 60_000) =>
-  `${Date.now() + lifetimeMs}|${text}`;
-export const lifetimeOf = (value: string) =>
-  Number(value.slice(0, value.indexOf('|'))) - Date.now();
-export const textOf = (value: string | undefined) => value?.slice(value.indexOf('|') + 1);
+export { textOf, valueUntil } from './values.js';
 
 export function quietLogger() {
   return { warn: vi.fn(), error: vi.fn() };

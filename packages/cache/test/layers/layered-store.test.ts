@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CacheStore } from '../../src/types.js';
 import {
   connect,
+  redisUrl,
   sleep,
   startInstance,
   textOf,
@@ -15,7 +16,7 @@ import {
 // Redis: what one writes, the other must stop serving from its l1.
 let redis: Redis;
 beforeAll(async () => {
-  redis = await connect(inject('redisUrl'));
+  redis = await connect(redisUrl());
 });
 afterAll(() => redis.disconnect());
 
@@ -121,7 +122,7 @@ describe('layered store', () => {
 
   it('logs a failed publish (throttled) and never throws it', async () => {
     const names = uniqueNames();
-    const busClient = await connect(inject('redisUrl'));
+    const busClient = await connect(redisUrl());
     const a = await startInstance({ l2Client: redis, busClient, ...names });
     busClient.disconnect(); // publishing is refused now; l2 still answers
     expect(await a.store.set('k:1', valueUntil('v'), 60_000)).toBe(true);
