@@ -4,7 +4,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     'stores/memory': 'src/stores/memory.ts',
-    'stores/redis': 'src/stores/redis.ts',
+    'stores/redis': 'src/stores/redis-entry.ts',
     'frameworks/express': 'src/frameworks/express.ts',
     'frameworks/hono': 'src/frameworks/hono.ts',
     'frameworks/fastify': 'src/frameworks/fastify.ts',

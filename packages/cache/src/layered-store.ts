@@ -1,0 +1,238 @@
+import { type Logger, LogThrottle } from '@kit/internal';
+import { invalidOption } from './errors.js';
+import { globToRegExp } from './glob.js';
+import { FillGuard } from './layers/fill-guard.js';
+import { heldValue, holdL1, storedAtOf } from './layers/l1-entry.js';
+import type { BusMessage, CacheBus, CacheStore, StoreMark, StoreSetOptions } from './types.js';
+
+/** Options of {@link createLayeredStore}. */
+export interface LayeredStoreOptions {
+  /** The in-process first level, e.g. `memoryStore({ maxEntries })`. */
+  l1: CacheStore;
+  /** The shared second level every instance reads and writes, e.g. `redisStore({ client })`. */
+  l2: CacheStore;
+  /** Carries invalidations between instances; without one, `l1` entries live at most `l1TtlMs`. */
+  bus?: CacheBus;
+  /** Longest an `l1` entry is served while no bus keeps it coherent (none, or down). */
+  l1TtlMs: number;
+  logger: Logger;
+  /**
+   * How many more milliseconds a stored value may be served (fresh, stale and grace windows
+   * included), read from the cache's envelope; `undefined` when it cannot tell, and then
+   * `l1TtlMs` bounds the copy. An `l1` copy never outlives this.
+   */
+  lifetimeOf: (value: string) => number | undefined;
+  /**
+   * The tags a stored value was filed under, when the envelope records them. Without it, a
+   * value read from `l2` is evicted from `l1` by every tag invalidation (it might carry any).
+   */
+  tagsOf?: (value: string) => readonly string[] | undefined;
+  /**
+   * Called with each message from another instance, after `l1` was evicted: the engine
+   * cancels its in-flight loads of what it covers.
+   */
+  onRemoteInvalidation?: (message: BusMessage) => void;
+}
+
+/** A {@link CacheStore} over two levels, plus the bus's lifetime. */
+export interface LayeredStore extends CacheStore {
+  /** Starts the bus (a no-op without one). Until it is up, `l1` copies live at most `l1TtlMs`. */
+  start(): Promise<void>;
+  /** Closes the bus; the stores are the app's and stay open. */
+  close(): Promise<void>;
+  /** Whether the bus keeps `l1` coherent now (false without a bus). */
+  readonly coherent: boolean;
+}
+
+/** The tag `l1` files copies under when their tags are unknown: every tag eviction takes them. */
+const UNKNOWN_TAGS = '\u0000unknown-tags';
+const WARN_INTERVAL_MS = 10_000;
+
+/**
+ * Two levels: hits from the in-process `l1`, misses from the shared `l2` (then copied into
+ * `l1`), writes to `l2` first, then `l1`, then the bus, so every other instance evicts its
+ * copy. Marks (`mark`, `since`) are `l2`'s: only it is shared. Internal: `createCache` builds
+ * it from the `l1`, `bus` and `l1Ttl` options.
+ *
+ * @example
+ * ```ts
+ * const store = createLayeredStore({
+ *   l1: memoryStore({ maxEntries: 10_000 }),
+ *   l2: redisStore({ client }),
+ *   bus: redisBus({ client }),
+ *   l1TtlMs: 5_000,
+ *   logger,
+ *   lifetimeOf: (value) => freshUntilOf(value) - Date.now(),
+ * });
+ * await store.start();
+ * ```
+ */
+export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
+  const { l1, l2, bus, l1TtlMs, logger, lifetimeOf, tagsOf, onRemoteInvalidation } = options;
+  if (!Number.isFinite(l1TtlMs) || l1TtlMs <= 0) {
+    throw invalidOption('l1Ttl', 'must be a positive duration', { value: l1TtlMs });
+  }
+  const guard = new FillGuard();
+  const throttle = new LogThrottle(100);
+  // Whether bus messages flow: only then may an `l1` copy outlive `l1TtlMs`.
+  let coherent = false;
+  let wasUp = false;
+
+  const warn = (kind: string, details: Record<string, unknown>, message: string) => {
+    if (throttle.shouldLog(kind, WARN_INTERVAL_MS)) logger.warn(details, message);
+  };
+
+  /** How long an `l1` copy of `value` may live, at most `ttlMs`; 0 for no copy. */
+  const copyTtl = (value: string, ttlMs: number): number => {
+    const lifetime = lifetimeOf(value) ?? l1TtlMs;
+    return Math.max(0, Math.min(ttlMs, lifetime, coherent ? ttlMs : l1TtlMs));
+  };
+
+  /** Evicts what `message` covers from `l1`, in-flight fills included. */
+  async function evict(message: BusMessage): Promise<void> {
+    const { keys = [], patterns = [], tags = [] } = message;
+    if (message.clear) {
+      guard.evictAll();
+      await l1.clear();
+      return;
+    }
+    guard.evictKeys(keys);
+    for (const pattern of patterns) guard.evictMatching(globToRegExp(pattern));
+    // A read in flight cannot know its value's tags before it lands: refuse every fill.
+    if (tags.length > 0) guard.evictAll();
+    if (keys.length > 0) await l1.delete(keys);
+    for (const pattern of patterns) await l1.deletePattern(pattern);
+    if (tags.length > 0) await l1.deleteTags([...tags, UNKNOWN_TAGS]);
+  }
+
+  /** Tells the other instances; a failure is logged, never thrown: `l2` holds the truth. */
+  function publish(message: BusMessage): void {
+    if (!bus) return;
+    bus.publish(message).catch((error: unknown) => {
+      warn('publish', { err: error, bus: bus.name }, `[@kit/cache] [bus] publish failed`);
+    });
+  }
+
+  /** Runs an invalidation on `l2`, then evicts `l1` (also when `l2` failed), then publishes. */
+  async function invalidate<T>(message: BusMessage, inL2: () => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await inL2();
+    } catch (error) {
+      // This process stops serving the copies at once; the caller retries the invalidation.
+      await evict(message);
+      throw error;
+    }
+    await evict(message);
+    publish(message);
+    return result;
+  }
+
+  function onMessage(message: BusMessage): void {
+    evict(message)
+      .catch((error: unknown) => {
+        // l1 is in-process: it failing means everything it holds is suspect.
+        logger.error({ err: error, unexpected: true }, '[@kit/cache] [l1] eviction failed');
+        guard.evictAll();
+        return l1.clear();
+      })
+      .catch(() => {})
+      .finally(() => {
+        try {
+          onRemoteInvalidation?.(message);
+        } catch (error) {
+          logger.error({ err: error, unexpected: true }, '[@kit/cache] onRemoteInvalidation threw');
+        }
+      });
+  }
+
+  function onState(up: boolean): void {
+    if (up === coherent) return;
+    coherent = up;
+    if (!up) {
+      warn(
+        'down',
+        { bus: bus?.name },
+        `[@kit/cache] [bus] down: l1 copies now live at most ${l1TtlMs} ms`,
+      );
+      return;
+    }
+    // Messages may have been lost while it was down: nothing in l1 can be vouched for.
+    guard.evictAll();
+    l1.clear().catch((error: unknown) => {
+      logger.error({ err: error, unexpected: true }, '[@kit/cache] [l1] clear failed');
+    });
+    if (wasUp) logger.warn({ bus: bus?.name }, '[@kit/cache] [bus] up again: l1 cleared');
+    wasUp = true;
+  }
+
+  return {
+    name: l2.name,
+    get coherent() {
+      return coherent;
+    },
+    async get(key) {
+      const held = await l1.get(key);
+      if (held !== undefined) {
+        if (coherent || Date.now() - storedAtOf(held) < l1TtlMs) return heldValue(held);
+        await l1.delete([key]);
+      }
+      const began = guard.begin(key);
+      let value: string | undefined;
+      try {
+        value = await l2.get(key);
+      } finally {
+        const mayFill = guard.end(key, began);
+        if (mayFill && value !== undefined) await fill(key, value);
+      }
+      return value;
+    },
+    async set(key, value, ttlMs, setOptions?: StoreSetOptions) {
+      let stored: boolean;
+      try {
+        stored = await l2.set(key, value, ttlMs, setOptions);
+      } catch (error) {
+        // What l2 holds now is unknown: drop the copy, and any read in flight may not restore it.
+        guard.evictKeys([key]);
+        await l1.delete([key]);
+        throw error;
+      }
+      // No read that began before this write may put its older copy back.
+      guard.evictKeys([key]);
+      if (!stored) {
+        await l1.delete([key]);
+        return false;
+      }
+      const ttl = copyTtl(value, ttlMs);
+      const tags = setOptions?.tags ?? [];
+      if (ttl > 0) await l1.set(key, holdL1(value, Date.now()), ttl, { tags });
+      else await l1.delete([key]);
+      publish({ keys: [key] });
+      return true;
+    },
+    delete: (keys) =>
+      keys.length === 0 ? Promise.resolve(0) : invalidate({ keys }, () => l2.delete(keys)),
+    deletePattern: (pattern) =>
+      invalidate({ patterns: [pattern] }, () => l2.deletePattern(pattern)),
+    deleteTags: (tags) =>
+      tags.length === 0 ? Promise.resolve(0) : invalidate({ tags }, () => l2.deleteTags(tags)),
+    clear: () => invalidate({ clear: true }, () => l2.clear()),
+    mark: (key, tags): Promise<StoreMark> => l2.mark(key, tags),
+    async start() {
+      if (!bus) return;
+      await bus.start(onMessage, onState);
+      onState(bus.up);
+    },
+    async close() {
+      coherent = false;
+      await bus?.close();
+    },
+  };
+
+  async function fill(key: string, value: string): Promise<void> {
+    const ttl = copyTtl(value, Number.POSITIVE_INFINITY);
+    if (ttl <= 0) return;
+    const tags = tagsOf?.(value) ?? [UNKNOWN_TAGS];
+    await l1.set(key, holdL1(value, Date.now()), ttl, { tags });
+  }
+}
