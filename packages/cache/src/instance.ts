@@ -2,8 +2,10 @@ import { type CacheNamespace, createDataApi } from './data-api.js';
 import { CacheEngine } from './engine.js';
 import { CachedRoute } from './http/cached-route.js';
 import type { Captured } from './http/types.js';
-import { resolveCacheOptions } from './options.js';
-import type { CacheOptions, CacheState, RequestParams, RouteOptions } from './types.js';
+import { createLayeredStore, type LayeredStore } from './layered-store.js';
+import { type ResolvedCacheOptions, resolveCacheOptions } from './options.js';
+import { decodeRecord, recordTags, storeTtlMs } from './record.js';
+import type { BusMessage, CacheOptions, CacheState, RequestParams, RouteOptions } from './types.js';
 
 /** A request as the framework-agnostic wrapper sees it. */
 export interface CacheRequest {
@@ -75,16 +77,27 @@ export interface CacheInstance extends CacheNamespace {
  * ```
  */
 export function createCache(options: CacheOptions): CacheInstance {
-  const engine = new CacheEngine(resolveCacheOptions(options));
+  const resolved = resolveCacheOptions(options);
+  let engine: CacheEngine | undefined;
+  const layers = resolved.l1 && layeredStoreOf(resolved, (message) => engine?.cancel(message));
+  engine = new CacheEngine(layers ? { ...resolved, store: layers } : resolved);
+  layers?.start().catch((error: unknown) => {
+    resolved.logger.warn(
+      { code: 'E_STORE_UNAVAILABLE', err: error },
+      'the cache bus did not start; l1 entries live at most l1Ttl until it does',
+    );
+  });
+  const core = engine;
 
   return {
-    ...createDataApi(engine, ''),
-    route: (routeOptions) => new CachedRoute(engine, routeOptions),
+    ...createDataApi(core, ''),
+    route: (routeOptions) => new CachedRoute(core, routeOptions),
     async close() {
-      engine.pending.close();
+      core.pending.close();
+      await layers?.close();
     },
     cache(routeOptions, handler) {
-      const route = new CachedRoute(engine, routeOptions);
+      const route = new CachedRoute(core, routeOptions);
       const run = async (request: CacheRequest) => JSON.stringify(await handler(request)) ?? 'null';
       const json = { 'content-type': 'application/json' };
 
@@ -124,4 +137,29 @@ export function createCache(options: CacheOptions): CacheInstance {
       };
     },
   };
+}
+
+/** The two levels `l1` and `bus` ask for, over the instance's store. */
+function layeredStoreOf(
+  options: ResolvedCacheOptions,
+  onRemote: (message: Required<BusMessage>) => void,
+): LayeredStore {
+  const record = (value: string) => decodeRecord(value);
+  return createLayeredStore({
+    l1: options.l1!,
+    l2: options.store,
+    bus: options.bus,
+    l1TtlMs: options.l1TtlMs,
+    logger: options.logger,
+    lifetimeOf: (value) => {
+      const decoded = record(value);
+      return decoded && storeTtlMs(decoded);
+    },
+    tagsOf: (value) => {
+      const decoded = record(value);
+      return decoded && recordTags(decoded);
+    },
+    onRemoteInvalidation: ({ keys = [], patterns = [], tags = [], clear = false }) =>
+      onRemote({ keys, patterns, tags, clear }),
+  });
 }

@@ -218,6 +218,13 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
       tags.length === 0 ? Promise.resolve(0) : invalidate({ tags }, () => l2.deleteTags(tags)),
     clear: () => invalidate({ clear: true }, () => l2.clear()),
     mark: (key, tags): Promise<StoreMark> => l2.mark(key, tags),
+    // Load locks are shared state, like marks: only l2 can hold them.
+    ...(l2.lock && l2.unlock
+      ? {
+          lock: (name: string, ttlMs: number) => l2.lock!(name, ttlMs),
+          unlock: (name: string, token: string) => l2.unlock!(name, token),
+        }
+      : {}),
     async start() {
       if (!bus) return;
       await bus.start(onMessage, onState);

@@ -1,5 +1,10 @@
-import { describe, expect, it, vi } from 'vitest';
-import { type CacheInstance, type CacheStore, createCache } from '../../src/index.js';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import {
+  type CacheInstance,
+  type CacheOptions,
+  type CacheStore,
+  createCache,
+} from '../../src/index.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const quietLogger = () => ({ warn: vi.fn(), error: vi.fn() });
@@ -13,20 +18,35 @@ function gate<T = void>() {
   return { opened, open };
 }
 
+/** What one instance of an app is built from: its store, and its memory layer and bus if any. */
+export type Setup = Pick<CacheOptions, 'store' | 'l1' | 'bus'>;
+
 /**
  * The data-layer API on one kind of store. `makeStore` returns a fresh store; `shared` a
- * second view of the same data (another instance of the app on one Redis; the same object
- * for memory), so two engines, each with its own in-process flights, race through the store.
+ * second instance's setup over the same data (another instance of the app on one Redis; the
+ * same store object for memory), so two engines, each with its own in-process flights and
+ * memory layer, race through the store.
  */
 export function registerDataSuite(
   name: string,
-  makeStore: () => Promise<{ store: CacheStore; shared: () => CacheStore }>,
+  makeStore: () => Promise<{ store: CacheStore; shared: () => Setup; setup?: () => Setup }>,
 ): void {
-  const fresh = async (options: { timeout?: string } = {}) => {
-    const { store, shared } = await makeStore();
+  const opened: CacheInstance[] = [];
+  const open = (options: CacheOptions) => {
+    const cache = createCache(options);
+    opened.push(cache);
+    return cache;
+  };
+  afterAll(async () => {
+    await Promise.all(opened.map((cache) => cache.close()));
+  });
+  const fresh = async () => {
+    const { store, shared, setup } = await makeStore();
     const logger = quietLogger();
-    const cache = createCache({ store, logger, ...options });
-    const other = (): CacheInstance => createCache({ store: shared(), logger: quietLogger() });
+    const cache = open({ ...(setup?.() ?? { store }), logger });
+    const other = (): CacheInstance => open({ ...shared(), logger: quietLogger() });
+    // Both buses subscribed before the test writes anything.
+    await sleep(setup ? 100 : 0);
     return { cache, store, logger, other };
   };
 

@@ -3,5 +3,5 @@ import { registerDataSuite } from './data-suite.js';
 
 registerDataSuite('memory', async () => {
   const store = memoryStore();
-  return { store, shared: () => store };
+  return { store, shared: () => ({ store }) };
 });

@@ -25,7 +25,10 @@ runCacheStoreSuite(
 );
 registerDataSuite('redis cluster', async () => {
   const prefix = unique();
-  return { store: redisStore({ client, prefix }), shared: () => redisStore({ client, prefix }) };
+  return {
+    store: redisStore({ client, prefix }),
+    shared: () => ({ store: redisStore({ client, prefix }) }),
+  };
 });
 runCacheStoreSuite(
   { describe, it, expect },
