@@ -82,6 +82,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const listKey = (user: string, page: number | string, perPage: number | string = 10) =>
   `${user}_posts:page_${page}:items_per_page:${perPage}:${user}`;
 
+const xCacheOf =
+  (get: (path: string) => Promise<TestResponse>) =>
+  async (path: string): Promise<string | null> =>
+    (await get(path)).headers.get('x-cache');
+
 /** Every behaviour of the adapters, written once and run on each framework (memory store). */
 export function runAdapterSuite(adapter: string, buildClient: BuildClient): void {
   const setup = adapterContexts(buildClient);
@@ -262,6 +267,54 @@ export function runAdapterSuite(adapter: string, buildClient: BuildClient): void
       await ctx.client.request('POST', '/%5Ba-z%5D%2A/posts');
       expect(await ctx.present([listKey('[a-z]*', 1)])).toEqual([false]);
       expect(await ctx.present([...aliceKeys, ...bobKeys])).toEqual(Array(6).fill(true));
+    });
+  });
+
+  describe(`${adapter} adapter: tags and grace`, () => {
+    it('files entries under their tags, and a write or the API drops a whole tag', async () => {
+      const { get, client, appCache, backend } = await setup();
+      for (const path of ['/tagged/alice/1', '/tagged/alice/2', '/tagged/bob/1']) await get(path);
+      expect(await Promise.all(['/tagged/alice/1', '/tagged/bob/1'].map(xCacheOf(get)))).toEqual([
+        'HIT',
+        'HIT',
+      ]);
+      expect((await client.request('POST', '/tagged/alice')).status).toBe(200);
+      expect(await xCacheOf(get)('/tagged/alice/1')).toBe('MISS');
+      expect(await xCacheOf(get)('/tagged/alice/2')).toBe('MISS');
+      expect(await xCacheOf(get)('/tagged/bob/1')).toBe('HIT');
+      expect(await appCache.invalidate({ tags: ['posts:bob'] })).toBe(1);
+      expect(await xCacheOf(get)('/tagged/bob/1')).toBe('MISS');
+      // A failed write drops nothing.
+      backend.fail = true;
+      await client.request('POST', '/tagged/alice');
+      backend.fail = false;
+      expect(await xCacheOf(get)('/tagged/alice/1')).toBe('HIT');
+    });
+
+    it('serves the expired entry within grace instead of a 5xx or a crash, marked STALE', async () => {
+      const { get, backend, logger } = await setup();
+      const miss = await get('/grace/1');
+      await sleep(300);
+      backend.fail = true;
+      const stale = await get('/grace/1');
+      expect([stale.status, stale.headers.get('x-cache')]).toEqual([200, 'STALE']);
+      expect(JSON.parse(stale.body)).toEqual(JSON.parse(miss.body));
+      expect(stale.headers.get('content-type')).toMatch(/json/);
+      expect(logger.warn).toHaveBeenCalledWith(
+        expect.objectContaining({ code: 'E_LOAD_FAILED', status: 503 }),
+        expect.stringContaining('grace'),
+      );
+      backend.fail = false;
+      backend.crash = true;
+      const crashed = await get('/grace/1');
+      expect([crashed.status, crashed.headers.get('x-cache')]).toEqual([200, 'STALE']);
+      backend.crash = false;
+      const fresh = await get('/grace/1');
+      expect([fresh.status, fresh.headers.get('x-cache')]).toEqual([200, 'MISS']);
+      // Without grace (or past it), the error goes out as the handler made it.
+      backend.fail = true;
+      await get('/alice/posts/9');
+      expect((await get('/alice/posts/10')).status).toBe(422);
     });
   });
 

@@ -97,6 +97,28 @@ export const ROUTES: TestRoute[] = [
     options: { keyPrefix: 'pages', resourceIdName: 'page', defaults: { page: 1 } },
   },
   { method: 'GET', path: '/empty/:id', name: 'empty', options: { keyPrefix: 'empty' } },
+  {
+    method: 'GET',
+    path: '/tagged/:username/:id',
+    name: 'tagged',
+    options: { keyPrefix: 'tagged:{username}', resourceIdName: 'id', tags: ['posts:{username}'] },
+  },
+  {
+    method: 'POST',
+    path: '/tagged/:username',
+    name: 'tagwrite',
+    options: {
+      keyPrefix: 'tagwrite',
+      resourceIdName: 'username',
+      tagsToInvalidate: ['posts:{username}'],
+    },
+  },
+  {
+    method: 'GET',
+    path: '/grace/:id',
+    name: 'grace',
+    options: { keyPrefix: 'grace', expiration: '200 ms', grace: 30 },
+  },
   { method: 'GET', path: '/vendor/:id', name: 'vendor', options: { keyPrefix: 'vendor' } },
 ];
 
@@ -106,6 +128,8 @@ export function createBackend() {
     calls: {} as Record<string, number>,
     delayMs: 0,
     fail: false,
+    /** The handler throws (rendered as a 500 by the framework). */
+    crash: false,
     version: 0,
     /** `query` and `path` as the framework parsed them for the handler. */
     async handle(
@@ -117,7 +141,11 @@ export function createBackend() {
       backend.calls[name] = (backend.calls[name] ?? 0) + 1;
       const version = ++backend.version;
       if (backend.delayMs > 0) await sleep(backend.delayMs);
-      if (backend.fail) return { status: name === 'create' ? 500 : 422, body: { detail: 'nope' } };
+      if (backend.crash) throw new Error('handler crashed');
+      if (backend.fail) {
+        const status = name === 'create' ? 500 : name === 'grace' ? 503 : 422;
+        return { status, body: { detail: 'nope' } };
+      }
       switch (name) {
         case 'create':
           return { status: 201, body: { created: true } };
