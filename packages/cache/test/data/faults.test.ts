@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startTcpProxy, type TcpProxy } from '../../../../testing/tcp-proxy.js';
-import { type CacheInstance, createCache } from '../../src/index.js';
+import { type CacheInstance, createCache, type Duration } from '../../src/index.js';
 import { memoryStore } from '../../src/stores/memory.js';
 import { redisStore } from '../../src/stores/redis-entry.js';
 
@@ -129,7 +129,7 @@ describe('cross-instance single flight', () => {
     await Promise.all(caches.map((cache) => cache.close()));
     for (const client of clients) client.disconnect();
   });
-  const instances = (lockTimeout: string) => {
+  const instances = (lockTimeout: Duration) => {
     const keys = `test:cache:lock:${Math.random().toString(36).slice(2)}:`;
     const made = clients.map((client) =>
       createCache({
