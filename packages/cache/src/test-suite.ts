@@ -109,7 +109,7 @@ export function runCacheStoreSuite(
 
     it('deletes more than 5,000 matching keys, leaving the others', async () => {
       const store = await makeStore();
-      const writes: Promise<void>[] = [];
+      const writes: Promise<unknown>[] = [];
       for (let i = 0; i < 5_200; i++)
         writes.push(store.set(`big_posts:page_${i}:big`, 'v', 60_000));
       for (let i = 0; i < 50; i++)
