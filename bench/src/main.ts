@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { invalidationSection } from './cache/invalidation.js';
+import { layersSection } from './cache/layers-section.js';
 import { cacheHitSection, loadOursCache } from './cache/section.js';
 import { httpSection } from './http/section.js';
 import { assertWrk } from './http/wrk.js';
@@ -34,6 +35,10 @@ try {
   await redis.clear();
   if (runs('rate-limit')) {
     parts.push(await rateLimitSection(redis, settings, log));
+    await redis.clear();
+  }
+  if (runs('layers')) {
+    parts.push(await layersSection(redis, settings, log));
     await redis.clear();
   }
   if (runs('cache') || runs('invalidation')) {

@@ -1,6 +1,6 @@
 import { FRAMEWORKS, type Framework } from './http/catalog.js';
 
-export const SECTIONS = ['rate-limit', 'cache', 'invalidation', 'http'] as const;
+export const SECTIONS = ['rate-limit', 'cache', 'layers', 'invalidation', 'http'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 /** How the HTTP section loads its servers. */

@@ -199,7 +199,8 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
       }
       // No read that began before this write may put its older copy back.
       guard.evictKeys([key]);
-      if (!stored) {
+      // Only `false` is a refusal: a store of the first contract resolves `undefined` once stored.
+      if (stored === false) {
         await l1.delete([key]);
         return false;
       }

@@ -1,0 +1,46 @@
+/**
+ * One app instance in its own process, for the two-process bus tests: a layered store
+ * (memory l1, Redis l2, Redis bus) driven over the IPC channel of `child_process.fork`.
+ * Requests `{ id, op, args }` answer `{ id, result }` or `{ id, error }`; each message from the
+ * other instance is reported as `{ event: 'remote', message }`.
+ */
+import { Redis } from 'ioredis';
+import { createLayeredStore } from '../../src/layered-store.js';
+import { memoryStore } from '../../src/stores/memory.js';
+import { redisBus } from '../../src/stores/redis-bus.js';
+import { redisL2 } from './redis-l2.js';
+import { lifetimeOf } from './values.js';
+
+const { KIT_REDIS_URL, KIT_PREFIX, KIT_CHANNEL } = process.env;
+if (!KIT_REDIS_URL || !KIT_PREFIX || !KIT_CHANNEL) throw new Error('KIT_* variables missing');
+const send = (message: unknown) => process.send?.(message);
+
+const client = new Redis(KIT_REDIS_URL);
+const store = createLayeredStore({
+  l1: memoryStore(),
+  l2: redisL2(client, KIT_PREFIX),
+  bus: redisBus({ client, channel: KIT_CHANNEL }),
+  l1TtlMs: 60_000,
+  logger: { warn: () => {}, error: (details, message) => console.error(message, details) },
+  lifetimeOf,
+  onRemoteInvalidation: (message) => send({ event: 'remote', message }),
+});
+await store.start();
+
+type Op = 'get' | 'set' | 'delete' | 'deletePattern' | 'deleteTags' | 'clear' | 'close';
+process.on('message', async ({ id, op, args }: { id: number; op: Op; args: unknown[] }) => {
+  try {
+    if (op === 'close') {
+      await store.close();
+      client.disconnect();
+      send({ id, result: null });
+      process.disconnect();
+      return;
+    }
+    const run = store[op] as (...values: unknown[]) => Promise<unknown>;
+    send({ id, result: (await run(...args)) ?? null });
+  } catch (error) {
+    send({ id, error: String(error) });
+  }
+});
+send({ event: 'ready', coherent: store.coherent });
