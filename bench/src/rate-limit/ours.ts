@@ -158,14 +158,14 @@ export const oursRateLimit: OursRateLimit = {
     return (i) => limiter.check({ path: PATH, identity: users[i % keySpace] });
   },
   memoryCheckControls(keySpace) {
-    let decisions = 0;
+    let _decisions = 0;
     return checkOp(memoryStore({ maxKeys: MEMORY_MAX_KEYS }), keySpace, {
       allow: { ips: ['10.0.0.0/8'], users: ['admin'] },
       deny: { ips: ['192.0.2.0/24'] },
       blockDuration: '1 min',
       mode: 'shadow',
       onDecision: () => {
-        decisions++;
+        _decisions++;
       },
     });
   },

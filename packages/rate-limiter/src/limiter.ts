@@ -341,10 +341,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     const identity = userOf(input);
     const entry = keyOf(identity, input, path);
     const key = entry.key;
-    if (allowed !== undefined && allowed(input)) {
+    if (allowed?.(input)) {
       return finish(listedResult('allow', identity, path, key, cost, now), op, 0);
     }
-    if (denied !== undefined && denied(input)) {
+    if (denied?.(input)) {
       return finish(listedResult('deny', identity, path, key, cost, now), op, 0);
     }
     const found = rules.resolve(identity, path, now);

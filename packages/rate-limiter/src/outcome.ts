@@ -1,4 +1,4 @@
-import type { Logger, LogThrottle } from '@kit/internal';
+import type { Logger } from '@kit/internal';
 import { check } from './checks.js';
 import type { RateLimiter, RateLimitResult } from './types.js';
 

@@ -1,2 +1,8 @@
 // One copy of the helpers: the published store suite needs them too.
-export { nextWindow, roomInWindow, sleep, uniqueKey, windowEnd } from '../../src/test-suite/time.js';
+export {
+  nextWindow,
+  roomInWindow,
+  sleep,
+  uniqueKey,
+  windowEnd,
+} from '../../src/test-suite/time.js';
