@@ -41,10 +41,12 @@ function hitParams(n: number) {
 
 /**
  * A stored entry as a miss writes it, in the documented format (docs/cache.md, "What is
- * stored"): `kc1|<freshUntil>|<status>|<etag>|<content type>` then a newline and the body.
+ * stored"): `kc2|<freshUntil>|<staleUntil>|<graceUntil>|<tags>`, a newline, a route's
+ * `<status>|<etag>|<content type>`, a newline, and the body.
  */
 function entryFor(body: string): string {
-  return `kc1|${Date.now() + HOUR_MS}|200|"bench"|application/json\n${body}`;
+  const until = Date.now() + HOUR_MS;
+  return `kc2|${until}|${until}|${until}|\n200|"bench"|application/json\n${body}`;
 }
 
 export const oursCache: OursCache = {
@@ -83,7 +85,7 @@ export const oursCache: OursCache = {
     // What the engine does with a hit: read the string, slice the body out of the envelope.
     return async (i) => {
       const raw = await store.get(keys[i % keySpace] as string);
-      return raw?.slice(raw.indexOf('\n') + 1);
+      return raw?.slice(raw.indexOf('\n', raw.indexOf('\n') + 1) + 1);
     };
   },
 
