@@ -50,19 +50,20 @@ export async function forkInstance(env: {
     );
   });
   await ready;
+  const call = (op: string, ...args: unknown[]) => {
+    const id = next++;
+    return new Promise<unknown>((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      child.send({ id, op, args });
+    });
+  };
   return {
     remote,
-    call(op, ...args) {
-      const id = next++;
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        child.send({ id, op, args });
-      });
-    },
+    call,
     async close() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
-      await this.call('close').catch(() => {});
+      await call('close').catch(() => {});
       const late = setTimeout(() => child.kill('SIGKILL'), 2_000);
       await exited;
       clearTimeout(late);
