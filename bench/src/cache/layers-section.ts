@@ -55,6 +55,7 @@ async function oursL1Hit(redis: BenchRedis, keySpace: number) {
   }
   return {
     op: async (i: number) => decodeEntry(await store.get(keys[i % keySpace] as string)),
+    memo: (i: number) => store.getDecoded(keys[i % keySpace] as string),
     close: () => store.close(),
   };
 }
@@ -146,6 +147,13 @@ export async function layersSection(
       concurrency: 1,
     },
     {
+      id: 'ours-l1-memo',
+      label: '@kit/cache layered store getDecoded (l1 hit, decoded-form memo; store direct)',
+      what: 'the same store with `memo`: a hit of a copy decoded before returns that object',
+      op: ours.memo,
+      concurrency: 1,
+    },
+    {
       id: 'bento-l1',
       label: 'bentocache getOrSet (memory L1 hit, Redis L2, Redis bus)',
       what: 'bento.getOrSet({ key, factory, ttl }) answered by its memory driver (serialize: true)',
@@ -163,6 +171,12 @@ export async function layersSection(
     {
       label: 'memory-layer hit / bare Redis GET',
       value: ratio(results, 'ours-l1', 'floor'),
+      direction: '>=',
+      target: 10,
+    },
+    {
+      label: 'memory-layer hit with the decoded-form memo / bare Redis GET',
+      value: ratio(results, 'ours-l1-memo', 'floor'),
       direction: '>=',
       target: 10,
     },

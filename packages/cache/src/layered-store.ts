@@ -1,6 +1,7 @@
 import { type Logger, LogThrottle } from '@kit/internal';
 import { invalidOption } from './errors.js';
 import { globToRegExp } from './glob.js';
+import { DecodedMemo } from './layers/decoded-memo.js';
 import { FillGuard } from './layers/fill-guard.js';
 import { heldValue, holdL1, storedAtOf } from './layers/l1-entry.js';
 import type { BusMessage, CacheBus, CacheStore, StoreMark, StoreSetOptions } from './types.js';
@@ -32,6 +33,12 @@ export interface LayeredStoreOptions {
    * cancels its in-flight loads of what it covers.
    */
   onRemoteInvalidation?: (message: BusMessage) => void;
+  /**
+   * Remembers the decoded form of up to `maxEntries` recent `l1` copies for `getDecoded`, so
+   * a hit skips `decode`. Every hit of one copy gets the same object: `decode` should freeze
+   * it, or callers must treat it as read-only. Without it, `getDecoded` cannot be called.
+   */
+  memo?: { decode: (value: string) => unknown; maxEntries: number };
 }
 
 /** A {@link CacheStore} over two levels, plus the bus's lifetime. */
@@ -42,6 +49,11 @@ export interface LayeredStore extends CacheStore {
   close(): Promise<void>;
   /** Whether the bus keeps `l1` coherent now (false without a bus). */
   readonly coherent: boolean;
+  /**
+   * `get`, decoded with `memo.decode`; an `l1` hit of a copy decoded before answers with the
+   * same decoded object, without decoding again.
+   */
+  getDecoded(key: string): Promise<unknown>;
 }
 
 /** The tag `l1` files copies under when their tags are unknown: every tag eviction takes them. */
@@ -73,6 +85,7 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
     throw invalidOption('l1Ttl', 'must be a positive duration', { value: l1TtlMs });
   }
   const guard = new FillGuard();
+  const memo = options.memo && new DecodedMemo(options.memo.decode, options.memo.maxEntries);
   const throttle = new LogThrottle(100);
   // Whether bus messages flow: only then may an `l1` copy outlive `l1TtlMs`.
   let coherent = false;
@@ -93,10 +106,12 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
     const { keys = [], patterns = [], tags = [] } = message;
     if (message.clear) {
       guard.evictAll();
+      memo?.clear();
       await l1.clear();
       return;
     }
     guard.evictKeys(keys);
+    memo?.forget(keys);
     for (const pattern of patterns) guard.evictMatching(globToRegExp(pattern));
     // A read in flight cannot know its value's tags before it lands: refuse every fill.
     if (tags.length > 0) guard.evictAll();
@@ -172,20 +187,21 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
       return coherent;
     },
     async get(key) {
+      // The hit path inline: one await, no closure, the time read only while the bus is down.
       const held = await l1.get(key);
-      if (held !== undefined) {
-        if (coherent || Date.now() - storedAtOf(held) < l1TtlMs) return heldValue(held);
-        await l1.delete([key]);
+      if (held !== undefined && (coherent || trusted(held))) return heldValue(held);
+      return await readThrough(key, held);
+    },
+    async getDecoded(key) {
+      if (!memo) {
+        throw invalidOption('memo', 'must be given to call getDecoded', { value: undefined });
       }
-      const began = guard.begin(key);
-      let value: string | undefined;
-      try {
-        value = await l2.get(key);
-      } finally {
-        const mayFill = guard.end(key, began);
-        if (mayFill && value !== undefined) await fill(key, value);
+      const held = await l1.get(key);
+      if (held !== undefined && (coherent || trusted(held))) {
+        return memo.read(key, held, () => heldValue(held));
       }
-      return value;
+      const value = await readThrough(key, held);
+      return value === undefined ? undefined : memo.decode(value);
     },
     async set(key, value, ttlMs, setOptions?: StoreSetOptions) {
       let stored: boolean;
@@ -229,6 +245,31 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
       await bus?.close();
     },
   };
+
+  /** Whether a copy may be served while no bus vouches for it: stored within `l1TtlMs`. */
+  function trusted(held: string): boolean {
+    return Date.now() - storedAtOf(held) < l1TtlMs;
+  }
+
+  /**
+   * Reads `l2`, and copies what it read into `l1` unless an eviction arrived meanwhile.
+   * `untrusted` is the copy `l1` held that may not be served: dropped first.
+   */
+  async function readThrough(
+    key: string,
+    untrusted: string | undefined,
+  ): Promise<string | undefined> {
+    if (untrusted !== undefined) await l1.delete([key]);
+    const began = guard.begin(key);
+    let value: string | undefined;
+    try {
+      value = await l2.get(key);
+    } finally {
+      const mayFill = guard.end(key, began);
+      if (mayFill && value !== undefined) await fill(key, value);
+    }
+    return value;
+  }
 
   async function fill(key: string, value: string): Promise<void> {
     const ttl = copyTtl(value, Number.POSITIVE_INFINITY);
