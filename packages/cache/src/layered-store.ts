@@ -174,6 +174,7 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
     }
     // Messages may have been lost while it was down: nothing in l1 can be vouched for.
     guard.evictAll();
+    memo?.clear();
     l1.clear().catch((error: unknown) => {
       logger.error({ err: error, unexpected: true }, '[@kit/cache] [l1] clear failed');
     });
