@@ -1,6 +1,7 @@
-import { type Logger, LogThrottle } from '@kit/internal';
+import type { Logger } from '@kit/internal';
 import { invalidOption } from './errors.js';
 import { globToRegExp } from './glob.js';
+import { BusLink } from './layers/bus-link.js';
 import { DecodedMemo } from './layers/decoded-memo.js';
 import { FillGuard } from './layers/fill-guard.js';
 import { heldValue, holdL1, storedAtOf } from './layers/l1-entry.js';
@@ -58,7 +59,6 @@ export interface LayeredStore extends CacheStore {
 
 /** The tag `l1` files copies under when their tags are unknown: every tag eviction takes them. */
 const UNKNOWN_TAGS = '\u0000unknown-tags';
-const WARN_INTERVAL_MS = 10_000;
 
 /**
  * Two levels: hits from the in-process `l1`, misses from the shared `l2` (then copied into
@@ -80,36 +80,31 @@ const WARN_INTERVAL_MS = 10_000;
  * ```
  */
 export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
-  const { l1, l2, bus, l1TtlMs, logger, lifetimeOf, tagsOf, onRemoteInvalidation } = options;
+  const { l1, l2, bus, l1TtlMs, logger, lifetimeOf, tagsOf } = options;
   if (!Number.isFinite(l1TtlMs) || l1TtlMs <= 0) {
     throw invalidOption('l1Ttl', 'must be a positive duration', { value: l1TtlMs });
   }
   const guard = new FillGuard();
   const memo = options.memo && new DecodedMemo(options.memo.decode, options.memo.maxEntries);
-  const throttle = new LogThrottle(100);
-  // Whether bus messages flow: only then may an `l1` copy outlive `l1TtlMs`.
-  let coherent = false;
-  let wasUp = false;
-
-  const warn = (kind: string, details: Record<string, unknown>, message: string) => {
-    if (throttle.shouldLog(kind, WARN_INTERVAL_MS)) logger.warn(details, message);
-  };
+  const link = new BusLink({
+    bus,
+    logger,
+    l1TtlMs,
+    evict,
+    reset,
+    onRemoteInvalidation: options.onRemoteInvalidation,
+  });
 
   /** How long an `l1` copy of `value` may live, at most `ttlMs`; 0 for no copy. */
   const copyTtl = (value: string, ttlMs: number): number => {
     const lifetime = lifetimeOf(value) ?? l1TtlMs;
-    return Math.max(0, Math.min(ttlMs, lifetime, coherent ? ttlMs : l1TtlMs));
+    return Math.max(0, Math.min(ttlMs, lifetime, link.coherent ? ttlMs : l1TtlMs));
   };
 
   /** Evicts what `message` covers from `l1`, in-flight fills included. */
   async function evict(message: BusMessage): Promise<void> {
     const { keys = [], patterns = [], tags = [] } = message;
-    if (message.clear) {
-      guard.evictAll();
-      memo?.clear();
-      await l1.clear();
-      return;
-    }
+    if (message.clear) return await reset();
     guard.evictKeys(keys);
     memo?.forget(keys);
     for (const pattern of patterns) guard.evictMatching(globToRegExp(pattern));
@@ -120,12 +115,11 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
     if (tags.length > 0) await l1.deleteTags([...tags, UNKNOWN_TAGS]);
   }
 
-  /** Tells the other instances; a failure is logged, never thrown: `l2` holds the truth. */
-  function publish(message: BusMessage): void {
-    if (!bus) return;
-    bus.publish(message).catch((error: unknown) => {
-      warn('publish', { err: error, bus: bus.name }, `[@kit/cache] [bus] publish failed`);
-    });
+  /** Drops every copy, and every fill and decoded form in flight with them. */
+  async function reset(): Promise<void> {
+    guard.evictAll();
+    memo?.clear();
+    await l1.clear();
   }
 
   /** Runs an invalidation on `l2`, then evicts `l1` (also when `l2` failed), then publishes. */
@@ -139,58 +133,19 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
       throw error;
     }
     await evict(message);
-    publish(message);
+    link.publish(message);
     return result;
-  }
-
-  function onMessage(message: BusMessage): void {
-    evict(message)
-      .catch((error: unknown) => {
-        // l1 is in-process: it failing means everything it holds is suspect.
-        logger.error({ err: error, unexpected: true }, '[@kit/cache] [l1] eviction failed');
-        guard.evictAll();
-        return l1.clear();
-      })
-      .catch(() => {})
-      .finally(() => {
-        try {
-          onRemoteInvalidation?.(message);
-        } catch (error) {
-          logger.error({ err: error, unexpected: true }, '[@kit/cache] onRemoteInvalidation threw');
-        }
-      });
-  }
-
-  function onState(up: boolean): void {
-    if (up === coherent) return;
-    coherent = up;
-    if (!up) {
-      warn(
-        'down',
-        { bus: bus?.name },
-        `[@kit/cache] [bus] down: l1 copies now live at most ${l1TtlMs} ms`,
-      );
-      return;
-    }
-    // Messages may have been lost while it was down: nothing in l1 can be vouched for.
-    guard.evictAll();
-    memo?.clear();
-    l1.clear().catch((error: unknown) => {
-      logger.error({ err: error, unexpected: true }, '[@kit/cache] [l1] clear failed');
-    });
-    if (wasUp) logger.warn({ bus: bus?.name }, '[@kit/cache] [bus] up again: l1 cleared');
-    wasUp = true;
   }
 
   return {
     name: l2.name,
     get coherent() {
-      return coherent;
+      return link.coherent;
     },
     async get(key) {
       // The hit path inline: one await, no closure, the time read only while the bus is down.
       const held = await l1.get(key);
-      if (held !== undefined && (coherent || trusted(held))) return heldValue(held);
+      if (held !== undefined && (link.coherent || trusted(held))) return heldValue(held);
       return await readThrough(key, held);
     },
     async getDecoded(key) {
@@ -198,7 +153,7 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
         throw invalidOption('memo', 'must be given to call getDecoded', { value: undefined });
       }
       const held = await l1.get(key);
-      if (held !== undefined && (coherent || trusted(held))) {
+      if (held !== undefined && (link.coherent || trusted(held))) {
         return memo.read(key, held, () => heldValue(held));
       }
       const value = await readThrough(key, held);
@@ -225,7 +180,7 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
       const tags = setOptions?.tags ?? [];
       if (ttl > 0) await l1.set(key, holdL1(value, Date.now()), ttl, { tags });
       else await l1.delete([key]);
-      publish({ keys: [key] });
+      link.publish({ keys: [key] });
       return true;
     },
     delete: (keys) =>
@@ -236,15 +191,8 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
       tags.length === 0 ? Promise.resolve(0) : invalidate({ tags }, () => l2.deleteTags(tags)),
     clear: () => invalidate({ clear: true }, () => l2.clear()),
     mark: (key, tags): Promise<StoreMark> => l2.mark(key, tags),
-    async start() {
-      if (!bus) return;
-      await bus.start(onMessage, onState);
-      onState(bus.up);
-    },
-    async close() {
-      coherent = false;
-      await bus?.close();
-    },
+    start: () => link.start(),
+    close: () => link.close(),
   };
 
   /** Whether a copy may be served while no bus vouches for it: stored within `l1TtlMs`. */
