@@ -47,6 +47,7 @@ export async function oursLayered(
     logger: { warn: (d, m) => console.error(m, d), error: (d, m) => console.error(m, d) },
     lifetimeOf,
     onRemoteInvalidation: options.onRemote,
+    memo: { decode: decodeEntry, maxEntries: options.maxEntries },
   });
   await store.start();
   if (!store.coherent) throw new Error('bench: the bus did not come up');

@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import { BentoCache, bentostore } from 'bentocache';
 import { memoryDriver } from 'bentocache/drivers/memory';
 import { redisBusDriver, redisDriver } from 'bentocache/drivers/redis';
-import { type BenchCase, runCases } from '../cases.js';
+import { type BenchCase, type CaseResult, runCases } from '../cases.js';
 import type { BenchRedis } from '../redis.js';
 import { type Check, checkLines, formatMs, ratio, throughputTable } from '../report.js';
 import type { Settings } from '../settings.js';
@@ -12,6 +12,21 @@ import { makePage } from './page.js';
 import { floorGet } from './peers.js';
 
 const TTL_MS = 3_600_000;
+
+/**
+ * How many times cheaper row `a` is than row `b` per operation, in what both processes spent:
+ * Node CPU plus Redis command time. Throughput alone compares a one-at-a-time in-process loop
+ * with 128 pipelined round trips, which measures the scheduler as much as the hit.
+ */
+function cheaper(results: ReadonlyMap<string, CaseResult>, a: string, b: string) {
+  const cost = (id: string) => {
+    const row = results.get(id);
+    if (!row) return undefined;
+    return row.nodeUsPerOp + (Number.isNaN(row.redisUsPerOp) ? 0 : row.redisUsPerOp);
+  };
+  const [top, bottom] = [cost(a), cost(b)];
+  return top === undefined || bottom === undefined ? undefined : bottom / top;
+}
 
 /** bentocache with a memory L1 in front of Redis and its Redis bus: its recommended setup. */
 async function bentocacheL1(url: string, keySpace: number) {
@@ -55,6 +70,7 @@ async function oursL1Hit(redis: BenchRedis, keySpace: number) {
   }
   return {
     op: async (i: number) => decodeEntry(await store.get(keys[i % keySpace] as string)),
+    memo: (i: number) => store.getDecoded(keys[i % keySpace] as string),
     close: () => store.close(),
   };
 }
@@ -146,6 +162,13 @@ export async function layersSection(
       concurrency: 1,
     },
     {
+      id: 'ours-l1-memo',
+      label: '@kit/cache layered store getDecoded (l1 hit, decoded-form memo; store direct)',
+      what: 'the same store with `memo`: a hit of a copy decoded before returns that object',
+      op: ours.memo,
+      concurrency: 1,
+    },
+    {
       id: 'bento-l1',
       label: 'bentocache getOrSet (memory L1 hit, Redis L2, Redis bus)',
       what: 'bento.getOrSet({ key, factory, ttl }) answered by its memory driver (serialize: true)',
@@ -161,13 +184,19 @@ export async function layersSection(
 
   const checks: Check[] = [
     {
-      label: 'memory-layer hit / bare Redis GET',
-      value: ratio(results, 'ours-l1', 'floor'),
+      label: 'memory-layer hit (get + decode), cost per op vs bare Redis GET',
+      value: cheaper(results, 'ours-l1', 'floor'),
       direction: '>=',
       target: 10,
     },
     {
-      label: 'memory-layer hit / bentocache memory-layer hit',
+      label: 'memory-layer hit with the decoded-form memo, cost per op vs bare Redis GET',
+      value: cheaper(results, 'ours-l1-memo', 'floor'),
+      direction: '>=',
+      target: 10,
+    },
+    {
+      label: 'memory-layer hit (get + decode) / bentocache memory-layer hit, throughput',
       value: ratio(results, 'ours-l1', 'bento-l1'),
       direction: '>=',
       target: 1,
@@ -180,6 +209,9 @@ export async function layersSection(
     `### Hits of a ~1 KB JSON page (${k.toLocaleString('en-US')} pages; in-process rows run one at a time)`,
     '',
     throughputTable([...results.values()], 'hits', 'floor'),
+    '',
+    '"Cost per op" is Node CPU plus Redis command time per hit: what the 10x target is about. ' +
+      'Throughput ratios put a one-at-a-time in-process loop beside 128 pipelined round trips.',
     '',
     '### Invalidation propagation across two processes (one Redis)',
     '',

@@ -1,6 +1,8 @@
-import { type Logger, LogThrottle } from '@kit/internal';
+import type { Logger } from '@kit/internal';
 import { invalidOption } from './errors.js';
 import { globToRegExp } from './glob.js';
+import { BusLink } from './layers/bus-link.js';
+import { DecodedMemo } from './layers/decoded-memo.js';
 import { FillGuard } from './layers/fill-guard.js';
 import { heldValue, holdL1, storedAtOf } from './layers/l1-entry.js';
 import type { BusMessage, CacheBus, CacheStore, StoreMark, StoreSetOptions } from './types.js';
@@ -32,6 +34,12 @@ export interface LayeredStoreOptions {
    * cancels its in-flight loads of what it covers.
    */
   onRemoteInvalidation?: (message: BusMessage) => void;
+  /**
+   * Remembers the decoded form of up to `maxEntries` recent `l1` copies for `getDecoded`, so
+   * a hit skips `decode`. Every hit of one copy gets the same object: `decode` should freeze
+   * it, or callers must treat it as read-only. Without it, `getDecoded` cannot be called.
+   */
+  memo?: { decode: (value: string) => unknown; maxEntries: number };
 }
 
 /** A {@link CacheStore} over two levels, plus the bus's lifetime. */
@@ -42,11 +50,15 @@ export interface LayeredStore extends CacheStore {
   close(): Promise<void>;
   /** Whether the bus keeps `l1` coherent now (false without a bus). */
   readonly coherent: boolean;
+  /**
+   * `get`, decoded with `memo.decode`; an `l1` hit of a copy decoded before answers with the
+   * same decoded object, without decoding again.
+   */
+  getDecoded(key: string): Promise<unknown>;
 }
 
 /** The tag `l1` files copies under when their tags are unknown: every tag eviction takes them. */
 const UNKNOWN_TAGS = '\u0000unknown-tags';
-const WARN_INTERVAL_MS = 10_000;
 
 /**
  * Two levels: hits from the in-process `l1`, misses from the shared `l2` (then copied into
@@ -68,35 +80,33 @@ const WARN_INTERVAL_MS = 10_000;
  * ```
  */
 export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
-  const { l1, l2, bus, l1TtlMs, logger, lifetimeOf, tagsOf, onRemoteInvalidation } = options;
+  const { l1, l2, bus, l1TtlMs, logger, lifetimeOf, tagsOf } = options;
   if (!Number.isFinite(l1TtlMs) || l1TtlMs <= 0) {
     throw invalidOption('l1Ttl', 'must be a positive duration', { value: l1TtlMs });
   }
   const guard = new FillGuard();
-  const throttle = new LogThrottle(100);
-  // Whether bus messages flow: only then may an `l1` copy outlive `l1TtlMs`.
-  let coherent = false;
-  let wasUp = false;
-
-  const warn = (kind: string, details: Record<string, unknown>, message: string) => {
-    if (throttle.shouldLog(kind, WARN_INTERVAL_MS)) logger.warn(details, message);
-  };
+  const memo = options.memo && new DecodedMemo(options.memo.decode, options.memo.maxEntries);
+  const link = new BusLink({
+    bus,
+    logger,
+    l1TtlMs,
+    evict,
+    reset,
+    onRemoteInvalidation: options.onRemoteInvalidation,
+  });
 
   /** How long an `l1` copy of `value` may live, at most `ttlMs`; 0 for no copy. */
   const copyTtl = (value: string, ttlMs: number): number => {
     const lifetime = lifetimeOf(value) ?? l1TtlMs;
-    return Math.max(0, Math.min(ttlMs, lifetime, coherent ? ttlMs : l1TtlMs));
+    return Math.max(0, Math.min(ttlMs, lifetime, link.coherent ? ttlMs : l1TtlMs));
   };
 
   /** Evicts what `message` covers from `l1`, in-flight fills included. */
   async function evict(message: BusMessage): Promise<void> {
     const { keys = [], patterns = [], tags = [] } = message;
-    if (message.clear) {
-      guard.evictAll();
-      await l1.clear();
-      return;
-    }
+    if (message.clear) return await reset();
     guard.evictKeys(keys);
+    memo?.forget(keys);
     for (const pattern of patterns) guard.evictMatching(globToRegExp(pattern));
     // A read in flight cannot know its value's tags before it lands: refuse every fill.
     if (tags.length > 0) guard.evictAll();
@@ -105,12 +115,11 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
     if (tags.length > 0) await l1.deleteTags([...tags, UNKNOWN_TAGS]);
   }
 
-  /** Tells the other instances; a failure is logged, never thrown: `l2` holds the truth. */
-  function publish(message: BusMessage): void {
-    if (!bus) return;
-    bus.publish(message).catch((error: unknown) => {
-      warn('publish', { err: error, bus: bus.name }, `[@kit/cache] [bus] publish failed`);
-    });
+  /** Drops every copy, and every fill and decoded form in flight with them. */
+  async function reset(): Promise<void> {
+    guard.evictAll();
+    memo?.clear();
+    await l1.clear();
   }
 
   /** Runs an invalidation on `l2`, then evicts `l1` (also when `l2` failed), then publishes. */
@@ -124,68 +133,31 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
       throw error;
     }
     await evict(message);
-    publish(message);
+    link.publish(message);
     return result;
-  }
-
-  function onMessage(message: BusMessage): void {
-    evict(message)
-      .catch((error: unknown) => {
-        // l1 is in-process: it failing means everything it holds is suspect.
-        logger.error({ err: error, unexpected: true }, '[@kit/cache] [l1] eviction failed');
-        guard.evictAll();
-        return l1.clear();
-      })
-      .catch(() => {})
-      .finally(() => {
-        try {
-          onRemoteInvalidation?.(message);
-        } catch (error) {
-          logger.error({ err: error, unexpected: true }, '[@kit/cache] onRemoteInvalidation threw');
-        }
-      });
-  }
-
-  function onState(up: boolean): void {
-    if (up === coherent) return;
-    coherent = up;
-    if (!up) {
-      warn(
-        'down',
-        { bus: bus?.name },
-        `[@kit/cache] [bus] down: l1 copies now live at most ${l1TtlMs} ms`,
-      );
-      return;
-    }
-    // Messages may have been lost while it was down: nothing in l1 can be vouched for.
-    guard.evictAll();
-    l1.clear().catch((error: unknown) => {
-      logger.error({ err: error, unexpected: true }, '[@kit/cache] [l1] clear failed');
-    });
-    if (wasUp) logger.warn({ bus: bus?.name }, '[@kit/cache] [bus] up again: l1 cleared');
-    wasUp = true;
   }
 
   return {
     name: l2.name,
     get coherent() {
-      return coherent;
+      return link.coherent;
     },
     async get(key) {
+      // The hit path inline: one await, no closure, the time read only while the bus is down.
       const held = await l1.get(key);
-      if (held !== undefined) {
-        if (coherent || Date.now() - storedAtOf(held) < l1TtlMs) return heldValue(held);
-        await l1.delete([key]);
+      if (held !== undefined && (link.coherent || trusted(held))) return heldValue(held);
+      return await readThrough(key, held);
+    },
+    async getDecoded(key) {
+      if (!memo) {
+        throw invalidOption('memo', 'must be given to call getDecoded', { value: undefined });
       }
-      const began = guard.begin(key);
-      let value: string | undefined;
-      try {
-        value = await l2.get(key);
-      } finally {
-        const mayFill = guard.end(key, began);
-        if (mayFill && value !== undefined) await fill(key, value);
+      const held = await l1.get(key);
+      if (held !== undefined && (link.coherent || trusted(held))) {
+        return memo.read(key, held, () => heldValue(held));
       }
-      return value;
+      const value = await readThrough(key, held);
+      return value === undefined ? undefined : memo.decode(value);
     },
     async set(key, value, ttlMs, setOptions?: StoreSetOptions) {
       let stored: boolean;
@@ -208,7 +180,7 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
       const tags = setOptions?.tags ?? [];
       if (ttl > 0) await l1.set(key, holdL1(value, Date.now()), ttl, { tags });
       else await l1.delete([key]);
-      publish({ keys: [key] });
+      link.publish({ keys: [key] });
       return true;
     },
     delete: (keys) =>
@@ -226,16 +198,34 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
           unlock: (name: string, token: string) => l2.unlock!(name, token),
         }
       : {}),
-    async start() {
-      if (!bus) return;
-      await bus.start(onMessage, onState);
-      onState(bus.up);
-    },
-    async close() {
-      coherent = false;
-      await bus?.close();
-    },
+    start: () => link.start(),
+    close: () => link.close(),
   };
+
+  /** Whether a copy may be served while no bus vouches for it: stored within `l1TtlMs`. */
+  function trusted(held: string): boolean {
+    return Date.now() - storedAtOf(held) < l1TtlMs;
+  }
+
+  /**
+   * Reads `l2`, and copies what it read into `l1` unless an eviction arrived meanwhile.
+   * `untrusted` is the copy `l1` held that may not be served: dropped first.
+   */
+  async function readThrough(
+    key: string,
+    untrusted: string | undefined,
+  ): Promise<string | undefined> {
+    if (untrusted !== undefined) await l1.delete([key]);
+    const began = guard.begin(key);
+    let value: string | undefined;
+    try {
+      value = await l2.get(key);
+    } finally {
+      const mayFill = guard.end(key, began);
+      if (mayFill && value !== undefined) await fill(key, value);
+    }
+    return value;
+  }
 
   async function fill(key: string, value: string): Promise<void> {
     const ttl = copyTtl(value, Number.POSITIVE_INFINITY);

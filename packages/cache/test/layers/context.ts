@@ -53,6 +53,7 @@ export async function startInstance(options: {
   heartbeat?: string;
   wrapL2?: (l2: CacheStore) => CacheStore;
   onRemoteInvalidation?: LayeredStoreOptions['onRemoteInvalidation'];
+  memo?: LayeredStoreOptions['memo'];
 }) {
   const logger = quietLogger();
   const raw = redisL2(options.l2Client, options.prefix);
@@ -72,6 +73,7 @@ export async function startInstance(options: {
     l1TtlMs: options.l1TtlMs ?? 5_000,
     logger,
     lifetimeOf,
+    memo: options.memo,
     onRemoteInvalidation: (message) => {
       remote.push(message);
       options.onRemoteInvalidation?.(message);

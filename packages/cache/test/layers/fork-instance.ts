@@ -12,8 +12,11 @@ export interface ForkedInstance {
 /** Forks `instance-process.ts` under tsx on the given Redis, prefix and channel. */
 export async function forkInstance(env: {
   redisUrl: string;
+  /** Where its bus connects, when not `redisUrl` (a TCP proxy the test cuts). */
+  busUrl?: string;
   prefix: string;
   channel: string;
+  l1TtlMs?: number;
 }): Promise<ForkedInstance> {
   const child = fork(new URL('./instance-process.ts', import.meta.url), [], {
     execArgv: ['--import', 'tsx'],
@@ -22,6 +25,8 @@ export async function forkInstance(env: {
       KIT_REDIS_URL: env.redisUrl,
       KIT_PREFIX: env.prefix,
       KIT_CHANNEL: env.channel,
+      ...(env.busUrl ? { KIT_BUS_URL: env.busUrl } : {}),
+      ...(env.l1TtlMs ? { KIT_L1_TTL_MS: String(env.l1TtlMs) } : {}),
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -50,19 +55,20 @@ export async function forkInstance(env: {
     );
   });
   await ready;
+  const call = (op: string, ...args: unknown[]) => {
+    const id = next++;
+    return new Promise<unknown>((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      child.send({ id, op, args });
+    });
+  };
   return {
     remote,
-    call(op, ...args) {
-      const id = next++;
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        child.send({ id, op, args });
-      });
-    },
+    call,
     async close() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
-      await this.call('close').catch(() => {});
+      await call('close').catch(() => {});
       const late = setTimeout(() => child.kill('SIGKILL'), 2_000);
       await exited;
       clearTimeout(late);

@@ -11,28 +11,44 @@ import { redisBus } from '../../src/stores/redis-bus.js';
 import { redisL2 } from './redis-l2.js';
 import { lifetimeOf } from './values.js';
 
-const { KIT_REDIS_URL, KIT_PREFIX, KIT_CHANNEL } = process.env;
+const { KIT_REDIS_URL, KIT_BUS_URL, KIT_PREFIX, KIT_CHANNEL, KIT_L1_TTL_MS } = process.env;
 if (!KIT_REDIS_URL || !KIT_PREFIX || !KIT_CHANNEL) throw new Error('KIT_* variables missing');
 const send = (message: unknown) => process.send?.(message);
 
 const client = new Redis(KIT_REDIS_URL);
+// The bus may go through another link (a TCP proxy the test cuts), its l2 staying direct.
+const busClient = KIT_BUS_URL ? new Redis(KIT_BUS_URL, { maxRetriesPerRequest: 1 }) : client;
+busClient.on('error', () => {});
 const store = createLayeredStore({
   l1: memoryStore(),
   l2: redisL2(client, KIT_PREFIX),
-  bus: redisBus({ client, channel: KIT_CHANNEL }),
-  l1TtlMs: 60_000,
+  bus: redisBus({ client: busClient, channel: KIT_CHANNEL, heartbeat: '100 ms' }),
+  l1TtlMs: Number(KIT_L1_TTL_MS ?? 60_000),
   logger: { warn: () => {}, error: (details, message) => console.error(message, details) },
   lifetimeOf,
   onRemoteInvalidation: (message) => send({ event: 'remote', message }),
 });
 await store.start();
 
-type Op = 'get' | 'set' | 'delete' | 'deletePattern' | 'deleteTags' | 'clear' | 'close';
+type Op =
+  | 'get'
+  | 'set'
+  | 'delete'
+  | 'deletePattern'
+  | 'deleteTags'
+  | 'clear'
+  | 'coherent'
+  | 'close';
 process.on('message', async ({ id, op, args }: { id: number; op: Op; args: unknown[] }) => {
   try {
+    if (op === 'coherent') {
+      send({ id, result: store.coherent });
+      return;
+    }
     if (op === 'close') {
       await store.close();
       client.disconnect();
+      busClient.disconnect();
       send({ id, result: null });
       process.disconnect();
       return;

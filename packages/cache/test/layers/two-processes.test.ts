@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTcpProxy } from '../../../../testing/tcp-proxy.js';
 import type { CacheStore } from '../../src/types.js';
 import {
   connect,
@@ -70,5 +71,44 @@ describe('bus across two processes', () => {
     await until(() => ctx.a.remote.length === 1, "a hearing b's set");
     expect(textOf(await ctx.a.store.get('k:1'))).toBe('from b');
     await ctx.close();
+  });
+
+  it("the other process's bus down: copies within l1TtlMs, then Redis; back: l1 cleared", async () => {
+    const names = uniqueNames();
+    const { hostname, port } = new URL(redisUrl());
+    const proxy = await startTcpProxy({ host: hostname, port: Number(port || 6379) });
+    const a = await startInstance({ l2Client: redis, busClient: redis, ...names });
+    const b = await forkInstance({
+      redisUrl: redisUrl(),
+      busUrl: proxy.url,
+      ...names,
+      l1TtlMs: 3_000,
+    });
+    const read = async (key: string) => textOf((await b.call('get', key)) as string | undefined);
+    await a.store.set('k:short', valueUntil('v1'), 60_000);
+    await a.store.set('k:kept', valueUntil('v1'), 60_000);
+    await until(() => b.remote.length === 2, "b hearing a's sets");
+    const copiedAt = Date.now();
+    expect([await read('k:short'), await read('k:kept')]).toEqual(['v1', 'v1']);
+    proxy.cut();
+    await until(async () => (await b.call('coherent')) === false, 'b seeing its bus down');
+    await a.store.set('k:short', valueUntil('v2'), 60_000); // lost to b
+    await a.store.set('k:kept', valueUntil('v2'), 60_000); // lost to b
+    if (Date.now() - copiedAt < 2_900) expect(await read('k:kept')).toBe('v1'); // still a copy
+    await until(async () => (await read('k:short')) === 'v2', 'the copy falling back to Redis');
+    expect(Date.now() - copiedAt).toBeGreaterThanOrEqual(3_000);
+    // A copy made while down, then the bus back: it is cleared, not left to its l1TtlMs.
+    await a.store.set('k:new', valueUntil('v1'), 60_000);
+    const newCopiedAt = Date.now();
+    expect(await read('k:new')).toBe('v1');
+    await a.store.set('k:new', valueUntil('v2'), 60_000); // lost to b
+    proxy.restore();
+    await until(async () => (await b.call('coherent')) === true, 'b seeing its bus back', 10_000);
+    expect(await read('k:new')).toBe('v2');
+    // Well within the copy's l1TtlMs: the clear, not its expiry, is what dropped it.
+    expect(Date.now() - newCopiedAt).toBeLessThan(3_000);
+    await b.close();
+    await a.close();
+    await proxy.close();
   });
 });

@@ -63,7 +63,7 @@ describe('redisBus', () => {
   });
 
   it('listens on a duplicate it closes, and never closes the app client', async () => {
-    const clients = async () => (await redis.client('LIST')).toString().split('\n').length;
+    const clients = async () => String(await redis.client('LIST')).split('\n').length;
     const before = await clients();
     const bus = redisBus({ client: redis, channel: channel() });
     await listen(bus);
