@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
-import { inject, vi } from 'vitest';
+import { inject, type Mock, vi } from 'vitest';
 import { createLayeredStore, type LayeredStoreOptions } from '../../src/layered-store.js';
 import { memoryStore } from '../../src/stores/memory.js';
+import { redisStore } from '../../src/stores/redis.js';
 import { redisBus } from '../../src/stores/redis-bus.js';
 import type { CacheStore } from '../../src/types.js';
-import { redisL2 } from './redis-l2.js';
 import { lifetimeOf } from './values.js';
 
 /**
@@ -30,8 +30,15 @@ export async function until(
 
 export { textOf, valueUntil } from './values.js';
 
-export function quietLogger() {
-  return { warn: vi.fn(), error: vi.fn() };
+type LogFn = (details: Record<string, unknown>, message: string) => void;
+/** A logger whose calls the tests read. */
+export interface QuietLogger {
+  warn: Mock<LogFn>;
+  error: Mock<LogFn>;
+}
+
+export function quietLogger(): QuietLogger {
+  return { warn: vi.fn<LogFn>(), error: vi.fn<LogFn>() };
 }
 
 /** A fresh key prefix and bus channel per test: tests never see each other's messages. */
@@ -56,7 +63,7 @@ export async function startInstance(options: {
   memo?: LayeredStoreOptions['memo'];
 }) {
   const logger = quietLogger();
-  const raw = redisL2(options.l2Client, options.prefix);
+  const raw = redisStore({ client: options.l2Client, prefix: options.prefix });
   const l1 = memoryStore();
   const bus = options.busClient
     ? redisBus({

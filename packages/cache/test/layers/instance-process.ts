@@ -7,8 +7,8 @@
 import { Redis } from 'ioredis';
 import { createLayeredStore } from '../../src/layered-store.js';
 import { memoryStore } from '../../src/stores/memory.js';
+import { redisStore } from '../../src/stores/redis.js';
 import { redisBus } from '../../src/stores/redis-bus.js';
-import { redisL2 } from './redis-l2.js';
 import { lifetimeOf } from './values.js';
 
 const { KIT_REDIS_URL, KIT_BUS_URL, KIT_PREFIX, KIT_CHANNEL, KIT_L1_TTL_MS } = process.env;
@@ -21,7 +21,7 @@ const busClient = KIT_BUS_URL ? new Redis(KIT_BUS_URL, { maxRetriesPerRequest: 1
 busClient.on('error', () => {});
 const store = createLayeredStore({
   l1: memoryStore(),
-  l2: redisL2(client, KIT_PREFIX),
+  l2: redisStore({ client, prefix: KIT_PREFIX }),
   bus: redisBus({ client: busClient, channel: KIT_CHANNEL, heartbeat: '100 ms' }),
   l1TtlMs: Number(KIT_L1_TTL_MS ?? 60_000),
   logger: { warn: () => {}, error: (details, message) => console.error(message, details) },
