@@ -1,55 +1,98 @@
+import { type CacheInstance, createCache } from '@kit/cache';
 import { memoryStore } from '@kit/cache/memory';
 import { redisBus, redisStore } from '@kit/cache/redis';
 import type { Redis } from 'ioredis';
-// From source: the layered store is internal until createCache wires `l1` and `bus` (then
-// these rows switch to `getOrSet` through the public API).
-import {
-  createLayeredStore,
-  type LayeredStore,
-} from '../../../packages/cache/src/layered-store.js';
-import type { CacheStore } from '../../../packages/cache/src/types.js';
+import type { Operation } from '../measure.js';
+import { makePage, type Page } from './page.js';
 
-const HOUR_MS = 3_600_000;
+/** `ttl` of every value the rows write and load, in seconds (the API's unit). */
+const TTL_S = 3_600;
 
-/**
- * A stored entry in the engine's envelope (docs/cache.md, "What is stored"):
- * `kc1|<freshUntil>|<status>|<etag>|<content type>` then a newline and the body.
- */
-export function benchEntry(body: string, lifetimeMs = HOUR_MS): string {
-  return `kc1|${Date.now() + lifetimeMs}|200|"bench"|application/json\n${body}`;
-}
+/** The key the rows cycle through, the same space as the peers' (`page-0` ... `page-N`). */
+export const pageKey = (n: number): string => `page-${n}`;
 
-/** How much longer an entry may be served: its `freshUntil`, as the engine reads it. */
-function lifetimeOf(value: string): number | undefined {
-  const freshUntil = Number(value.slice(4, value.indexOf('|', 4)));
-  return Number.isFinite(freshUntil) ? freshUntil - Date.now() : undefined;
-}
-
-/** What a hit does with the stored text: the body out of the envelope, parsed. */
-export function decodeEntry(value: string | undefined): unknown {
-  return value === undefined ? undefined : JSON.parse(value.slice(value.indexOf('\n') + 1));
-}
-
-/**
- * Our two levels as an app instance builds them: a memory l1, the Redis store as l2, a Redis
- * bus on a duplicate of `client`.
- */
-export async function oursLayered(
+/** Our data layer as an app builds it; `channel` adds the memory layer and the Redis bus. */
+export function oursCache(
   client: Redis,
-  options: { prefix: string; channel: string; maxEntries: number; onRemote?: () => void },
-): Promise<LayeredStore> {
-  const store = createLayeredStore({
-    l1: memoryStore({ maxEntries: options.maxEntries }) as unknown as CacheStore,
-    // Until the v2 redisStore lands its set resolves `undefined`, which the layers read as stored.
-    l2: redisStore({ client, prefix: options.prefix }) as unknown as CacheStore,
+  options: { prefix: string; channel?: string; maxEntries: number },
+): CacheInstance {
+  const logger = {
+    warn: (details: object, message: string) => console.error(message, details),
+    error: (details: object, message: string) => console.error(message, details),
+  };
+  const store = redisStore({ client, prefix: options.prefix });
+  if (options.channel === undefined) return createCache({ store, logger });
+  return createCache({
+    store,
+    l1: memoryStore({ maxEntries: options.maxEntries }),
     bus: redisBus({ client, channel: options.channel }),
-    l1TtlMs: 5_000,
-    logger: { warn: (d, m) => console.error(m, d), error: (d, m) => console.error(m, d) },
-    lifetimeOf,
-    onRemoteInvalidation: options.onRemote,
-    memo: { decode: decodeEntry, maxEntries: options.maxEntries },
+    logger,
   });
-  await store.start();
-  if (!store.coherent) throw new Error('bench: the bus did not come up');
-  return store;
+}
+
+/**
+ * Waits until `subscribers` instances listen on `channel` (`PUBSUB NUMSUB`, seen from Redis:
+ * the API does not say when its bus is up), then a little longer for their clients to hear the
+ * SUBSCRIBE reply. Until then an l1 copy lives only `l1Ttl` and is checked against the clock.
+ */
+export async function busUp(probe: Redis, channel: string, subscribers: number): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const [, count] = (await probe.pubsub('NUMSUB', channel)) as [string, number];
+    if (Number(count) >= subscribers) break;
+    if (Date.now() > deadline) throw new Error(`bench: the bus on ${channel} did not come up`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}
+
+/** One row of ours: `getOrSet` of a page already stored, as a hit. */
+export interface OursRow {
+  op: Operation;
+  close(): Promise<void>;
+}
+
+/** Stores every page through `set`, checks a hit answers it, and returns the hit operation. */
+async function hitRow(appCache: CacheInstance, keySpace: number): Promise<OursRow> {
+  const keys = Array.from({ length: keySpace }, (_, n) => pageKey(n));
+  for (let n = 0; n < keySpace; n++) {
+    if (!(await appCache.set(keys[n] as string, makePage(n), { ttl: TTL_S }))) {
+      throw new Error(`bench: set of ${keys[n]} failed`);
+    }
+  }
+  // A loader run would mean the row measures misses: fail loudly instead.
+  const miss = (): Page => {
+    throw new Error('bench: getOrSet ran its loader on a stored key');
+  };
+  for (let n = 0; n < Math.min(100, keySpace); n++) {
+    const page = await appCache.getOrSet(keys[n] as string, miss, { ttl: TTL_S });
+    if (page.page !== n) throw new Error(`bench: ${keys[n]} answered page ${page.page}`);
+  }
+  return {
+    op: (i) => {
+      const n = i % keySpace;
+      return appCache.getOrSet(keys[n] as string, () => makePage(n), { ttl: TTL_S });
+    },
+    close: () => appCache.close(),
+  };
+}
+
+/** `getOrSet` hits on Redis, no memory layer: every hit a round trip. */
+export function oursRedisHit(client: Redis, keySpace: number): Promise<OursRow> {
+  return hitRow(oursCache(client, { prefix: 'bench:kc-redis:', maxEntries: keySpace }), keySpace);
+}
+
+/** `getOrSet` hits of the memory layer in front of Redis, the bus up. */
+export async function oursL1Hit(client: Redis, probe: Redis, keySpace: number): Promise<OursRow> {
+  const channel = 'bench:kc-l1:bus';
+  const appCache = oursCache(client, { prefix: 'bench:kc-l1:', channel, maxEntries: keySpace * 2 });
+  // Before the pages are stored: the bus coming up clears l1 (messages may have been missed).
+  await busUp(probe, channel, 1);
+  return hitRow(appCache, keySpace);
+}
+
+/** `getOrSet` hits on `memoryStore` alone: no Redis at all. */
+export function oursMemoryHit(keySpace: number): Promise<OursRow> {
+  const appCache = createCache({ store: memoryStore({ maxEntries: keySpace * 2 }) });
+  return hitRow(appCache, keySpace);
 }

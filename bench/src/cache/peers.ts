@@ -1,6 +1,7 @@
 import KeyvRedis from '@keyv/redis';
 import { BentoCache, bentostore } from 'bentocache';
-import { redisDriver } from 'bentocache/drivers/redis';
+import { memoryDriver } from 'bentocache/drivers/memory';
+import { redisBusDriver, redisDriver } from 'bentocache/drivers/redis';
 import { createCache } from 'cache-manager';
 import type { Redis } from 'ioredis';
 import { Keyv } from 'keyv';
@@ -66,5 +67,51 @@ export async function cacheManagerKeyv(
     },
     get: (i) => cache.get(keys[i % keySpace] as string),
     close: () => cache.disconnect().then(() => undefined),
+  };
+}
+
+/** cache-manager 7 over an in-memory Keyv (its default Map store): its in-process setup. */
+export async function cacheManagerMemory(
+  keySpace: number,
+): Promise<{ wrap: Operation; close(): Promise<void> }> {
+  const cache = createCache({ stores: [new Keyv({ namespace: 'bench:cm-memory' })] });
+  const keys = Array.from({ length: keySpace }, (_, n) => `page-${n}`);
+  for (let n = 0; n < keySpace; n++) await cache.set(keys[n] as string, makePage(n), TTL_MS);
+  return {
+    wrap: (i) => {
+      const n = i % keySpace;
+      return cache.wrap(keys[n] as string, () => makePage(n), TTL_MS);
+    },
+    close: () => cache.disconnect().then(() => undefined),
+  };
+}
+
+/** bentocache with a memory L1 in front of Redis and its Redis bus: its recommended setup. */
+export async function bentocacheL1(
+  url: string,
+  keySpace: number,
+): Promise<{ getOrSet: Operation; close(): Promise<void> }> {
+  const { hostname, port } = new URL(url);
+  const connection = { host: hostname, port: Number(port || 6379) };
+  const bento = new BentoCache({
+    default: 'layered',
+    stores: {
+      layered: bentostore()
+        .useL1Layer(memoryDriver({ maxItems: keySpace * 2 }))
+        .useL2Layer(redisDriver({ connection, prefix: 'bench:bento-l1' }))
+        .useBus(redisBusDriver({ connection })),
+    },
+  });
+  const keys = Array.from({ length: keySpace }, (_, n) => `page-${n}`);
+  for (let n = 0; n < keySpace; n++) {
+    await bento.set({ key: keys[n] as string, value: makePage(n), ttl: TTL_MS });
+  }
+  return {
+    getOrSet: (i) => {
+      const n = i % keySpace;
+      return bento.getOrSet({ key: keys[n] as string, factory: () => makePage(n), ttl: TTL_MS });
+    },
+    // Its connections are its own (built from `connection`): disconnect closes them.
+    close: () => bento.disconnect(),
   };
 }

@@ -53,7 +53,9 @@ export async function stampede(
       child.removeAllListeners('exit');
       child.send({ close: true });
     }
-    await Promise.all(children.map((child) => new Promise((resolve) => child.once('exit', resolve))));
+    await Promise.all(
+      children.map((child) => new Promise((resolve) => child.once('exit', resolve))),
+    );
   }
   return { processes, concurrency, rounds, loads };
 }
