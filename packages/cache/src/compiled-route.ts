@@ -117,14 +117,14 @@ export class CompiledRoute {
     background: boolean,
   ): Promise<ReadResult> {
     const { expirationMs, staleMs, graceMs, singleFlight } = this.options;
-    return this.#engine.read(key, {
+    return this.#engine.read(key, () => ({
       tags,
       lifetimes: { freshMs: expirationMs, staleMs, graceMs },
       background,
       load,
       shareFailure: false,
       lockMs: singleFlight === 'global' ? this.#engine.options.lockTimeoutMs : undefined,
-    });
+    }));
   }
 
   /** A cacheable response as the entry stored for it, fresh for the route's `expiration`. */

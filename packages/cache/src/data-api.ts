@@ -122,8 +122,11 @@ export function createDataApi(engine: CacheEngine, prefix: string): CacheNamespa
   };
   const durationOf = (option: string, value: unknown, fallback: unknown) =>
     check.duration(option, value, fallback, { allowZero: true });
+  const { decodedMemo } = engine;
   const decode = (record: StoredRecord, key: string): { value: unknown } | undefined => {
     try {
+      if (decodedMemo)
+        return { value: decodedMemo.read(key, record.payload, () => record.payload) };
       return { value: serializer.deserialize(record.payload) };
     } catch (error) {
       engine.store.warnOnce(
@@ -139,33 +142,36 @@ export function createDataApi(engine: CacheEngine, prefix: string): CacheNamespa
 
   const api: CacheNamespace = {
     async getOrSet<T>(key: string, loader: () => T | Promise<T>, options: GetOrSetOptions = {}) {
+      // Cheap checks on every call; the options' values are read only when the call loads
+      // (a miss, a stale entry), so a hit costs no duration parsing.
       check.object(options, 'options', 'an object of getOrSet options');
       check.knownKeys(options, GET_OR_SET_OPTIONS, 'getOrSet');
       if (typeof loader !== 'function') throw invalidOption('loader', 'must be a function');
       const fullKey = keyOf(key);
-      const tags = tagsOf(options.tags, 'tags');
-      const ttlMs = check.duration('ttl', options.ttl, engine.options.ttlMs / 1000);
-      const staleMs = durationOf('staleWhileRevalidate', options.staleWhileRevalidate, 0);
-      const graceMs = durationOf('grace', options.grace, 0);
-      const loadTimeoutMs =
-        options.loadTimeout === undefined
-          ? undefined
-          : check.duration('loadTimeout', options.loadTimeout, undefined, { timer: true });
-      const global = singleFlightOf(options.singleFlight) === 'global';
       let own: { value: T } | undefined;
-      const result = await engine.read(fullKey, {
-        tags,
-        lifetimes: { freshMs: ttlMs, staleMs, graceMs },
+      const result = await engine.read(fullKey, () => ({
+        tags: tagsOf(options.tags, 'tags'),
+        lifetimes: {
+          freshMs: check.duration('ttl', options.ttl, engine.options.ttlMs / 1000),
+          staleMs: durationOf('staleWhileRevalidate', options.staleWhileRevalidate, 0),
+          graceMs: durationOf('grace', options.grace, 0),
+        },
         background: true,
         shareFailure: true,
-        loadTimeoutMs,
-        lockMs: global ? engine.options.lockTimeoutMs : undefined,
+        loadTimeoutMs:
+          options.loadTimeout === undefined
+            ? undefined
+            : check.duration('loadTimeout', options.loadTimeout, undefined, { timer: true }),
+        lockMs:
+          singleFlightOf(options.singleFlight) === 'global'
+            ? engine.options.lockTimeoutMs
+            : undefined,
         async load() {
           const value = await loader();
           own = { value };
           return value === undefined ? undefined : serializer.serialize(value);
         },
-      });
+      }));
       if (result.ran && own) return own.value;
       const decoded = result.record && decode(result.record, fullKey);
       if (decoded) return decoded.value as T;

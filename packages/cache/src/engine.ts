@@ -1,3 +1,5 @@
+import { DecodedMemo } from './decoded-memo.js';
+import { deepFreeze } from './deep-freeze.js';
 import { GuardedStore } from './guarded-store.js';
 import { Coverage, type Invalidation, isEmpty } from './invalidation.js';
 import type { ResolvedCacheOptions } from './options.js';
@@ -73,6 +75,8 @@ interface Flight {
 }
 
 const FAILED = Symbol('failed');
+/** Decoded values `shareDecoded` keeps, most recent first out of a bounded map. */
+const MEMO_ENTRIES = 10_000;
 
 /**
  * The read path (single-flight in-process and optionally across instances, stale-while-
@@ -83,6 +87,8 @@ export class CacheEngine {
   readonly options: ResolvedCacheOptions;
   readonly store: GuardedStore;
   readonly pending: PendingInvalidations;
+  /** With `shareDecoded`: one frozen decoded value per stored payload, handed to every hit. */
+  readonly decodedMemo: DecodedMemo | undefined;
   readonly #flights = new Map<string, Flight>();
 
   constructor(options: ResolvedCacheOptions) {
@@ -93,23 +99,32 @@ export class CacheEngine {
       options.logger,
       { keys: [], patterns: [], tags: [], clear: true },
     );
+    const { serializer } = options;
+    this.decodedMemo = options.shareDecoded
+      ? new DecodedMemo((text) => deepFreeze(serializer.deserialize(text)), MEMO_ENTRIES)
+      : undefined;
   }
 
-  /** Reads `key`, or loads it once for every concurrent caller of this process. */
-  async read(key: string, spec: ReadSpec): Promise<ReadResult> {
+  /**
+   * Reads `key`, or loads it once for every concurrent caller of this process. `specOf` is
+   * called only when the read needs more than a hit (a miss, a stale entry, a bypass), so a
+   * hit costs neither the spec nor its checks.
+   */
+  async read(key: string, specOf: () => ReadSpec): Promise<ReadResult> {
     // Most hits find no load in flight: skip hashing the key string for nothing.
     const pending = this.#flights.size > 0 ? this.#flights.get(key) : undefined;
-    if (pending) return this.#join(pending, spec);
+    if (pending) return this.#join(pending, specOf());
 
     const raw = await this.store.run('get', this.options.timeoutMs, FAILED, (s) => s.get(key));
-    if (raw === FAILED) return this.#bypass(spec);
+    if (raw === FAILED) return this.#bypass(specOf());
     let record = raw === undefined ? undefined : decodeRecord(raw);
-    if (record && this.pending.size > 0 && this.#coveredByPending(key, spec, record)) {
-      return this.#bypass(spec);
+    if (record && this.pending.size > 0 && this.#coveredByPending(key, record)) {
+      return this.#bypass(specOf());
     }
     const now = Date.now();
     if (record && record.freshUntil > now) return { state: 'HIT', record, ran: false };
     if (record && Math.max(record.staleUntil, record.graceUntil) <= now) record = undefined;
+    const spec = specOf();
 
     // Another caller may have become the leader while we waited on the store.
     const raced = this.#flights.size > 0 ? this.#flights.get(key) : undefined;
@@ -223,8 +238,9 @@ export class CacheEngine {
     }
   }
 
-  #coveredByPending(key: string, spec: ReadSpec, record: StoredRecord): boolean {
-    return this.pending.covers(key, () => [...spec.tags, ...recordTags(record)]);
+  /** Whether a pending invalidation covers an entry: by its key, or the tags it was filed under. */
+  #coveredByPending(key: string, record: StoredRecord): boolean {
+    return this.pending.covers(key, () => recordTags(record));
   }
 
   #warnGrace(what: string, error?: unknown): void {
@@ -252,9 +268,7 @@ export class CacheEngine {
   async peek(key: string): Promise<StoredRecord | undefined> {
     const raw = await this.store.run('get', this.options.timeoutMs, undefined, (s) => s.get(key));
     const record = raw === undefined ? undefined : decodeRecord(raw);
-    if (!record || (this.pending.size > 0 && this.pending.covers(key, () => recordTags(record)))) {
-      return undefined;
-    }
+    if (!record || (this.pending.size > 0 && this.#coveredByPending(key, record))) return undefined;
     return record;
   }
 

@@ -2,7 +2,6 @@ import type { Logger } from '@kit/internal';
 import { invalidOption } from './errors.js';
 import { globToRegExp } from './glob.js';
 import { BusLink } from './layers/bus-link.js';
-import { DecodedMemo } from './layers/decoded-memo.js';
 import { FillGuard } from './layers/fill-guard.js';
 import { heldValue, holdL1, storedAtOf } from './layers/l1-entry.js';
 import type { BusMessage, CacheBus, CacheStore, StoreMark, StoreSetOptions } from './types.js';
@@ -34,12 +33,6 @@ export interface LayeredStoreOptions {
    * cancels its in-flight loads of what it covers.
    */
   onRemoteInvalidation?: (message: BusMessage) => void;
-  /**
-   * Remembers the decoded form of up to `maxEntries` recent `l1` copies for `getDecoded`, so
-   * a hit skips `decode`. Every hit of one copy gets the same object: `decode` should freeze
-   * it, or callers must treat it as read-only. Without it, `getDecoded` cannot be called.
-   */
-  memo?: { decode: (value: string) => unknown; maxEntries: number };
 }
 
 /** A {@link CacheStore} over two levels, plus the bus's lifetime. */
@@ -50,11 +43,6 @@ export interface LayeredStore extends CacheStore {
   close(): Promise<void>;
   /** Whether the bus keeps `l1` coherent now (false without a bus). */
   readonly coherent: boolean;
-  /**
-   * `get`, decoded with `memo.decode`; an `l1` hit of a copy decoded before answers with the
-   * same decoded object, without decoding again.
-   */
-  getDecoded(key: string): Promise<unknown>;
 }
 
 /** The tag `l1` files copies under when their tags are unknown: every tag eviction takes them. */
@@ -85,7 +73,6 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
     throw invalidOption('l1Ttl', 'must be a positive duration', { value: l1TtlMs });
   }
   const guard = new FillGuard();
-  const memo = options.memo && new DecodedMemo(options.memo.decode, options.memo.maxEntries);
   const link = new BusLink({
     bus,
     logger,
@@ -106,7 +93,6 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
     const { keys = [], patterns = [], tags = [] } = message;
     if (message.clear) return await reset();
     guard.evictKeys(keys);
-    memo?.forget(keys);
     for (const pattern of patterns) guard.evictMatching(globToRegExp(pattern));
     // A read in flight cannot know its value's tags before it lands: refuse every fill.
     if (tags.length > 0) guard.evictAll();
@@ -118,7 +104,6 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
   /** Drops every copy, and every fill and decoded form in flight with them. */
   async function reset(): Promise<void> {
     guard.evictAll();
-    memo?.clear();
     await l1.clear();
   }
 
@@ -147,17 +132,6 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
       const held = await l1.get(key);
       if (held !== undefined && (link.coherent || trusted(held))) return heldValue(held);
       return await readThrough(key, held);
-    },
-    async getDecoded(key) {
-      if (!memo) {
-        throw invalidOption('memo', 'must be given to call getDecoded', { value: undefined });
-      }
-      const held = await l1.get(key);
-      if (held !== undefined && (link.coherent || trusted(held))) {
-        return memo.read(key, held, () => heldValue(held));
-      }
-      const value = await readThrough(key, held);
-      return value === undefined ? undefined : memo.decode(value);
     },
     async set(key, value, ttlMs, setOptions?: StoreSetOptions) {
       let stored: boolean;

@@ -27,6 +27,7 @@ export interface ResolvedCacheOptions {
   lockTimeoutMs: number;
   ttlMs: number;
   serializer: Serializer;
+  shareDecoded: boolean;
 }
 
 /** JSON, the default serializer: `undefined` (which JSON cannot hold) is refused by the API. */
@@ -48,6 +49,7 @@ const CACHE_OPTIONS: readonly (keyof CacheOptions)[] = [
   'lockTimeout',
   'ttl',
   'serializer',
+  'shareDecoded',
 ];
 
 const READ_OPTIONS = [
@@ -128,6 +130,7 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
     lockTimeoutMs: check.duration('lockTimeout', options.lockTimeout, '5 s', { timer: true }),
     ttlMs: check.duration('ttl', options.ttl, '1 h'),
     serializer,
+    shareDecoded: check.boolean('shareDecoded', options.shareDecoded, false),
   };
 }
 

@@ -286,6 +286,25 @@ export function registerDataSuite(
       expect(await plain.set('u:2', undefined)).toBe(false);
     });
 
+    it('hands every hit one frozen value with shareDecoded, never an older one', async () => {
+      const { store, shared } = await makeStore();
+      const cache = open({ ...shared(), store, shareDecoded: true, logger: quietLogger() });
+      const loaded = await cache.getOrSet('s:1', async () => ({ title: 'one', tags: ['a'] }));
+      expect(Object.isFrozen(loaded)).toBe(false);
+      const first = await cache.getOrSet('s:1', async () => ({ title: 'unused', tags: [] }));
+      const second = await cache.get<{ title: string; tags: string[] }>('s:1');
+      expect(second).toBe(first);
+      expect(Object.isFrozen(first)).toBe(true);
+      expect(Object.isFrozen(second!.tags)).toBe(true);
+      expect(() => {
+        second!.tags.push('b');
+      }).toThrow(TypeError);
+      await cache.set('s:1', { title: 'two', tags: [] });
+      expect(await cache.get('s:1')).toEqual({ title: 'two', tags: [] });
+      await cache.delete('s:1');
+      expect(await cache.get('s:1')).toBeUndefined();
+    });
+
     it('refuses bad calls, naming the argument', async () => {
       const { cache } = await fresh();
       await expect(cache.getOrSet('', async () => 1)).rejects.toThrow(/`key`/);

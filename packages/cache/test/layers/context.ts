@@ -60,7 +60,6 @@ export async function startInstance(options: {
   heartbeat?: string;
   wrapL2?: (l2: CacheStore) => CacheStore;
   onRemoteInvalidation?: LayeredStoreOptions['onRemoteInvalidation'];
-  memo?: LayeredStoreOptions['memo'];
 }) {
   const logger = quietLogger();
   const raw = redisStore({ client: options.l2Client, prefix: options.prefix });
@@ -80,7 +79,6 @@ export async function startInstance(options: {
     l1TtlMs: options.l1TtlMs ?? 5_000,
     logger,
     lifetimeOf,
-    memo: options.memo,
     onRemoteInvalidation: (message) => {
       remote.push(message);
       options.onRemoteInvalidation?.(message);

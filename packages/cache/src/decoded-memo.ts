@@ -1,14 +1,14 @@
 /**
- * The decoded form of the `l1` copies read recently, so a hit skips decoding (for a ~1 KB JSON
- * page, `JSON.parse` is most of what an in-process hit costs). A remembered form is used only
- * while `l1` still holds the very copy it was decoded from: any eviction, overwrite or refill
- * makes a new copy (its held text starts with the time it was stored), so the memo can never
- * answer with an older value than `l1` would. Every hit of a copy gets the same object.
+ * The decoded form of recently read values, so a hit skips decoding (for a ~1 KB JSON page,
+ * `JSON.parse` is most of what an in-process hit costs). A remembered form is used only when
+ * the payload just read is the very text it was decoded from, so the memo never answers with
+ * another value than the store (or `l1`) holds now, whatever was invalidated in between. Every
+ * hit of one payload gets the same object: `shareDecoded` freezes it.
  *
  * @example
  * ```ts
  * const memo = new DecodedMemo((text) => Object.freeze(JSON.parse(text)), 10_000);
- * memo.read('posts:1', held, heldValue(held));
+ * memo.read('posts:1', payload, () => payload);
  * ```
  */
 export class DecodedMemo {
@@ -22,10 +22,10 @@ export class DecodedMemo {
     this.#maxEntries = maxEntries;
   }
 
-  /** The decoded form of `held` (the copy `l1` holds for `key`), whose value is `value`. */
+  /** The decoded form of `held` (the payload just read for `key`), whose text is `value()`. */
   read(key: string, held: string, value: () => string): unknown {
     const form = this.#forms.get(key);
-    // The same copy: `===` on the string l1 handed out again is a pointer comparison.
+    // The same text: `===` compares contents (a pointer check when it is the same string).
     if (form !== undefined && form.held === held) return form.decoded;
     const decoded = this.#decode(value());
     if (form !== undefined) {
