@@ -90,9 +90,16 @@ export class CacheEngine {
   /** With `shareDecoded`: one frozen decoded value per stored payload, handed to every hit. */
   readonly decodedMemo: DecodedMemo | undefined;
   readonly #flights = new Map<string, Flight>();
+  /** A synchronous read of the memory layer, when the store has one (l1 in front of Redis). */
+  readonly #peek: ((key: string) => string | undefined) | undefined;
 
   constructor(options: ResolvedCacheOptions) {
     this.options = options;
+    const { store } = options;
+    this.#peek =
+      'peekL1' in store && typeof store.peekL1 === 'function'
+        ? (store.peekL1 as (key: string) => string | undefined).bind(store)
+        : undefined;
     this.store = new GuardedStore(options.store, options.logger);
     this.pending = new PendingInvalidations(
       (invalidation) => this.#apply(invalidation).then((count) => count !== undefined),
@@ -114,6 +121,17 @@ export class CacheEngine {
     // Most hits find no load in flight: skip hashing the key string for nothing.
     const pending = this.#flights.size > 0 ? this.#flights.get(key) : undefined;
     if (pending) return this.#join(pending, specOf());
+    const quick = this.#peek?.(key);
+    if (quick !== undefined) {
+      const record = decodeRecord(quick);
+      if (
+        record &&
+        record.freshUntil > Date.now() &&
+        !(this.pending.size > 0 && this.#coveredByPending(key, record))
+      ) {
+        return { state: 'HIT', record, ran: false };
+      }
+    }
 
     const raw = await this.store.run('get', this.options.timeoutMs, FAILED, (s) => s.get(key));
     if (raw === FAILED) return this.#bypass(specOf());

@@ -43,6 +43,11 @@ export interface LayeredStore extends CacheStore {
   close(): Promise<void>;
   /** Whether the bus keeps `l1` coherent now (false without a bus). */
   readonly coherent: boolean;
+  /**
+   * The `l1` copy of `key` when it may be served, read synchronously (an `l1` with a `peek`,
+   * such as `memoryStore()`); `undefined` means "ask `get`", not "absent".
+   */
+  peekL1(key: string): string | undefined;
 }
 
 /** The tag `l1` files copies under when their tags are unknown: every tag eviction takes them. */
@@ -122,10 +127,20 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
     return result;
   }
 
+  // A memory l1 answers synchronously: the engine's hit path then skips a promise and a deadline.
+  const peekOf =
+    typeof (l1 as { peek?: unknown }).peek === 'function'
+      ? (key: string) => (l1 as unknown as { peek(key: string): string | undefined }).peek(key)
+      : undefined;
+
   return {
     name: l2.name,
     get coherent() {
       return link.coherent;
+    },
+    peekL1(key) {
+      const held = peekOf?.(key);
+      return held !== undefined && (link.coherent || trusted(held)) ? heldValue(held) : undefined;
     },
     async get(key) {
       // The hit path inline: one await, no closure, the time read only while the bus is down.

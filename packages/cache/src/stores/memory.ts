@@ -38,6 +38,8 @@ export interface MemoryStore extends CacheStore {
   readonly size: number;
   /** Bytes held now, by the same estimate as `maxBytes`. */
   readonly bytes: number;
+  /** `get` without the promise: what the store holds for `key` now. */
+  peek(key: string): string | undefined;
 }
 
 /**
@@ -84,6 +86,19 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     return slot;
   };
 
+  function peek(key: string): string | undefined {
+    const slot = live(key, Date.now());
+    if (!slot) return undefined;
+    // Approximate LRU: a hit moves its slot to the recent end only once it has drifted into
+    // the older half, so hot keys are not deleted and re-inserted on every read.
+    if (++operations - slot.touched > slots.size >>> 1) {
+      slot.touched = operations;
+      slots.delete(key);
+      slots.set(key, slot);
+    }
+    return slot.value;
+  }
+
   return markLocalStore({
     name: 'memory',
     get size() {
@@ -93,17 +108,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       return bytes;
     },
     async get(key) {
-      const slot = live(key, Date.now());
-      if (!slot) return undefined;
-      // Approximate LRU: a hit moves its slot to the recent end only once it has drifted into
-      // the older half, so hot keys are not deleted and re-inserted on every read.
-      if (++operations - slot.touched > slots.size >>> 1) {
-        slot.touched = operations;
-        slots.delete(key);
-        slots.set(key, slot);
-      }
-      return slot.value;
+      return peek(key);
     },
+    peek,
     async set(key, value, ttlMs, options) {
       const tags = options?.tags?.length ? [...new Set(options.tags)] : NO_TAGS;
       if (options?.since !== undefined && !record.allows(options.since, key, tags)) return false;
