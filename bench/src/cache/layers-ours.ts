@@ -14,7 +14,7 @@ export const pageKey = (n: number): string => `page-${n}`;
 /** Our data layer as an app builds it; `channel` adds the memory layer and the Redis bus. */
 export function oursCache(
   client: Redis,
-  options: { prefix: string; channel?: string; maxEntries: number },
+  options: { prefix: string; channel?: string; maxEntries: number; shareDecoded?: boolean },
 ): CacheInstance {
   const logger = {
     warn: (details: object, message: string) => console.error(message, details),
@@ -26,6 +26,7 @@ export function oursCache(
     store,
     l1: memoryStore({ maxEntries: options.maxEntries }),
     bus: redisBus({ client, channel: options.channel }),
+    shareDecoded: options.shareDecoded ?? false,
     logger,
   });
 }
@@ -83,9 +84,20 @@ export function oursRedisHit(client: Redis, keySpace: number): Promise<OursRow> 
 }
 
 /** `getOrSet` hits of the memory layer in front of Redis, the bus up. */
-export async function oursL1Hit(client: Redis, probe: Redis, keySpace: number): Promise<OursRow> {
-  const channel = 'bench:kc-l1:bus';
-  const appCache = oursCache(client, { prefix: 'bench:kc-l1:', channel, maxEntries: keySpace * 2 });
+export async function oursL1Hit(
+  client: Redis,
+  probe: Redis,
+  keySpace: number,
+  shareDecoded = false,
+): Promise<OursRow> {
+  const name = shareDecoded ? 'kc-l1-shared' : 'kc-l1';
+  const channel = `bench:${name}:bus`;
+  const appCache = oursCache(client, {
+    prefix: `bench:${name}:`,
+    channel,
+    maxEntries: keySpace * 2,
+    shareDecoded,
+  });
   // Before the pages are stored: the bus coming up clears l1 (messages may have been missed).
   await busUp(probe, channel, 1);
   return hitRow(appCache, keySpace);
