@@ -1,6 +1,9 @@
 import { registerAuth } from './areas/auth.js';
+import { registerBoundedInput } from './areas/bounded-input.js';
 import { registerCache } from './areas/cache.js';
 import { registerDocs } from './areas/docs.js';
+import { registerDocsEnvironment } from './areas/docs-environment.js';
+import { registerMethods } from './areas/methods.js';
 import { registerPagination } from './areas/pagination.js';
 import { registerPosts } from './areas/posts.js';
 import { registerRateLimitDetails } from './areas/rate-limit-details.js';
@@ -49,4 +52,7 @@ export function registerApiSuite(target: ApiSuiteTarget, t: TestApi): void {
   registerTasks(target, t);
   registerValidation(target, t);
   registerDocs(target, t);
+  registerDocsEnvironment(target, t);
+  registerMethods(target, t);
+  registerBoundedInput(target, t);
 }

@@ -15,6 +15,7 @@ import { createTaskRunner, type TaskRunner } from './services/tasks.js';
 import { createTierService, type TierService } from './services/tiers.js';
 import { createUserService, type UserService } from './services/users.js';
 import { loadSettings, type Settings } from './settings.js';
+import { openApiInfo } from './settings-app-info.js';
 import { createStores } from './stores.js';
 
 /** Everything an app needs, framework-free. Create one per process (or per test). */
@@ -121,7 +122,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
       cache,
       redis: stores.redis,
       routes: apiRoutes,
-      openapi: buildOpenApiDocument(apiRoutes),
+      openapi: buildOpenApiDocument(apiRoutes, openApiInfo(settings)),
       invalidateUserCache: async (username) => {
         await cache.invalidate({
           patterns: ['{username}_posts:*', '{username}_post_cache:*'],
