@@ -4,6 +4,7 @@ import { registerCache } from './areas/cache.js';
 import { registerDocs } from './areas/docs.js';
 import { registerDocsEnvironment } from './areas/docs-environment.js';
 import { registerMethods } from './areas/methods.js';
+import { registerOriginalSchema } from './areas/original-schema.js';
 import { registerPagination } from './areas/pagination.js';
 import { registerPosts } from './areas/posts.js';
 import { registerRateLimitDetails } from './areas/rate-limit-details.js';
@@ -17,7 +18,14 @@ import type { ApiSuiteTarget } from './fixtures.js';
 import type { TestApi } from './test-api.js';
 
 export { ApiClient, type ApiResponse } from './client.js';
-export { ADMIN, type ApiSuiteTarget, type RunningApp, SECRET_KEY, SUITE_ENV } from './fixtures.js';
+export {
+  ADMIN,
+  type ApiSuiteTarget,
+  type RunningApp,
+  SECRET_KEY,
+  type StartOptions,
+  SUITE_ENV,
+} from './fixtures.js';
 export type { Expect, TestApi } from './test-api.js';
 
 /**
@@ -55,4 +63,5 @@ export function registerApiSuite(target: ApiSuiteTarget, t: TestApi): void {
   registerDocsEnvironment(target, t);
   registerMethods(target, t);
   registerBoundedInput(target, t);
+  registerOriginalSchema(target, t);
 }

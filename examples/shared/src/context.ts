@@ -54,6 +54,11 @@ export interface AppContextOptions {
    * DATABASE_URL server (dropped on close) and a unique Redis key prefix.
    */
   isolate?: boolean;
+  /**
+   * Whether `isolate` also gives the context a database of its own; `false` keeps the one the
+   * settings name (DATABASE_URL or PGLITE_DIR), e.g. one a test prepared. @default isolate
+   */
+  isolateDatabase?: boolean;
 }
 
 /**
@@ -74,7 +79,9 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
   };
 
   try {
-    const database = await openDatabase(settings, logger, { isolate: options.isolate });
+    const database = await openDatabase(settings, logger, {
+      isolate: options.isolateDatabase ?? options.isolate,
+    });
     cleanup.push(database.close);
     const { db } = database;
 
