@@ -3,6 +3,7 @@ import { registerBoundedInput } from './areas/bounded-input.js';
 import { registerCache } from './areas/cache.js';
 import { registerDocs } from './areas/docs.js';
 import { registerDocsEnvironment } from './areas/docs-environment.js';
+import { registerLogs } from './areas/logs.js';
 import { registerMethods } from './areas/methods.js';
 import { registerOriginalSchema } from './areas/original-schema.js';
 import { registerPagination } from './areas/pagination.js';
@@ -64,4 +65,5 @@ export function registerApiSuite(target: ApiSuiteTarget, t: TestApi): void {
   registerMethods(target, t);
   registerBoundedInput(target, t);
   registerOriginalSchema(target, t);
+  registerLogs(target, t);
 }

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.js';
 import type { Logger } from '../logger.js';
 import { assertJsonDepth, rejectNul } from './bounded-input.js';
+import { isClientGone } from './client-gone.js';
 import { HttpError, malformedBody, validationError } from './errors.js';
 import type { ApiResponse, ApiRoute, RawRequest, RouteInput } from './route.js';
 
@@ -118,6 +119,11 @@ function readForm(request: RawRequest): unknown {
 export function errorResponse(error: unknown, logger: Logger): ApiResponse {
   if (error instanceof HttpError) {
     return { status: error.status, body: { detail: error.detail }, headers: { ...error.headers } };
+  }
+  if (isClientGone(error)) {
+    // Nobody is left to read the answer: a line for debugging, not an error.
+    logger.debug({ err: error }, 'client closed the connection before the request was read');
+    return { status: 400, body: { detail: 'Client closed the request' }, headers: {} };
   }
   const status =
     (error as { status?: unknown; statusCode?: unknown })?.status ??
