@@ -27,6 +27,12 @@ export {
   type StartOptions,
   SUITE_ENV,
 } from './fixtures.js';
+export {
+  ORIGINAL_DATA,
+  ORIGINAL_SCHEMA,
+  type PreparedDatabase,
+  prepareDatabase,
+} from './original-database.js';
 export type { Expect, TestApi } from './test-api.js';
 
 /**
