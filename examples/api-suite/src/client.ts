@@ -72,7 +72,8 @@ export class ApiClient {
     return res.body.access_token;
   }
 
-  private async send(method: string, path: string, options: RequestOptions): Promise<ApiResponse> {
+  /** Any method to any path of the server, `/api/v1` not added. */
+  async send(method: string, path: string, options: RequestOptions): Promise<ApiResponse> {
     const headers: Record<string, string> = { ...options.headers };
     let body: string | undefined;
     if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;

@@ -10,7 +10,15 @@ export interface ApiSuiteTarget {
    * Starts a fresh app (its own database, rate-limit counters and cache) on a real listener on
    * 127.0.0.1 port 0, with `env` merged over the suite's defaults and process.env.
    */
-  start(env: Record<string, string | undefined>): Promise<RunningApp>;
+  start(env: Record<string, string | undefined>, options?: StartOptions): Promise<RunningApp>;
+}
+
+export interface StartOptions {
+  /**
+   * `false`: run on the database the env names (DATABASE_URL or PGLITE_DIR) instead of a fresh
+   * one, for tests that prepare it first. Redis keys stay isolated. @default true
+   */
+  isolateDatabase?: boolean;
 }
 
 export interface RunningApp {

@@ -1,6 +1,11 @@
 import { registerAuth } from './areas/auth.js';
+import { registerBoundedInput } from './areas/bounded-input.js';
 import { registerCache } from './areas/cache.js';
 import { registerDocs } from './areas/docs.js';
+import { registerDocsEnvironment } from './areas/docs-environment.js';
+import { registerLogs } from './areas/logs.js';
+import { registerMethods } from './areas/methods.js';
+import { registerOriginalSchema } from './areas/original-schema.js';
 import { registerPagination } from './areas/pagination.js';
 import { registerPosts } from './areas/posts.js';
 import { registerRateLimitDetails } from './areas/rate-limit-details.js';
@@ -14,7 +19,20 @@ import type { ApiSuiteTarget } from './fixtures.js';
 import type { TestApi } from './test-api.js';
 
 export { ApiClient, type ApiResponse } from './client.js';
-export { ADMIN, type ApiSuiteTarget, type RunningApp, SECRET_KEY, SUITE_ENV } from './fixtures.js';
+export {
+  ADMIN,
+  type ApiSuiteTarget,
+  type RunningApp,
+  SECRET_KEY,
+  type StartOptions,
+  SUITE_ENV,
+} from './fixtures.js';
+export {
+  ORIGINAL_DATA,
+  ORIGINAL_SCHEMA,
+  type PreparedDatabase,
+  prepareDatabase,
+} from './original-database.js';
 export type { Expect, TestApi } from './test-api.js';
 
 /**
@@ -49,4 +67,9 @@ export function registerApiSuite(target: ApiSuiteTarget, t: TestApi): void {
   registerTasks(target, t);
   registerValidation(target, t);
   registerDocs(target, t);
+  registerDocsEnvironment(target, t);
+  registerMethods(target, t);
+  registerBoundedInput(target, t);
+  registerOriginalSchema(target, t);
+  registerLogs(target, t);
 }

@@ -2,13 +2,16 @@ import { cache } from '@kit/cache/express';
 import {
   type ApiResponse,
   type AppContext,
+  docsRoutes,
   errorResponse,
   executeRoute,
+  isAllowed,
+  MAX_BODY_BYTES,
+  methodNotAllowedResponse,
+  methodsByPath,
   notFoundResponse,
   prepareRoute,
   type RouteInput,
-  swaggerAsset,
-  swaggerHtml,
 } from '@kit/example-shared';
 import { rateLimit } from '@kit/rate-limiter/express';
 import express, { type Request, type RequestHandler, type Response } from 'express';
@@ -17,6 +20,8 @@ import express, { type Request, type RequestHandler, type Response } from 'expre
 function send(res: Response, response: ApiResponse): void {
   res.status(response.status).set(response.headers).json(response.body);
 }
+
+const asGet = (route: { path: string }) => ({ method: 'get', path: route.path });
 
 /**
  * The example API on Express 5: every route of `ctx.routes`, each behind the `@kit/rate-limiter`
@@ -38,14 +43,16 @@ export function createExpressApp(ctx: AppContext): express.Express {
     trustProxy: ctx.settings.TRUST_PROXY,
   });
   // The shared runner parses the body, so JSON errors are the same 422 on both apps.
-  const rawBody = express.text({ type: () => true, limit: '256kb' });
+  const rawBody = express.text({ type: () => true, limit: MAX_BODY_BYTES });
 
   for (const route of ctx.routes) {
     // Validation runs before the cache, so only requests the handler accepts reach the cache.
     const prepare: RequestHandler = async (req, res, next) => {
       const prepared = await prepareRoute(ctx, route, {
         params: req.params as Record<string, string>,
-        search: req.originalUrl.split('?')[1] ?? '',
+        // Express's own parse, the one @kit/cache's adapter reads: splitting the URL on `?`
+        // would stop at a second `?` and validate another query than the one keyed.
+        query: req.query as Record<string, unknown>,
         body: typeof req.body === 'string' ? req.body : undefined,
         contentType: req.get('content-type'),
         authorization: req.get('authorization'),
@@ -63,19 +70,33 @@ export function createExpressApp(ctx: AppContext): express.Express {
     });
   }
 
-  app.get('/openapi.json', (_req, res) => {
-    res.json(ctx.openapi);
-  });
-  app.get('/docs', (_req, res) => {
-    res.type('html').send(swaggerHtml());
-  });
-  app.get('/docs/:file', async (req, res, next) => {
-    const asset = await swaggerAsset(req.params.file);
-    if (!asset) return next();
-    res.type(asset.contentType).set('Cache-Control', 'public, max-age=86400').send(asset.body);
-  });
+  const docs = docsRoutes(ctx);
+  for (const route of docs) {
+    app.get(route.path, async (req, res, next) => {
+      const reply = await route.handle({
+        authorization: req.get('authorization'),
+        params: req.params as Record<string, string>,
+      });
+      if (!reply) return next();
+      res.status(reply.status).set(reply.headers).send(reply.body);
+    });
+  }
 
-  app.use((_req, res) => send(res, notFoundResponse()));
+  // A known path with another method: 405 with `Allow`. Express matches each pattern here as it
+  // matched the routes above, so `Allow` is the union of every pattern the path fits.
+  for (const [path, methods] of methodsByPath([...ctx.routes, ...docs.map(asGet)])) {
+    app.all(path, (_req, res, next) => {
+      const allowed: Set<string> = res.locals.allowed ?? new Set();
+      for (const method of methods) allowed.add(method);
+      res.locals.allowed = allowed;
+      next();
+    });
+  }
+  app.use((req, res) => {
+    const allowed = res.locals.allowed as Set<string> | undefined;
+    if (allowed && !isAllowed(req.method, allowed)) send(res, methodNotAllowedResponse(allowed));
+    else send(res, notFoundResponse());
+  });
   // Body-parser errors (too large, bad charset) and anything unexpected: JSON, never HTML.
   app.use(((error, _req, res, _next) => {
     send(res, errorResponse(error, ctx.logger));

@@ -7,10 +7,11 @@ import { createExpressApp } from '../src/app.js';
 registerApiSuite(
   {
     name: 'express',
-    async start(env) {
+    async start(env, options) {
       const ctx = await createAppContext({
         env: { PGLITE_DIR: 'memory://', ...SUITE_ENV, ...env },
         isolate: true,
+        isolateDatabase: options?.isolateDatabase,
       });
       const app = createExpressApp(ctx);
       const server = await new Promise<import('node:http').Server>((resolve, reject) => {

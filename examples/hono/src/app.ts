@@ -2,13 +2,16 @@ import { cache } from '@kit/cache/hono';
 import {
   type ApiResponse,
   type AppContext,
+  docsRoutes,
   errorResponse,
   executeRoute,
+  isAllowed,
+  MAX_BODY_BYTES,
+  methodNotAllowedResponse,
+  methodsByPath,
   notFoundResponse,
   prepareRoute,
   type RouteInput,
-  swaggerAsset,
-  swaggerHtml,
 } from '@kit/example-shared';
 import { rateLimit } from '@kit/rate-limiter/hono';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
@@ -19,7 +22,7 @@ function send(c: Context, response: ApiResponse): Response {
   return c.json(response.body as object, response.status as 200, response.headers);
 }
 
-const BODY_LIMIT = 256 * 1024;
+const asGet = (route: { path: string }) => ({ method: 'get', path: route.path });
 
 /**
  * The example API on Hono 4: every route of `ctx.routes`, each behind the `@kit/rate-limiter`
@@ -39,7 +42,7 @@ export function createHonoApp(ctx: AppContext): Hono {
     trustProxy: ctx.settings.TRUST_PROXY,
   });
   const sizeLimit = bodyLimit({
-    maxSize: BODY_LIMIT,
+    maxSize: MAX_BODY_BYTES,
     // The rest of the body stays unread: close the connection so the client cannot reuse it.
     onError: (c) => c.json({ detail: 'Request body too large' }, 413, { Connection: 'close' }),
   });
@@ -50,11 +53,10 @@ export function createHonoApp(ctx: AppContext): Hono {
   for (const route of ctx.routes) {
     // Validation runs before the cache, so only requests the handler accepts reach the cache.
     const prepare: MiddlewareHandler = async (c, next) => {
-      const url = c.req.url;
-      const query = url.indexOf('?');
       const prepared = await prepareRoute(ctx, route, {
         params: c.req.param() as Record<string, string>,
-        search: query === -1 ? '' : url.slice(query + 1),
+        // Hono's own parse (first values), as @kit/cache's adapter reads each name.
+        query: c.req.query(),
         body: route.body || route.form ? await c.req.text() : undefined,
         contentType: c.req.header('content-type'),
         authorization: c.req.header('authorization'),
@@ -75,18 +77,38 @@ export function createHonoApp(ctx: AppContext): Hono {
     );
   }
 
-  app.get('/openapi.json', (c) => c.json(ctx.openapi));
-  app.get('/docs', (c) => c.html(swaggerHtml()));
-  app.get('/docs/:file', async (c) => {
-    const asset = await swaggerAsset(c.req.param('file'));
-    if (!asset) return send(c, notFoundResponse());
-    return c.body(new Uint8Array(asset.body), 200, {
-      'Content-Type': asset.contentType,
-      'Cache-Control': 'public, max-age=86400',
+  const docs = docsRoutes(ctx);
+  for (const route of docs) {
+    app.get(route.path, async (c) => {
+      const reply = await route.handle({
+        authorization: c.req.header('authorization'),
+        params: c.req.param() as Record<string, string>,
+      });
+      if (!reply) return send(c, notFoundResponse());
+      const body = typeof reply.body === 'string' ? reply.body : new Uint8Array(reply.body);
+      return c.body(body, reply.status as 200, reply.headers);
     });
-  });
+  }
 
-  app.notFound((c) => send(c, notFoundResponse()));
+  // A known path with another method: 405 with `Allow`. Hono runs every handler whose pattern
+  // fits the path, in order, so these collect the methods of all of them, then fall through to
+  // `notFound`, which decides between 404 and 405.
+  const allowedOf = new WeakMap<Request, Set<string>>();
+  for (const [path, methods] of methodsByPath([...ctx.routes, ...docs.map(asGet)])) {
+    app.all(path.replace(/(.)\/$/, '$1'), async (c, next) => {
+      const allowed = allowedOf.get(c.req.raw) ?? new Set<string>();
+      for (const method of methods) allowed.add(method);
+      allowedOf.set(c.req.raw, allowed);
+      await next();
+    });
+  }
+  app.notFound((c) => {
+    const allowed = allowedOf.get(c.req.raw);
+    if (allowed && !isAllowed(c.req.method, allowed)) {
+      return send(c, methodNotAllowedResponse(allowed));
+    }
+    return send(c, notFoundResponse());
+  });
   app.onError((error, c) => send(c, errorResponse(error, ctx.logger)));
   return app;
 }

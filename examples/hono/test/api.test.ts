@@ -8,10 +8,11 @@ import { createHonoApp } from '../src/app.js';
 registerApiSuite(
   {
     name: 'hono',
-    async start(env) {
+    async start(env, options) {
       const ctx = await createAppContext({
         env: { PGLITE_DIR: 'memory://', ...SUITE_ENV, ...env },
         isolate: true,
+        isolateDatabase: options?.isolateDatabase,
       });
       const app = createHonoApp(ctx);
       const server = await new Promise<ReturnType<typeof serve>>((resolve) => {

@@ -15,6 +15,7 @@ import { createTaskRunner, type TaskRunner } from './services/tasks.js';
 import { createTierService, type TierService } from './services/tiers.js';
 import { createUserService, type UserService } from './services/users.js';
 import { loadSettings, type Settings } from './settings.js';
+import { openApiInfo } from './settings-app-info.js';
 import { createStores } from './stores.js';
 
 /** Everything an app needs, framework-free. Create one per process (or per test). */
@@ -53,6 +54,11 @@ export interface AppContextOptions {
    * DATABASE_URL server (dropped on close) and a unique Redis key prefix.
    */
   isolate?: boolean;
+  /**
+   * Whether `isolate` also gives the context a database of its own; `false` keeps the one the
+   * settings name (DATABASE_URL or PGLITE_DIR), e.g. one a test prepared. @default isolate
+   */
+  isolateDatabase?: boolean;
 }
 
 /**
@@ -73,7 +79,9 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
   };
 
   try {
-    const database = await openDatabase(settings, logger, { isolate: options.isolate });
+    const database = await openDatabase(settings, logger, {
+      isolate: options.isolateDatabase ?? options.isolate,
+    });
     cleanup.push(database.close);
     const { db } = database;
 
@@ -121,7 +129,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
       cache,
       redis: stores.redis,
       routes: apiRoutes,
-      openapi: buildOpenApiDocument(apiRoutes),
+      openapi: buildOpenApiDocument(apiRoutes, openApiInfo(settings)),
       invalidateUserCache: async (username) => {
         await cache.invalidate({
           patterns: ['{username}_posts:*', '{username}_post_cache:*'],

@@ -4,7 +4,9 @@
  * route asks for them.
  */
 export { type AppContext, type AppContextOptions, createAppContext } from './context.js';
+export { MAX_BODY_BYTES, MAX_JSON_DEPTH } from './http/bounded-input.js';
 export { HttpError } from './http/errors.js';
+export { isAllowed, methodNotAllowedResponse, methodsByPath } from './http/methods.js';
 export type {
   Access,
   ApiResponse,
@@ -21,6 +23,7 @@ export {
   prepareRoute,
   runRoute,
 } from './http/run-route.js';
+export { type DocsReply, type DocsRoute, docsRoutes } from './openapi/docs-routes.js';
 export { swaggerAsset, swaggerHtml } from './openapi/swagger-ui.js';
 export { announce, runServer } from './server.js';
 export { loadSettings, projectRoot, type Settings, SettingsError } from './settings.js';

@@ -1,6 +1,7 @@
 import { lstatSync, mkdirSync, symlinkSync } from 'node:fs';
 import { dirname, join, parse } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { claimLogDirectory, type LogPlacement } from './log-directory.js';
 import { resolveProjectPath, type Settings } from './settings.js';
 
 export type { Logger } from 'pino';
@@ -24,8 +25,10 @@ export function createLogger(settings: Settings): { logger: Logger; close(): Pro
   const targets: pino.TransportTargetOptions[] = [
     { target: 'pino/file', level, options: { destination: 1 } },
   ];
+  let placement: LogPlacement | undefined;
   if (settings.LOG_FILE !== '') {
-    const file = resolveProjectPath(settings.LOG_FILE);
+    placement = claimLogDirectory(resolveProjectPath(settings.LOG_FILE));
+    const file = placement.file;
     const { name, ext } = parse(file);
     // pino-roll links current.log before its own mkdir has run: make the directory first.
     mkdirSync(dirname(file), { recursive: true });
@@ -49,6 +52,9 @@ export function createLogger(settings: Settings): { logger: Logger; close(): Pro
   // A failing log file (disk full, permissions) must not bring the server down.
   transport.on('error', (error: Error) => console.error('[logger]', error.message));
   const logger = pino({ level }, transport);
+  if (placement?.moved) {
+    logger.info({ logFile: placement.file }, 'another instance logs to LOG_FILE: logging here');
+  }
   return {
     logger,
     close: () =>
@@ -64,7 +70,7 @@ export function createLogger(settings: Settings): { logger: Logger; close(): Pro
           transport.once('close', done);
           transport.end();
         });
-      }),
+      }).finally(() => placement?.release()),
   };
 }
 

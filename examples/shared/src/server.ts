@@ -23,7 +23,12 @@ export function announce(ctx: AppContext, framework: string, address: AddressInf
   console.log(
     `  Log in:  curl -X POST ${url}/api/v1/login -d username=${settings.ADMIN_USERNAME} -d password=...`,
   );
-  console.log(`  Docs:    ${url}/docs\n`);
+  // The original's ENVIRONMENT: no documentation in production (see docs-routes.ts).
+  const docs =
+    settings.ENVIRONMENT === 'production'
+      ? 'not served (ENVIRONMENT=production)'
+      : `${url}/docs, ${url}/redoc`;
+  console.log(`  Docs:    ${docs}\n`);
 }
 
 /**

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { appInfoSettings } from './settings-app-info.js';
 
 /** The workspace root: relative paths and `.env` are read from here, whatever the cwd. */
 export const projectRoot: string = fileURLToPath(new URL('../../../', import.meta.url));
@@ -13,6 +14,12 @@ const positiveInt = (fallback: number) =>
 
 const settingsSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** The original's meaning: `/docs`, `/redoc`, `/openapi.json` public, superuser only, hidden. */
+  ENVIRONMENT: z.preprocess(
+    emptyToUndefined,
+    z.enum(['local', 'staging', 'production']).default('local'),
+  ),
+  ...appInfoSettings,
   PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(8000)),
   HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
   DATABASE_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),

@@ -58,7 +58,10 @@ async function openPglite(dir: string, logger: Logger): Promise<Database> {
           }),
         ),
     };
-    await runMigrations(runner, logger);
+    await runMigrations(runner, logger).catch(async (error) => {
+      await client.close().catch(() => {});
+      throw error;
+    });
     return {
       db: drizzlePglite({ client, schema }) as unknown as Db,
       kind: 'pglite',

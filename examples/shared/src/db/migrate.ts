@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../logger.js';
+import { ADOPTED_MIGRATION, ADOPTION_FILE, holdsOriginalSchema } from './adopt-original.js';
 
 /** The little a migration needs from a driver. */
 export interface SqlRunner {
@@ -17,7 +18,8 @@ const MIGRATION_LOCK_ID = 7_460_213;
 
 /**
  * Applies each `migrations/NNNN_*.sql` file not yet recorded in `schema_migrations`, in name
- * order, each in its own transaction. An advisory lock keeps two processes starting at once
+ * order, each in its own transaction. On a database made by the original FastAPI boilerplate,
+ * `0001_init.sql` is replaced by the script that adopts its tables. An advisory lock keeps two processes starting at once
  * against one server from applying the same file twice.
  */
 export async function runMigrations(runner: SqlRunner, logger: Logger): Promise<string[]> {
@@ -35,7 +37,13 @@ export async function runMigrations(runner: SqlRunner, logger: Logger): Promise<
       await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
       const rows = await tx.query('SELECT 1 FROM schema_migrations WHERE name = $1', [file]);
       if (rows.length > 0) return false;
-      await tx.exec(text);
+      if (file === ADOPTED_MIGRATION && (await holdsOriginalSchema(tx))) {
+        // The original's tables are there already: reshape them instead of creating them.
+        await tx.exec(await readFile(new URL(ADOPTION_FILE, `file://${migrationsDir}`), 'utf8'));
+        logger.info({ migration: file }, "adopted the FastAPI boilerplate's existing schema");
+      } else {
+        await tx.exec(text);
+      }
       await tx.query('INSERT INTO schema_migrations (name) VALUES ($1)', [file]);
       return true;
     });

@@ -44,11 +44,14 @@ export interface ApiRoute {
   handle(ctx: AppContext, input: RouteInput): Promise<unknown>;
 }
 
-/** The request as the framework hands it over: raw strings, nothing parsed yet. */
+/** The request as the framework hands it over: raw strings and the framework's parsed query. */
 export interface RawRequest {
   params: Record<string, string>;
-  /** The query string without `?`. */
-  search: string;
+  /**
+   * The query as the framework parsed it for its handlers (Express `req.query`, Hono
+   * `c.req.query()`): the same object `@kit/cache` keys by, so both read one query.
+   */
+  query: Readonly<Record<string, unknown>>;
   /** The raw body, `undefined` or `''` when none was sent. */
   body: string | undefined;
   contentType: string | undefined;

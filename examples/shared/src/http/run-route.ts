@@ -1,6 +1,8 @@
 import type { AppContext } from '../context.js';
 import type { Logger } from '../logger.js';
-import { type FieldError, HttpError, malformedBody, validationError } from './errors.js';
+import { assertJsonDepth, rejectNul } from './bounded-input.js';
+import { isClientGone } from './client-gone.js';
+import { HttpError, malformedBody, validationError } from './errors.js';
 import type { ApiResponse, ApiRoute, RawRequest, RouteInput } from './route.js';
 
 /** A request that passed access and validation, ready for {@link executeRoute}. */
@@ -26,7 +28,7 @@ export async function prepareRoute(
           ? await ctx.auth.requireUser(request.authorization)
           : undefined;
     const params = parse('path', route.params, request.params);
-    const query = parse('query', route.query, firstValues(request.search));
+    const query = parse('query', route.query, firstValues(request.query));
     const body = route.body
       ? parse('body', route.body, readJson(request))
       : route.form
@@ -62,11 +64,14 @@ export async function runRoute(
   return prepared.ok ? executeRoute(ctx, route, prepared.input) : prepared.response;
 }
 
-/** The first value of each query parameter, as `@kit/cache`'s adapters read it for keys. */
-function firstValues(search: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const [name, value] of new URLSearchParams(search)) {
-    if (!(name in values)) values[name] = value;
+/**
+ * The first value of each parameter of the framework's own parsed query: the very object
+ * `@kit/cache` checks its key against, so the handler and the cache never read two queries.
+ */
+function firstValues(query: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(query)) {
+    values[name] = Array.isArray(value) ? value[0] : value;
   }
   return values;
 }
@@ -85,6 +90,7 @@ function readJson(request: RawRequest): unknown {
   if (!type.includes('json')) {
     throw malformedBody('Expected a JSON body (Content-Type: application/json)');
   }
+  assertJsonDepth(request.body);
   try {
     return JSON.parse(request.body);
   } catch (error) {
@@ -114,6 +120,11 @@ export function errorResponse(error: unknown, logger: Logger): ApiResponse {
   if (error instanceof HttpError) {
     return { status: error.status, body: { detail: error.detail }, headers: { ...error.headers } };
   }
+  if (isClientGone(error)) {
+    // Nobody is left to read the answer: a line for debugging, not an error.
+    logger.debug({ err: error }, 'client closed the connection before the request was read');
+    return { status: 400, body: { detail: 'Client closed the request' }, headers: {} };
+  }
   const status =
     (error as { status?: unknown; statusCode?: unknown })?.status ??
     (error as { statusCode?: unknown })?.statusCode;
@@ -134,24 +145,3 @@ export const notFoundResponse = (): ApiResponse => ({
   body: { detail: 'Not Found' },
   headers: {},
 });
-
-/** PostgreSQL text cannot hold NUL: refuse it up front as a 422 rather than fail in the driver. */
-function rejectNul(location: string, input: unknown): void {
-  const found: FieldError[] = [];
-  const walk = (value: unknown, loc: (string | number)[]) => {
-    if (typeof value === 'string') {
-      if (value.includes('\u0000')) {
-        found.push({ type: 'string_nul', loc, msg: 'Input should not contain NUL characters' });
-      }
-    } else if (Array.isArray(value)) {
-      for (const [index, item] of value.entries()) walk(item, [...loc, index]);
-    } else if (value !== null && typeof value === 'object') {
-      for (const [key, item] of Object.entries(value)) {
-        if (key.includes('\u0000')) walk(key, [...loc, key]);
-        walk(item, [...loc, key]);
-      }
-    }
-  };
-  walk(input, [location]);
-  if (found.length > 0) throw new HttpError(422, found);
-}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rulePathProblem } from './rule-path.js';
 
 // Request and response shapes of the original API. Request bodies are strict: unknown fields are
 // a 422, as the original's `extra="forbid"` models made them.
@@ -110,7 +111,10 @@ const rulePath = z
   .string()
   .min(1)
   .max(255)
-  .refine((value) => value.replace(/^\/+|\/+$/g, '') !== '', 'Path must name a route')
+  .superRefine((value, ctx) => {
+    const problem = rulePathProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
   .meta({ example: 'api/v1/tasks/task' });
 const ruleName = z.string().trim().min(1).max(100).meta({ example: 'api_v1_tasks:10:3600' });
 

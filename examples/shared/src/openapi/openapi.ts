@@ -3,6 +3,15 @@ import type { ZodObject } from 'zod';
 import type { ApiRoute } from '../http/route.js';
 import { errorDetail } from '../http/schemas.js';
 
+/** OpenAPI's `info` object: title and version required, the rest as the settings give them. */
+export interface OpenApiInfo {
+  title: string;
+  version: string;
+  description?: string;
+  contact?: { name?: string; email?: string };
+  license?: { name: string };
+}
+
 const errorResponse = (description: string) => ({
   description,
   content: { 'application/json': { schema: errorDetail } },
@@ -12,7 +21,10 @@ const errorResponse = (description: string) => ({
  * The OpenAPI 3.1 document of the routes, generated from the same zod schemas that validate the
  * requests, with the OAuth2 password flow so Swagger UI's "Authorize" logs in through /login.
  */
-export function buildOpenApiDocument(routes: readonly ApiRoute[]): Record<string, unknown> {
+export function buildOpenApiDocument(
+  routes: readonly ApiRoute[],
+  info: OpenApiInfo = { title: 'Kit example API', version: '0.1.0' },
+): Record<string, unknown> {
   const registry = new OpenAPIRegistry();
   const bearer = registry.registerComponent('securitySchemes', 'OAuth2PasswordBearer', {
     type: 'oauth2',
@@ -60,11 +72,6 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[]): Record<string
   const generator = new OpenApiGeneratorV31(registry.definitions);
   return generator.generateDocument({
     openapi: '3.1.0',
-    info: {
-      title: 'Kit example API',
-      version: '0.1.0',
-      description:
-        'The FastAPI boilerplate API on Node, rate limited by @kit/rate-limiter and cached by @kit/cache.',
-    },
+    info: { ...info },
   }) as unknown as Record<string, unknown>;
 }

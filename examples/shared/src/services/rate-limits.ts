@@ -1,8 +1,9 @@
-import { defaultRuleName, sanitizePath } from '@kit/rate-limiter';
+import { sanitizePath } from '@kit/rate-limiter';
 import { and, asc, count, eq } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { rateLimit, tier } from '../db/schema.js';
 import { duplicate, HttpError, notFound } from '../http/errors.js';
+import { ruleNameFor } from '../http/rule-path.js';
 import { uniqueViolation } from './db-errors.js';
 import { type Page, type PageRequest, pageBounds, toPage } from './pagination.js';
 import type { TierService } from './tiers.js';
@@ -78,7 +79,7 @@ export function createRateLimitService(db: Db, tiers: TierService, onChange: () 
     ): Promise<RateLimitRead> {
       const parent = await tiers.get(tierName);
       const path = sanitizePath(input.path);
-      const name = input.name ?? defaultRuleName(path, input.limit, input.period);
+      const name = input.name ?? ruleNameFor(path, input.limit, input.period);
       await assertFree({ name, tierId: parent.id, path });
       try {
         const [row] = await db
