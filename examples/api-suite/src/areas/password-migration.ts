@@ -1,5 +1,22 @@
-import { type ApiSuiteTarget, type AppHandle, uniqueUsername, useApp } from '../fixtures.js';
+import { ApiClient } from '../client.js';
+import {
+  type ApiSuiteTarget,
+  type AppHandle,
+  type RunningApp,
+  SUITE_ENV,
+  uniqueUsername,
+  useApp,
+} from '../fixtures.js';
+import {
+  ORIGINAL_DATA,
+  ORIGINAL_SCHEMA,
+  type PreparedDatabase,
+  prepareDatabase,
+} from '../original-database.js';
 import type { TestApi } from '../test-api.js';
+
+/** The password of both users of the original's fixture rows (see its comment). */
+const ORIGINAL_PASSWORD = 'Orig1nal-pass!';
 
 /**
  * Hashes as the original app stored them, made by other implementations than the app's: glibc
@@ -49,14 +66,14 @@ async function seedMigratedUser(app: AppHandle, hash: string): Promise<string> {
   return username;
 }
 
-async function storedHash(app: AppHandle, username: string): Promise<string> {
+async function storedHash(app: Pick<AppHandle, 'sql'>, username: string): Promise<string> {
   const [row] = await app.sql('SELECT hashed_password FROM "user" WHERE username = $1', [username]);
   return String(row?.hashed_password);
 }
 
 /** Issue 11, finding 7: users migrated from the original log in, and are rehashed. */
 export function registerPasswordMigration(target: ApiSuiteTarget, t: TestApi) {
-  const { describe, expect, it } = t;
+  const { afterAll, beforeAll, describe, expect, it } = t;
   describe(`${target.name}: password hashes migrated from the original`, () => {
     const app = useApp(target, t);
 
@@ -85,6 +102,34 @@ export function registerPasswordMigration(target: ApiSuiteTarget, t: TestApi) {
       const res = await app.api.loginResponse(username, 'anything');
       expect(res.status, res.text).toBe(401);
       expect(res.body).toEqual({ detail: 'Wrong username, email or password.' });
+    });
+  });
+
+  describe(`${target.name}: users of the original's database log in`, () => {
+    let database: PreparedDatabase;
+    let running: RunningApp;
+    beforeAll(async () => {
+      database = await prepareDatabase([ORIGINAL_SCHEMA, ORIGINAL_DATA]);
+      running = await target.start({ ...SUITE_ENV, ...database.env }, { isolateDatabase: false });
+    });
+    afterAll(async () => {
+      await running?.close();
+      await database?.drop();
+    });
+
+    it("logs the original's users in with their passlib hashes, then rehashes them", async () => {
+      const api = new ApiClient(running.baseUrl);
+      for (const [login, username] of [
+        ['origwriter', 'origwriter'],
+        ['origadmin@example.com', 'origadmin'],
+      ] as const) {
+        expect(await storedHash(running, username)).toMatch(/^\$5\$rounds=535000\$/);
+        const token = await api.login(login, ORIGINAL_PASSWORD);
+        const me = await api.get('/user/me/', token);
+        expect(me.body.username, me.text).toBe(username);
+        expect(await storedHash(running, username)).toMatch(/^scrypt\$/);
+        expect((await api.loginResponse(login, ORIGINAL_PASSWORD)).status).toBe(200);
+      }
     });
   });
 }
