@@ -24,8 +24,13 @@ export interface StartOptions {
 export interface RunningApp {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
   baseUrl: string;
+  /** Runs SQL on the app's own database, for tests that seed rows no route writes. */
+  sql: SqlQuery;
   close(): Promise<void>;
 }
+
+/** One parameterised statement (`$1`, `$2`, ...) and its rows. */
+export type SqlQuery = (text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
 
 /** The first superuser every app of the suite is started with. */
 export const ADMIN = {
@@ -58,6 +63,8 @@ export const SUITE_ENV: Record<string, string> = {
 export interface AppHandle {
   api: ApiClient;
   adminToken: string;
+  /** SQL on the app's database (see {@link RunningApp.sql}). */
+  sql: SqlQuery;
   /** The `expect` the suite was registered with, for fixtures that check what they create. */
   expect: Expect;
 }
@@ -76,6 +83,7 @@ export function useApp(
   t.beforeAll(async () => {
     running = await target.start({ ...SUITE_ENV, ...env });
     handle.api = new ApiClient(running.baseUrl);
+    handle.sql = running.sql;
     handle.adminToken = await handle.api.login(ADMIN.username, ADMIN.password);
   });
   t.afterAll(async () => {

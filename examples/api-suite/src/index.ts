@@ -1,15 +1,19 @@
+import { registerAccountTokens } from './areas/account-tokens.js';
 import { registerAuth } from './areas/auth.js';
 import { registerBoundedInput } from './areas/bounded-input.js';
 import { registerCache } from './areas/cache.js';
 import { registerDocs } from './areas/docs.js';
 import { registerDocsEnvironment } from './areas/docs-environment.js';
+import { registerLoginLimits } from './areas/login-limits.js';
 import { registerLogs } from './areas/logs.js';
 import { registerMethods } from './areas/methods.js';
 import { registerOriginalSchema } from './areas/original-schema.js';
 import { registerPagination } from './areas/pagination.js';
+import { registerPasswordMigration } from './areas/password-migration.js';
 import { registerPosts } from './areas/posts.js';
 import { registerRateLimitDetails } from './areas/rate-limit-details.js';
 import { registerRateLimits } from './areas/rate-limits.js';
+import { registerSessions } from './areas/sessions.js';
 import { registerTasks } from './areas/tasks.js';
 import { registerTiers } from './areas/tiers.js';
 import { registerUsers } from './areas/users.js';
@@ -24,6 +28,7 @@ export {
   type ApiSuiteTarget,
   type RunningApp,
   SECRET_KEY,
+  type SqlQuery,
   type StartOptions,
   SUITE_ENV,
 } from './fixtures.js';
@@ -59,6 +64,10 @@ export function registerApiSuite(target: ApiSuiteTarget, t: TestApi): void {
   registerRateLimits(target, t);
   registerRateLimitDetails(target, t);
   registerAuth(target, t);
+  registerAccountTokens(target, t);
+  registerSessions(target, t);
+  registerLoginLimits(target, t);
+  registerPasswordMigration(target, t);
   registerUsers(target, t);
   registerTiers(target, t);
   registerPosts(target, t);

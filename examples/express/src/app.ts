@@ -5,7 +5,10 @@ import {
   docsRoutes,
   errorResponse,
   executeRoute,
+  FAILED_LOGIN_STATUS,
   isAllowed,
+  loginRateLimitOptions,
+  loginScope,
   MAX_BODY_BYTES,
   methodNotAllowedResponse,
   methodsByPath,
@@ -42,6 +45,12 @@ export function createExpressApp(ctx: AppContext): express.Express {
     identify: (req: Request) => ctx.auth.identify(req.get('authorization')),
     trustProxy: ctx.settings.TRUST_PROXY,
   });
+  // Keyed by the submitted account, so the body is read before it.
+  const loginLimit = rateLimit({
+    ...loginRateLimitOptions(ctx.loginLimiter, ctx.settings),
+    scope: (req: Request) => loginScope(typeof req.body === 'string' ? req.body : undefined),
+    requestWasSuccessful: (_req, res) => res.statusCode !== FAILED_LOGIN_STATUS,
+  });
   // The shared runner parses the body, so JSON errors are the same 422 on both apps.
   const rawBody = express.text({ type: () => true, limit: MAX_BODY_BYTES });
 
@@ -56,14 +65,24 @@ export function createExpressApp(ctx: AppContext): express.Express {
         body: typeof req.body === 'string' ? req.body : undefined,
         contentType: req.get('content-type'),
         authorization: req.get('authorization'),
+        cookie: req.get('cookie'),
       });
       if (!prepared.ok) return send(res, prepared.response);
       res.locals.input = prepared.input;
       next();
     };
     const chain: RequestHandler[] = [];
+    const { headers } = route;
+    if (headers) {
+      chain.push((_req, res, next) => {
+        res.set(headers);
+        next();
+      });
+    }
     if (route.rateLimited) chain.push(limit);
-    chain.push(rawBody, prepare);
+    chain.push(rawBody);
+    if (route.loginLimited) chain.push(loginLimit);
+    chain.push(prepare);
     if (route.cache) chain.push(cache(ctx.cache, route.cache));
     app[route.method](route.path, ...chain, async (_req, res) => {
       send(res, await executeRoute(ctx, route, res.locals.input as RouteInput));

@@ -23,6 +23,7 @@ registerApiSuite(
       const { port } = server.address() as AddressInfo;
       return {
         baseUrl: `http://127.0.0.1:${port}`,
+        sql: ctx.database.query,
         async close() {
           server.closeAllConnections();
           await new Promise<void>((resolve) => server.close(() => resolve()));

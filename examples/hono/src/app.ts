@@ -5,7 +5,10 @@ import {
   docsRoutes,
   errorResponse,
   executeRoute,
+  FAILED_LOGIN_STATUS,
   isAllowed,
+  loginRateLimitOptions,
+  loginScope,
   MAX_BODY_BYTES,
   methodNotAllowedResponse,
   methodsByPath,
@@ -41,6 +44,17 @@ export function createHonoApp(ctx: AppContext): Hono {
     identify: (c: Context) => ctx.auth.identify(c.req.header('authorization')),
     trustProxy: ctx.settings.TRUST_PROXY,
   });
+  // Keyed by the submitted account: `readBody` reads the form before it (Hono keeps the text).
+  const loginBodies = new WeakMap<Request, string>();
+  const readBody: MiddlewareHandler = async (c, next) => {
+    loginBodies.set(c.req.raw, await c.req.text());
+    await next();
+  };
+  const loginLimit = rateLimit({
+    ...loginRateLimitOptions(ctx.loginLimiter, ctx.settings),
+    scope: (c: Context) => loginScope(loginBodies.get(c.req.raw)),
+    requestWasSuccessful: (c: Context) => c.res.status !== FAILED_LOGIN_STATUS,
+  });
   const sizeLimit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     // The rest of the body stays unread: close the connection so the client cannot reuse it.
@@ -60,14 +74,23 @@ export function createHonoApp(ctx: AppContext): Hono {
         body: route.body || route.form ? await c.req.text() : undefined,
         contentType: c.req.header('content-type'),
         authorization: c.req.header('authorization'),
+        cookie: c.req.header('cookie'),
       });
       if (!prepared.ok) return send(c, prepared.response);
       inputs.set(c.req.raw, prepared.input);
       await next();
     };
     const chain: MiddlewareHandler[] = [];
+    const { headers } = route;
+    if (headers) {
+      chain.push(async (c, next) => {
+        for (const [name, value] of Object.entries(headers)) c.header(name, value);
+        await next();
+      });
+    }
     if (route.rateLimited) chain.push(limit);
     if (route.body || route.form) chain.push(sizeLimit);
+    if (route.loginLimited) chain.push(readBody, loginLimit);
     chain.push(prepare);
     if (route.cache) chain.push(cache(ctx.cache, route.cache));
     // Non-strict Hono drops the request's trailing slash, so the pattern must not have one.

@@ -2,6 +2,8 @@ import { type CacheInstance, createCache } from '@kit/cache';
 import { createRateLimiter, type RateLimiter } from '@kit/rate-limiter';
 import type { Redis } from 'ioredis';
 import { type Auth, createAuth } from './auth/auth.js';
+import { databaseBlacklist, redisBlacklist } from './auth/blacklist.js';
+import { createLoginLimiter } from './auth/login-limit.js';
 import { createTokenService } from './auth/tokens.js';
 import { type Database, type Db, openDatabase } from './db/database.js';
 import type { ApiRoute } from './http/route.js';
@@ -34,6 +36,8 @@ export interface AppContext {
   tasks: TaskRunner;
   /** `@kit/rate-limiter` instance; its rules come from the `rate_limit` table. */
   limiter: RateLimiter;
+  /** Failed logins per account and IP (LOGIN_RATE_LIMIT_*), for `POST /api/v1/login`. */
+  loginLimiter: RateLimiter;
   /** `@kit/cache` instance for the post routes. */
   cache: CacheInstance;
   /** The shared ioredis client when REDIS_URL is set. */
@@ -114,7 +118,16 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
 
     const tasks = createTaskRunner(db, logger, settings.TASK_DELAY_MS);
     cleanup.push(tasks.close);
-    const auth = createAuth(users, createTokenService(settings, logger));
+    const loginLimiter = createLoginLimiter(
+      settings,
+      stores.limiterStore,
+      stores.limiterPrefix,
+      logger,
+    );
+    const blacklist = stores.redis
+      ? redisBlacklist(stores.redis, stores.keyScope)
+      : databaseBlacklist(db);
+    const auth = createAuth(users, createTokenService(settings, logger), blacklist, logger);
     await seedFirstSuperuser(users, settings, logger);
 
     return {
@@ -126,6 +139,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
       auth,
       tasks,
       limiter,
+      loginLimiter,
       cache,
       redis: stores.redis,
       routes: apiRoutes,

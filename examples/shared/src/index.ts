@@ -3,6 +3,11 @@
  * `ctx.routes` to its framework, adding `@kit/rate-limiter` and `@kit/cache` middleware where a
  * route asks for them.
  */
+export {
+  FAILED_LOGIN_STATUS,
+  loginRateLimitOptions,
+  loginScope,
+} from './auth/login-limit.js';
 export { type AppContext, type AppContextOptions, createAppContext } from './context.js';
 export { MAX_BODY_BYTES, MAX_JSON_DEPTH } from './http/bounded-input.js';
 export { HttpError } from './http/errors.js';

@@ -14,7 +14,10 @@ const positiveInt = (fallback: number) =>
 
 const settingsSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  /** The original's meaning: `/docs`, `/redoc`, `/openapi.json` public, superuser only, hidden. */
+  /**
+   * The original's deployment stage. Its meaning: `/docs`, `/redoc`, `/openapi.json` public,
+   * superuser only, hidden; outside `local` the refresh cookie is `Secure`.
+   */
   ENVIRONMENT: z.preprocess(
     emptyToUndefined,
     z.enum(['local', 'staging', 'production']).default('local'),
@@ -27,6 +30,10 @@ const settingsSchema = z.object({
   REDIS_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^rediss?$/ }).optional()),
   SECRET_KEY: z.preprocess(emptyToUndefined, z.string().min(32).optional()),
   ACCESS_TOKEN_EXPIRE_MINUTES: positiveInt(30),
+  REFRESH_TOKEN_EXPIRE_DAYS: positiveInt(7),
+  /** Failed logins per account and client IP, per LOGIN_RATE_LIMIT_PERIOD seconds. */
+  LOGIN_RATE_LIMIT_LIMIT: positiveInt(5),
+  LOGIN_RATE_LIMIT_PERIOD: positiveInt(900),
   ADMIN_NAME: z.preprocess(emptyToUndefined, z.string().min(2).max(30).default('Admin')),
   ADMIN_EMAIL: z.preprocess(emptyToUndefined, z.email().default('admin@example.com')),
   ADMIN_USERNAME: z.preprocess(

@@ -14,6 +14,8 @@ export interface Stores {
   cacheStore: CacheStore;
   /** Prefix of the limiter's keys (unique per context when isolated). */
   limiterPrefix: string;
+  /** What every other Redis key of this context starts with (`''` unless isolated). */
+  keyScope: string;
   redis: Redis | undefined;
   close(): Promise<void>;
 }
@@ -30,6 +32,7 @@ export function createStores(settings: Settings, logger: Logger, isolate = false
       limiterStore: limiterMemoryStore(),
       cacheStore: cacheMemoryStore(),
       limiterPrefix: `${scope}ratelimit`,
+      keyScope: scope,
       redis: undefined,
       close: async () => {},
     };
@@ -51,6 +54,7 @@ export function createStores(settings: Settings, logger: Logger, isolate = false
     limiterStore: limiterRedisStore({ client: redis }),
     cacheStore: cacheRedisStore({ client: redis, prefix: `${scope}cache:` }),
     limiterPrefix: `${scope}ratelimit`,
+    keyScope: scope,
     redis,
     close: async () => {
       if (isolate) await deleteScope(redis, scope).catch(() => {});

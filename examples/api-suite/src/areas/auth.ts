@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { ApiResponse } from '../client.js';
+import { type ApiResponse, decodeJwtPayload } from '../client.js';
 import {
   ADMIN,
   type ApiSuiteTarget,
@@ -156,21 +156,32 @@ export function registerAuth(target: ApiSuiteTarget, t: TestApi) {
 
     it('refuses an expired token and a token for a user that does not exist', async () => {
       const now = Math.floor(Date.now() / 1000);
+      const claims = decodeJwtPayload(owner.token);
       // The control: a token made this way is accepted, so the refusals below are about `exp`/`sub`.
-      const valid = sign({ sub: owner.username, iat: now, exp: now + 600 });
+      const valid = sign({ ...claims, iat: now, exp: now + 600 });
       expect((await app.api.get('/user/me/', valid)).status).toBe(200);
-      const expired = sign({ sub: owner.username, iat: now - 7200, exp: now - 3600 });
+      const expired = sign({ ...claims, iat: now - 7200, exp: now - 3600 });
       expect401(expect, await app.api.get('/user/me/', expired), 'expired');
+      const ghost = sign({ ...claims, sub: '2147483000', iat: now, exp: now + 600 });
+      expect401(expect, await app.api.get('/user/me/', ghost), 'ghost');
+      const { sub: _sub, ...noSub } = claims;
       expect401(
         expect,
-        await app.api.get('/user/me/', sign({ sub: 'ghost', iat: now, exp: now + 600 })),
-        'ghost',
-      );
-      expect401(
-        expect,
-        await app.api.get('/user/me/', sign({ iat: now, exp: now + 600 })),
+        await app.api.get('/user/me/', sign({ ...noSub, iat: now, exp: now + 600 })),
         'no sub',
       );
+      // The original's tokens named the username: such a token names no account here.
+      const byName = sign({ ...claims, sub: owner.username, iat: now, exp: now + 600 });
+      expect401(expect, await app.api.get('/user/me/', byName), 'username sub');
+      const outOfRange = sign({ ...claims, sub: '99999999999', iat: now, exp: now + 600 });
+      expect401(expect, await app.api.get('/user/me/', outOfRange), 'id out of range');
+      const otherVersion = sign({
+        ...claims,
+        ver: Number(claims.ver) + 1,
+        iat: now,
+        exp: now + 600,
+      });
+      expect401(expect, await app.api.get('/user/me/', otherVersion), 'other token version');
     });
 
     it('answers 401 with WWW-Authenticate: Bearer on every protected route without a token', async () => {

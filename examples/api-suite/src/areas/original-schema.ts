@@ -25,7 +25,12 @@ export function registerOriginalSchema(target: ApiSuiteTarget, t: TestApi) {
       api = new ApiClient(running.baseUrl);
       adminToken = await api.login(ADMIN.username, ADMIN.password);
     };
-    const handle = () => ({ api, adminToken, expect });
+    const handle = () => ({
+      api,
+      adminToken,
+      expect,
+      sql: (text: string, params?: unknown[]) => running!.sql(text, params),
+    });
 
     beforeAll(async () => {
       database = await prepareDatabase([ORIGINAL_SCHEMA, ORIGINAL_DATA]);

@@ -28,10 +28,11 @@ export function registerWalkthrough(target: ApiSuiteTarget, t: TestApi) {
       const res = await app.api.loginResponse(ADMIN.username, ADMIN.password);
       expect(res.status).toBe(200);
       expect(res.body.token_type).toBe('bearer');
-      expect(decodeJwtPayload(res.body.access_token).sub).toBe(ADMIN.username);
       const me = await app.api.get('/user/me/', res.body.access_token);
       expect(me.status).toBe(200);
       expect(me.body.username).toBe(ADMIN.username);
+      // Bound to the account's immutable id, not to a name another account may take later.
+      expect(decodeJwtPayload(res.body.access_token).sub).toBe(String(me.body.id));
     });
 
     it('creates the free and pro tiers (201) and lists them paginated', async () => {
@@ -126,10 +127,10 @@ export function registerWalkthrough(target: ApiSuiteTarget, t: TestApi) {
     it('logs each user in with form fields (username or email)', async () => {
       const byUsername = await app.api.loginResponse(freeUser.username, freeUser.password);
       expect(byUsername.status).toBe(200);
-      expect(decodeJwtPayload(byUsername.body.access_token).sub).toBe(freeUser.username);
+      expect(decodeJwtPayload(byUsername.body.access_token).sub).toBe(String(freeUser.id));
       const byEmail = await app.api.loginResponse(proUser.email, proUser.password);
       expect(byEmail.status).toBe(200);
-      expect(decodeJwtPayload(byEmail.body.access_token).sub).toBe(proUser.username);
+      expect(decodeJwtPayload(byEmail.body.access_token).sub).toBe(String(proUser.id));
       freeUser.token = byUsername.body.access_token;
       proUser.token = byEmail.body.access_token;
     });

@@ -1,4 +1,5 @@
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
+import { legacySchemeOf, verifyLegacyPassword } from './legacy-hashes.js';
 
 const KEY_LENGTH = 64;
 // Node's defaults (N=16384, r=8, p=1): about 50 ms a hash, slow enough to make guessing costly.
@@ -31,8 +32,12 @@ export async function hashPassword(password: string): Promise<string> {
   ].join('$');
 }
 
-/** Compares in constant time; a malformed stored hash simply does not match. */
+/**
+ * Compares in constant time; a malformed stored hash simply does not match. Hashes migrated from
+ * the original app (passlib `sha256_crypt`, `bcrypt`) are verified too: see {@link needsRehash}.
+ */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  if (legacySchemeOf(stored) !== null) return verifyLegacyPassword(password, stored);
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
@@ -42,4 +47,18 @@ export async function verifyPassword(password: string, stored: string): Promise<
     p: Number(p),
   });
   return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+/**
+ * Whether a stored hash should be replaced by {@link hashPassword}'s once the password is known
+ * (after a successful login): a migrated scheme, or scrypt with other parameters than today's.
+ */
+export function needsRehash(stored: string): boolean {
+  const [scheme, n, r, p] = stored.split('$');
+  return (
+    scheme !== 'scrypt' ||
+    Number(n) !== PARAMS.N ||
+    Number(r) !== PARAMS.r ||
+    Number(p) !== PARAMS.p
+  );
 }

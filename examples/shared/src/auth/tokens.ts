@@ -3,11 +3,40 @@ import { errors, jwtVerify, SignJWT } from 'jose';
 import type { Logger } from '../logger.js';
 import type { Settings } from '../settings.js';
 
+const INT32_MAX = 2_147_483_647;
+
+/** An access token goes in `Authorization: Bearer`; a refresh token only buys access tokens. */
+export type TokenType = 'access' | 'refresh';
+
+/** Whom a token was issued to: the user's immutable id and the account's token version. */
+export interface TokenSubject {
+  id: number;
+  tokenVersion: number;
+}
+
+/** What a verified token says. */
+export interface TokenClaims extends TokenSubject {
+  type: TokenType;
+  /** Expiry, epoch milliseconds. */
+  expiresAt: number;
+}
+
+export interface IssuedToken {
+  token: string;
+  /** Expiry, epoch milliseconds. */
+  expiresAt: number;
+  /** Lifetime in whole seconds (a cookie's `Max-Age`). */
+  maxAge: number;
+}
+
 export interface TokenService {
-  /** A signed HS256 access token whose `sub` is the username. */
-  issue(username: string): Promise<string>;
-  /** The `sub` of a valid, unexpired token, or `null`. */
-  verify(token: string): Promise<string | null>;
+  /**
+   * A signed HS256 token whose `sub` is the user id (never the username, which another account
+   * may take later), with the account's token version (`ver`), its type and a unique `jti`.
+   */
+  issue(subject: TokenSubject, type: TokenType): Promise<IssuedToken>;
+  /** The claims of a valid, unexpired token of this type, or `null`. */
+  verify(token: string, type: TokenType): Promise<TokenClaims | null>;
 }
 
 /**
@@ -16,7 +45,7 @@ export interface TokenService {
  *
  * @example
  * const tokens = createTokenService(settings, logger);
- * const jwt = await tokens.issue('admin');
+ * const { token } = await tokens.issue({ id: 1, tokenVersion: 0 }, 'access');
  */
 export function createTokenService(settings: Settings, logger: Logger): TokenService {
   let secret = settings.SECRET_KEY;
@@ -30,20 +59,41 @@ export function createTokenService(settings: Settings, logger: Logger): TokenSer
     }
   }
   const key = new TextEncoder().encode(secret);
-  const lifetimeSeconds = settings.ACCESS_TOKEN_EXPIRE_MINUTES * 60;
+  const lifetimeSeconds: Record<TokenType, number> = {
+    access: settings.ACCESS_TOKEN_EXPIRE_MINUTES * 60,
+    refresh: settings.REFRESH_TOKEN_EXPIRE_DAYS * 24 * 60 * 60,
+  };
 
   return {
-    issue: (username) =>
-      new SignJWT({})
+    async issue(subject, type) {
+      const maxAge = lifetimeSeconds[type];
+      const exp = Math.floor(Date.now() / 1000) + maxAge;
+      const token = await new SignJWT({ ver: subject.tokenVersion, token_type: type })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setSubject(username)
+        .setSubject(String(subject.id))
+        // Two logins in one second must not make one token: logging out one ends only it.
+        .setJti(randomBytes(16).toString('base64url'))
         .setIssuedAt()
-        .setExpirationTime(Math.floor(Date.now() / 1000) + lifetimeSeconds)
-        .sign(key),
-    verify: async (token) => {
+        .setExpirationTime(exp)
+        .sign(key);
+      return { token, expiresAt: exp * 1000, maxAge };
+    },
+    async verify(token, type) {
       try {
-        const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'] });
-        return typeof payload.sub === 'string' ? payload.sub : null;
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: ['HS256'],
+          requiredClaims: ['sub', 'exp'],
+        });
+        const { sub, ver, token_type: tokenType, exp } = payload;
+        // Tokens of the original (and of earlier versions of this app) name a username: refused.
+        if (typeof sub !== 'string' || !/^[1-9]\d{0,9}$/.test(sub) || +sub > INT32_MAX) return null;
+        if (!Number.isSafeInteger(ver) || (ver as number) < 0 || tokenType !== type) return null;
+        return {
+          id: Number(sub),
+          tokenVersion: ver as number,
+          type,
+          expiresAt: (exp as number) * 1000,
+        };
       } catch (error) {
         if (error instanceof errors.JOSEError) return null;
         throw error;

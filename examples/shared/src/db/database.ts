@@ -19,6 +19,8 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   /** Where the data lives, without credentials. */
   location: string;
+  /** One parameterised SQL statement outside drizzle (tests seed rows with it). */
+  query: SqlRunner['query'];
   close(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ async function openPglite(dir: string, logger: Logger): Promise<Database> {
       db: drizzlePglite({ client, schema }) as unknown as Db,
       kind: 'pglite',
       location: dataDir,
+      query: runner.query,
       close: async () => {
         await client.close();
         await unlock();
@@ -117,6 +120,7 @@ async function openPostgres(url: string, logger: Logger, isolate = false): Promi
     db: drizzlePg({ client: pool, schema }) as unknown as Db,
     kind: 'postgres',
     location,
+    query: poolRunner(pool).query,
     close: async () => {
       await pool.end();
       await dropTemporary();

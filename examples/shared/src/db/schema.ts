@@ -51,6 +51,8 @@ export const user = pgTable('user', {
   isDeleted: boolean('is_deleted').notNull().default(false),
   isSuperuser: boolean('is_superuser').notNull().default(false),
   tierId: integer('tier_id').references(() => tier.id, { onDelete: 'set null' }),
+  /** Part of every token; bumped to end all of the account's tokens at once. */
+  tokenVersion: integer('token_version').notNull().default(0),
 });
 
 export const post = pgTable('post', {
@@ -82,4 +84,11 @@ export const task = pgTable('task', {
   finishedAt: at('finished_at'),
 });
 
-export const schema = { tier, rateLimit, user, post, task };
+/** Logged-out tokens (their SHA-256) until they expire, when there is no Redis. */
+export const tokenBlacklist = pgTable('token_blacklist', {
+  id: serial('id').primaryKey(),
+  token: varchar('token').notNull().unique(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+});
+
+export const schema = { tier, rateLimit, user, post, task, tokenBlacklist };

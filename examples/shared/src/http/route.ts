@@ -15,6 +15,28 @@ export interface RouteInput<P = unknown, Q = unknown, B = unknown> {
   body: B;
   /** The caller; set when the route's access is `user` or `superuser`. */
   user: UserRow;
+  /** The request's cookies (the refresh token). */
+  cookies: Record<string, string>;
+  /** The `Authorization` header as sent (logout revokes its token). */
+  authorization: string | undefined;
+}
+
+/** A handler's answer with response headers (a cookie, say); any other value is the body alone. */
+export class Reply {
+  constructor(
+    readonly body: unknown,
+    readonly headers: Record<string, string>,
+  ) {}
+}
+
+/** What OpenAPI says about a route beyond its schemas and access rules. */
+export interface RouteDocs {
+  /** Cookies the route reads, as cookie parameters. */
+  cookies?: z.ZodObject;
+  /** Headers of the success response: name → description. */
+  headers?: Record<string, string>;
+  /** Error responses besides those of the access rules: status → description. */
+  responses?: Record<number, string>;
 }
 
 /**
@@ -39,8 +61,16 @@ export interface ApiRoute {
   response: z.ZodType;
   /** Limited by `@kit/rate-limiter` with the caller's tier rules. */
   rateLimited?: boolean;
+  /** Limited by `ctx.loginLimiter`: failed attempts per (submitted account, client IP). */
+  loginLimited?: boolean;
   /** Options of `@kit/cache`'s `cache()` middleware, placed before the handler. */
   cache?: CacheRouteOptions;
+  /**
+   * Headers on every response of the route, refusals included (`Cache-Control: no-store` where
+   * tokens or personal data are answered); the apps set them before any middleware.
+   */
+  headers?: Record<string, string>;
+  docs?: RouteDocs;
   handle(ctx: AppContext, input: RouteInput): Promise<unknown>;
 }
 
@@ -56,6 +86,8 @@ export interface RawRequest {
   body: string | undefined;
   contentType: string | undefined;
   authorization: string | undefined;
+  /** The `Cookie` header. */
+  cookie?: string | undefined;
 }
 
 /** What the framework sends back: always a JSON body. */

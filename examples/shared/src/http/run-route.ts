@@ -2,8 +2,15 @@ import type { AppContext } from '../context.js';
 import type { Logger } from '../logger.js';
 import { assertJsonDepth, rejectNul } from './bounded-input.js';
 import { isClientGone } from './client-gone.js';
+import { parseCookies } from './cookies.js';
 import { HttpError, malformedBody, validationError } from './errors.js';
-import type { ApiResponse, ApiRoute, RawRequest, RouteInput } from './route.js';
+import {
+  type ApiResponse,
+  type ApiRoute,
+  type RawRequest,
+  Reply,
+  type RouteInput,
+} from './route.js';
 
 /** A request that passed access and validation, ready for {@link executeRoute}. */
 export type PreparedRequest =
@@ -34,7 +41,9 @@ export async function prepareRoute(
       : route.form
         ? parse('body', route.form, readForm(request))
         : undefined;
-    return { ok: true, input: { params, query, body, user: user! } };
+    const { authorization } = request;
+    const cookies = parseCookies(request.cookie);
+    return { ok: true, input: { params, query, body, user: user!, cookies, authorization } };
   } catch (error) {
     return { ok: false, response: errorResponse(error, ctx.logger) };
   }
@@ -48,7 +57,10 @@ export async function executeRoute(
 ): Promise<ApiResponse> {
   try {
     const result = await route.handle(ctx, input);
-    return { status: route.status ?? 200, body: result, headers: {} };
+    const status = route.status ?? 200;
+    if (result instanceof Reply)
+      return { status, body: result.body, headers: { ...result.headers } };
+    return { status, body: result, headers: {} };
   } catch (error) {
     return errorResponse(error, ctx.logger);
   }

@@ -67,6 +67,13 @@ export const userCreate = z
   })
   .meta({ id: 'UserCreate' });
 
+export const passwordChange = z
+  .strictObject({
+    current_password: z.string().min(1).max(128),
+    new_password: z.string().min(8).max(128).meta({ example: 'N3w-Str1ngst!' }),
+  })
+  .meta({ id: 'PasswordChange' });
+
 export const userUpdate = z
   .strictObject({
     name: z.string().min(2).max(30).optional(),

@@ -17,6 +17,16 @@ const errorResponse = (description: string) => ({
   content: { 'application/json': { schema: errorDetail } },
 });
 
+/** Response headers, each a string: a fixed value (`no-store`) or a description. */
+function documentedHeaders(headers: Record<string, string>) {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, text]) => [
+      name,
+      { description: text, schema: { type: 'string' } },
+    ]),
+  );
+}
+
 /**
  * The OpenAPI 3.1 document of the routes, generated from the same zod schemas that validate the
  * requests, with the OAuth2 password flow so Swagger UI's "Authorize" logs in through /login.
@@ -33,16 +43,21 @@ export function buildOpenApiDocument(
 
   for (const route of routes) {
     const secured = route.access !== 'public' || route.rateLimited;
+    const headers = { ...route.headers, ...route.docs?.headers };
     const responses: Record<string, unknown> = {
       [route.status ?? 200]: {
         description: 'Successful Response',
         content: { 'application/json': { schema: route.response } },
+        ...(Object.keys(headers).length > 0 ? { headers: documentedHeaders(headers) } : {}),
       },
       422: errorResponse('Validation Error'),
     };
     if (route.access !== 'public') responses[401] = errorResponse('Not authenticated');
     if (route.access !== 'public') responses[403] = errorResponse('Not enough privileges');
     if (route.rateLimited) responses[429] = errorResponse('Rate limit exceeded');
+    for (const [status, description] of Object.entries(route.docs?.responses ?? {})) {
+      responses[status] = errorResponse(description);
+    }
 
     registry.registerPath({
       method: route.method,
@@ -53,6 +68,7 @@ export function buildOpenApiDocument(
       request: {
         ...(route.params ? { params: route.params as ZodObject } : {}),
         ...(route.query ? { query: route.query as ZodObject } : {}),
+        ...(route.docs?.cookies ? { cookies: route.docs.cookies } : {}),
         ...(route.body
           ? { body: { required: true, content: { 'application/json': { schema: route.body } } } }
           : {}),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { forbidden } from '../http/errors.js';
 import { defineRoute } from '../http/route.js';
 import * as s from '../http/schemas.js';
 import { toUserRead } from '../services/users.js';
@@ -34,6 +35,8 @@ export const userRoutes = [
     tag: 'users',
     access: 'user',
     response: s.userRead,
+    // Personal data: never kept by a shared cache, nor shown from the browser's after logout.
+    headers: { 'Cache-Control': 'no-store' },
     handle: async (_ctx, { user }) => toUserRead(user),
   }),
   defineRoute({
@@ -62,6 +65,25 @@ export const userRoutes = [
         await ctx.invalidateUserCache(params.username);
       }
       return { message: 'User updated' };
+    },
+  }),
+  defineRoute({
+    method: 'patch',
+    path: '/api/v1/user/:username/password',
+    summary: 'Change your own password: every token of the account stops working',
+    tag: 'users',
+    access: 'user',
+    params: byUsername,
+    body: s.passwordChange,
+    response: s.message,
+    // A stolen access token must not buy unlimited guesses at the current password.
+    rateLimited: true,
+    docs: { responses: { 400: 'Current password is wrong' } },
+    handle: async (ctx, { params, body, user }) => {
+      const target = await ctx.services.users.get(params.username);
+      if (target.id !== user.id) throw forbidden();
+      await ctx.auth.changePassword(user, body.current_password, body.new_password);
+      return { message: 'Password changed' };
     },
   }),
   defineRoute({

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, or } from 'drizzle-orm';
+import { and, asc, count, eq, or, sql } from 'drizzle-orm';
 import { hashPassword } from '../auth/passwords.js';
 import type { Db } from '../db/database.js';
 import { tier, user } from '../db/schema.js';
@@ -27,6 +27,8 @@ export const toUserRead = (row: UserRow): UserRead => ({
 });
 
 const active = eq(user.isDeleted, false);
+/** Ends every token of the account: tokens carry the version they were issued with. */
+const nextTokenVersion = sql`${user.tokenVersion} + 1`;
 
 /** Users: sign-up, reads, self-service updates, soft and hard deletes. */
 export function createUserService(db: Db) {
@@ -72,6 +74,15 @@ export function createUserService(db: Db) {
   return {
     find,
     get,
+
+    /** The active user with this id: what a token names. */
+    async findById(id: number): Promise<UserRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(user)
+        .where(and(eq(user.id, id), active));
+      return row;
+    },
 
     /** Finds an active user by username or email, for login. */
     async findForLogin(usernameOrEmail: string): Promise<UserRow | undefined> {
@@ -143,6 +154,10 @@ export function createUserService(db: Db) {
             email: changes.email,
             profileImageUrl: changes.profile_image_url,
             updatedAt: new Date(),
+            // Tokens issued to the old name must not outlive it (see docs/examples.md).
+            ...(changes.username !== undefined && changes.username !== target.username
+              ? { tokenVersion: nextTokenVersion }
+              : {}),
           })
           .where(eq(user.id, target.id))
           .returning();
@@ -158,7 +173,7 @@ export function createUserService(db: Db) {
       if (target.id !== actor.id) throw forbidden();
       await db
         .update(user)
-        .set({ isDeleted: true, deletedAt: new Date() })
+        .set({ isDeleted: true, deletedAt: new Date(), tokenVersion: nextTokenVersion })
         .where(eq(user.id, target.id));
       return target;
     },
@@ -190,14 +205,39 @@ export function createUserService(db: Db) {
       };
     },
 
-    /** The user's id and tier name, fresh from the database, for rate limiting. */
-    async identity(username: string): Promise<{ id: string; tier: string | null } | null> {
+    /**
+     * Replaces the stored password hash. `revokeTokens` for a password change, which ends every
+     * session; not for a rehash of the same password into today's scheme.
+     */
+    async setPasswordHash(id: number, hashedPassword: string, options: { revokeTokens: boolean }) {
+      await db
+        .update(user)
+        .set({
+          hashedPassword,
+          updatedAt: new Date(),
+          ...(options.revokeTokens ? { tokenVersion: nextTokenVersion } : {}),
+        })
+        .where(eq(user.id, id));
+    },
+
+    /** Ends every token of the account (logout everywhere). */
+    async revokeTokens(id: number): Promise<void> {
+      await db.update(user).set({ tokenVersion: nextTokenVersion }).where(eq(user.id, id));
+    },
+
+    /**
+     * The user's id, tier name and token version, fresh from the database, for rate limiting:
+     * `null` for a deleted user.
+     */
+    async identity(
+      id: number,
+    ): Promise<{ id: string; tier: string | null; tokenVersion: number } | null> {
       const [row] = await db
-        .select({ id: user.id, tier: tier.name })
+        .select({ id: user.id, tier: tier.name, tokenVersion: user.tokenVersion })
         .from(user)
         .leftJoin(tier, eq(user.tierId, tier.id))
-        .where(and(eq(user.username, username), active));
-      return row ? { id: String(row.id), tier: row.tier } : null;
+        .where(and(eq(user.id, id), active));
+      return row ? { id: String(row.id), tier: row.tier, tokenVersion: row.tokenVersion } : null;
     },
   };
 }
