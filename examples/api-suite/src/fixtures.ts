@@ -19,6 +19,11 @@ export interface StartOptions {
    * one, for tests that prepare it first. Redis keys stay isolated. @default true
    */
   isolateDatabase?: boolean;
+  /**
+   * A Redis key scope to share with another app of the same test (two instances of one app:
+   * one cache, one bus channel, one set of counters). @default a scope of its own
+   */
+  redisScope?: string;
 }
 
 export interface RunningApp {

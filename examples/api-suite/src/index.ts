@@ -16,6 +16,7 @@ import { registerRateLimits } from './areas/rate-limits.js';
 import { registerSessions } from './areas/sessions.js';
 import { registerTasks } from './areas/tasks.js';
 import { registerTiers } from './areas/tiers.js';
+import { registerTwoInstances } from './areas/two-instances.js';
 import { registerUsers } from './areas/users.js';
 import { registerValidation } from './areas/validation.js';
 import { registerWalkthrough } from './areas/walkthrough.js';
@@ -80,5 +81,6 @@ export function registerApiSuite(target: ApiSuiteTarget, t: TestApi): void {
   registerMethods(target, t);
   registerBoundedInput(target, t);
   registerOriginalSchema(target, t);
+  registerTwoInstances(target, t);
   registerLogs(target, t);
 }

@@ -12,6 +12,7 @@ registerApiSuite(
         env: { PGLITE_DIR: 'memory://', ...SUITE_ENV, ...env },
         isolate: true,
         isolateDatabase: options?.isolateDatabase,
+        redisScope: options?.redisScope,
       });
       const app = createExpressApp(ctx);
       const server = await new Promise<import('node:http').Server>((resolve, reject) => {

@@ -13,6 +13,7 @@ registerApiSuite(
         env: { PGLITE_DIR: 'memory://', ...SUITE_ENV, ...env },
         isolate: true,
         isolateDatabase: options?.isolateDatabase,
+        redisScope: options?.redisScope,
       });
       const app = createHonoApp(ctx);
       const server = await new Promise<ReturnType<typeof serve>>((resolve) => {

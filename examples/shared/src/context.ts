@@ -63,6 +63,11 @@ export interface AppContextOptions {
    * settings name (DATABASE_URL or PGLITE_DIR), e.g. one a test prepared. @default isolate
    */
   isolateDatabase?: boolean;
+  /**
+   * With `isolate`, share this Redis key scope instead of a random one: two instances of one
+   * app in one test, on one Redis, see each other's cache entries and bus messages.
+   */
+  redisScope?: string;
 }
 
 /**
@@ -89,7 +94,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     cleanup.push(database.close);
     const { db } = database;
 
-    const stores = createStores(settings, logger, options.isolate);
+    const stores = createStores(settings, logger, options.isolate, options.redisScope);
     cleanup.push(stores.close);
 
     const users = createUserService(db);
@@ -110,11 +115,15 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
         identity?.tier ? rateLimits.ruleFor(identity.tier, path) : null,
       logger: logger.child({ component: 'rate-limiter' }),
     });
+    // With Redis, hits come from a memory layer that the bus keeps coherent across instances.
     const cache = createCache({
       store: stores.cacheStore,
+      ...stores.cacheLayers,
       clientMaxAge: settings.CLIENT_CACHE_MAX_AGE,
       logger: logger.child({ component: 'cache' }),
     });
+    // Before the stores: the bus's connection is a duplicate of the cache's Redis client.
+    cleanup.push(() => cache.close());
 
     const tasks = createTaskRunner(db, logger, settings.TASK_DELAY_MS);
     cleanup.push(tasks.close);

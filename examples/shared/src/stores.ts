@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { CacheStore } from '@kit/cache';
+import type { CacheBus, CacheStore } from '@kit/cache';
 import { memoryStore as cacheMemoryStore } from '@kit/cache/memory';
-import { redisStore as cacheRedisStore } from '@kit/cache/redis';
+import { redisStore as cacheRedisStore, redisBus } from '@kit/cache/redis';
 import type { RateLimitStore } from '@kit/rate-limiter';
 import { memoryStore as limiterMemoryStore } from '@kit/rate-limiter/memory';
 import { redisStore as limiterRedisStore } from '@kit/rate-limiter/redis';
@@ -12,6 +12,11 @@ import type { Settings } from './settings.js';
 export interface Stores {
   limiterStore: RateLimitStore;
   cacheStore: CacheStore;
+  /**
+   * With Redis: the cache's memory layer in front of it and the bus that keeps every
+   * instance's memory layer coherent (see docs/cache.md, "Two levels").
+   */
+  cacheLayers: { l1: CacheStore; bus: CacheBus } | undefined;
   /** Prefix of the limiter's keys (unique per context when isolated). */
   limiterPrefix: string;
   /** What every other Redis key of this context starts with (`''` unless isolated). */
@@ -25,12 +30,18 @@ export interface Stores {
  * REDIS_URL. With `isolate`, keys get a unique prefix so contexts sharing a Redis never see each
  * other's counters or cache entries.
  */
-export function createStores(settings: Settings, logger: Logger, isolate = false): Stores {
-  const scope = isolate ? `kitex${randomBytes(4).toString('hex')}:` : '';
+export function createStores(
+  settings: Settings,
+  logger: Logger,
+  isolate = false,
+  sharedScope?: string,
+): Stores {
+  const scope = isolate ? (sharedScope ?? `kitex${randomBytes(4).toString('hex')}:`) : '';
   if (!settings.REDIS_URL) {
     return {
       limiterStore: limiterMemoryStore(),
       cacheStore: cacheMemoryStore(),
+      cacheLayers: undefined,
       limiterPrefix: `${scope}ratelimit`,
       keyScope: scope,
       redis: undefined,
@@ -53,6 +64,10 @@ export function createStores(settings: Settings, logger: Logger, isolate = false
   return {
     limiterStore: limiterRedisStore({ client: redis }),
     cacheStore: cacheRedisStore({ client: redis, prefix: `${scope}cache:` }),
+    cacheLayers: {
+      l1: cacheMemoryStore({ maxEntries: 10_000, maxBytes: 32 * 1024 * 1024 }),
+      bus: redisBus({ client: redis, channel: `${scope}kit:cache:bus` }),
+    },
     limiterPrefix: `${scope}ratelimit`,
     keyScope: scope,
     redis,

@@ -123,7 +123,7 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
       throw error;
     }
     await evict(message);
-    link.publish(message);
+    await link.publish(message);
     return result;
   }
 
@@ -169,7 +169,7 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
       const tags = setOptions?.tags ?? [];
       if (ttl > 0) await l1.set(key, holdL1(value, Date.now()), ttl, { tags });
       else await l1.delete([key]);
-      link.publish({ keys: [key] });
+      await link.publish({ keys: [key] });
       return true;
     },
     delete: (keys) =>

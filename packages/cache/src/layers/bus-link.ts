@@ -27,9 +27,12 @@ export interface BusLinkOptions {
  * ```ts
  * const link = new BusLink({ bus, logger, l1TtlMs, evict, reset, onRemoteInvalidation });
  * await link.start();
- * link.publish({ keys: ['posts:1'] });
+ * await link.publish({ keys: ['posts:1'] });
  * ```
  */
+/** Longest a write waits for its bus message to be taken by Redis. */
+export const PUBLISH_WAIT_MS = 250;
+
 export class BusLink {
   readonly #options: BusLinkOptions;
   readonly #throttle = new LogThrottle(100);
@@ -60,11 +63,25 @@ export class BusLink {
     await this.#options.bus?.close();
   }
 
-  /** Tells the other instances; a failure is logged (throttled), never thrown: l2 is the truth. */
-  publish(message: BusMessage): void {
+  /**
+   * Tells the other instances; a failure is logged (throttled), never thrown: l2 is the truth.
+   * Resolves once Redis took the message (so a client that saw the write answered can find the
+   * other instances told) or after {@link PUBLISH_WAIT_MS}, whichever comes first: a hung bus
+   * never holds a write longer.
+   */
+  publish(message: BusMessage): Promise<void> {
     const { bus } = this.#options;
-    bus?.publish(message).catch((error: unknown) => {
+    if (!bus) return Promise.resolve();
+    const sent = bus.publish(message).catch((error: unknown) => {
       this.#warn('publish', { err: error, bus: bus.name }, '[@kit/cache] [bus] publish failed');
+    });
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, PUBLISH_WAIT_MS);
+      timer.unref?.();
+      void sent.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
   }
 

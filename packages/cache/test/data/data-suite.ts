@@ -32,6 +32,8 @@ export function registerDataSuite(
   makeStore: () => Promise<{ store: CacheStore; shared: () => Setup; setup?: () => Setup }>,
 ): void {
   const opened: CacheInstance[] = [];
+  // How long a new instance's bus takes to subscribe, on a loopback Redis.
+  const setupDelay = 150;
   const open = (options: CacheOptions) => {
     const cache = createCache(options);
     opened.push(cache);
@@ -46,7 +48,7 @@ export function registerDataSuite(
     const cache = open({ ...(setup?.() ?? { store }), logger });
     const other = (): CacheInstance => open({ ...shared(), logger: quietLogger() });
     // Both buses subscribed before the test writes anything.
-    await sleep(setup ? 100 : 0);
+    await sleep(setup ? setupDelay : 0);
     return { cache, store, logger, other };
   };
 
@@ -215,6 +217,23 @@ export function registerDataSuite(
       expect(await cache.getOrSet('swr:1', loader, options)).toBe(1);
       await sleep(100);
       expect(await cache.getOrSet('swr:1', loader, options)).toBe(2);
+    });
+
+    it("shows another instance's write to its next request once the write resolved", async () => {
+      const { cache, other } = await fresh();
+      const writer = other();
+      await sleep(setupDelay);
+      for (let round = 0; round < 20; round++) {
+        await cache.getOrSet(`seen:${round}`, async () => 'old');
+        expect(await cache.getOrSet(`seen:${round}`, async () => 'unused')).toBe('old');
+        if (round % 2 === 0) await writer.set(`seen:${round}`, 'new');
+        else await writer.invalidate({ patterns: [`seen:${round}*`] });
+        // The next request of a real app arrives through I/O: let this process read its sockets
+        // once, the bus's included, as it would before serving it.
+        await new Promise((resolve) => setImmediate(resolve));
+        const expected = round % 2 === 0 ? 'new' : 'reloaded';
+        expect(await cache.getOrSet(`seen:${round}`, async () => 'reloaded')).toBe(expected);
+      }
     });
 
     it('never stores a load that an invalidation on another instance overtook', async () => {
