@@ -219,20 +219,26 @@ export function registerDataSuite(
       expect(await cache.getOrSet('swr:1', loader, options)).toBe(2);
     });
 
-    it("shows another instance's write to its next request once the write resolved", async () => {
+    it("shows another instance's write within 50 ms of the write resolving", async () => {
       const { cache, other } = await fresh();
       const writer = other();
       await sleep(setupDelay);
       for (let round = 0; round < 20; round++) {
-        await cache.getOrSet(`seen:${round}`, async () => 'old');
-        expect(await cache.getOrSet(`seen:${round}`, async () => 'unused')).toBe('old');
-        if (round % 2 === 0) await writer.set(`seen:${round}`, 'new');
-        else await writer.invalidate({ patterns: [`seen:${round}*`] });
-        // The next request of a real app arrives through I/O: let this process read its sockets
-        // once, the bus's included, as it would before serving it.
-        await new Promise((resolve) => setImmediate(resolve));
+        const key = `seen:${round}`;
+        await cache.getOrSet(key, async () => 'old');
+        expect(await cache.getOrSet(key, async () => 'unused')).toBe('old');
+        if (round % 2 === 0) await writer.set(key, 'new');
+        else await writer.invalidate({ patterns: [`${key}*`] });
         const expected = round % 2 === 0 ? 'new' : 'reloaded';
-        expect(await cache.getOrSet(`seen:${round}`, async () => 'reloaded')).toBe(expected);
+        // The bus message may still be on its way in this one process; in an app the next
+        // request arrives through I/O too. Without a bus, a copy would live l1Ttl (5 s).
+        const deadline = Date.now() + 50;
+        let seen = await cache.getOrSet(key, async () => 'reloaded');
+        while (seen !== expected && Date.now() < deadline) {
+          await new Promise((resolve) => setImmediate(resolve));
+          seen = await cache.getOrSet(key, async () => 'reloaded');
+        }
+        expect(seen).toBe(expected);
       }
     });
 
