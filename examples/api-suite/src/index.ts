@@ -1,5 +1,6 @@
 import { registerAccountTokens } from './areas/account-tokens.js';
 import { registerAuth } from './areas/auth.js';
+import { registerBlacklistFaults } from './areas/blacklist-faults.js';
 import { registerBoundedInput } from './areas/bounded-input.js';
 import { registerCache } from './areas/cache.js';
 import { registerDocs } from './areas/docs.js';
@@ -67,6 +68,7 @@ export function registerApiSuite(target: ApiSuiteTarget, t: TestApi): void {
   registerAuth(target, t);
   registerAccountTokens(target, t);
   registerSessions(target, t);
+  registerBlacklistFaults(target, t);
   registerLoginLimits(target, t);
   registerPasswordMigration(target, t);
   registerUsers(target, t);

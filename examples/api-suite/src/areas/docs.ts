@@ -4,6 +4,10 @@ import type { TestApi } from '../test-api.js';
 /** Every route of the example API, with path parameters blanked so names like {name}/{tier_name} match. */
 const ROUTES: [string, string][] = [
   ['post', '/api/v1/login'],
+  ['post', '/api/v1/refresh'],
+  ['post', '/api/v1/logout'],
+  ['post', '/api/v1/logout/all'],
+  ['patch', '/api/v1/user/{}/password'],
   ['post', '/api/v1/user'],
   ['get', '/api/v1/users'],
   ['get', '/api/v1/user/me/'],

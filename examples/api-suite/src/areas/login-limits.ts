@@ -141,4 +141,19 @@ export function registerLoginLimits(target: ApiSuiteTarget, t: TestApi) {
       expect(ratio).toBeLessThan(2.5);
     });
   });
+
+  describe(`${target.name}: login limits by default (5 failures per 900 s)`, () => {
+    const app = useApp(target, t, { TRUST_PROXY: '1' });
+
+    it('answers 429 on the sixth failure, for at most 900 s', async () => {
+      const owner = await createUser(app);
+      const ip = '198.51.100.60';
+      for (let i = 1; i <= 5; i++) {
+        expectRefused(expect, await attempt(app.api, owner.username, 'wrong', ip), `try ${i}`);
+      }
+      const limited = await attempt(app.api, owner.username, owner.password, ip);
+      expectLimited(expect, limited, 'sixth');
+      expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(900);
+    });
+  });
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ApiClient, ApiResponse } from '../client.js';
 import { decodeJwtPayload } from '../client.js';
 import { setCookie } from '../cookies.js';
@@ -5,6 +6,9 @@ import { type ApiSuiteTarget, createUser, type TestUser, useApp } from '../fixtu
 import type { Expect, TestApi } from '../test-api.js';
 
 const SEVEN_DAYS = 7 * 24 * 60 * 60;
+
+/** How the blacklist names a token: its SHA-256, never the token itself. */
+const digest = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** Logs in and returns both tokens: the access token of the body, the refresh token's cookie. */
 async function session(api: ApiClient, user: TestUser) {
@@ -142,6 +146,25 @@ export function registerSessions(target: ApiSuiteTarget, t: TestApi) {
       expect((await refresh(app.api, refreshToken)).status).toBe(200);
     });
 
+    it('keeps logged-out tokens until they expire: in Redis with REDIS_URL, else in the database', async () => {
+      const { access, refresh: refreshToken } = await session(app.api, user);
+      expect((await logout(app.api, access, refreshToken)).status).toBe(200);
+      const rows = await app.sql(
+        'SELECT token, expires_at FROM token_blacklist WHERE token = ANY($1)',
+        [[digest(access), digest(refreshToken)]],
+      );
+      if (process.env.REDIS_URL) {
+        expect(rows, 'Redis holds the list, not the table').toEqual([]);
+      } else {
+        const expiry = new Map(rows.map((row) => [row.token, new Date(String(row.expires_at))]));
+        for (const token of [access, refreshToken]) {
+          const exp = Number(decodeJwtPayload(token).exp) * 1000;
+          expect(expiry.get(digest(token))?.getTime(), 'kept until the token expires').toBe(exp);
+        }
+      }
+      expect((await app.api.get('/user/me/', access)).status).toBe(401);
+    });
+
     it('refuses a logout without a good access token (401)', async () => {
       expect401(expect, await logout(app.api, undefined), 'no token', 'User not authenticated.');
       expect401(expect, await logout(app.api, 'garbage'), 'garbage', 'User not authenticated.');
@@ -169,6 +192,36 @@ export function registerSessions(target: ApiSuiteTarget, t: TestApi) {
         200,
       );
       expect((await refresh(app.api, refreshToken)).status).toBe(401);
+    });
+  });
+
+  describe(`${target.name}: OpenAPI describes the auth endpoints`, () => {
+    const app = useApp(target, t);
+
+    it('documents the refresh cookie, Set-Cookie, no-store and the login 429', async () => {
+      const doc = (await app.api.root('/openapi.json')).body;
+      const login = doc.paths['/api/v1/login'].post;
+      expect(Object.keys(login.responses[200].headers ?? {})).toEqual(
+        expect.arrayContaining(['Set-Cookie', 'Cache-Control']),
+      );
+      expect(Object.keys(login.responses)).toEqual(expect.arrayContaining(['401', '429']));
+      for (const path of ['/api/v1/refresh', '/api/v1/logout']) {
+        const parameters = doc.paths[path].post.parameters ?? [];
+        expect(parameters, path).toContainEqual(
+          expect.objectContaining({ in: 'cookie', name: 'refresh_token' }),
+        );
+      }
+      expect(doc.paths['/api/v1/logout'].post.security, 'logout needs a token').toBeDefined();
+      expect(doc.paths['/api/v1/logout/all'].post.security).toBeDefined();
+      expect(doc.paths['/api/v1/refresh'].post.responses).toHaveProperty('401');
+      const me = doc.paths['/api/v1/user/me/'].get;
+      expect(me.responses[200].headers).toHaveProperty('Cache-Control');
+      const change = doc.paths['/api/v1/user/{username}/password'].patch;
+      const schema = change.requestBody.content['application/json'].schema;
+      const body = schema.$ref
+        ? doc.components.schemas[String(schema.$ref).split('/').pop() as string]
+        : schema;
+      expect(Object.keys(body.properties)).toEqual(['current_password', 'new_password']);
     });
   });
 
