@@ -117,7 +117,7 @@ export class CacheEngine {
    * called only when the read needs more than a hit (a miss, a stale entry, a bypass), so a
    * hit costs neither the spec nor its checks.
    */
-  async read(key: string, specOf: () => ReadSpec): Promise<ReadResult> {
+  read(key: string, specOf: () => ReadSpec): Promise<ReadResult> {
     // Most hits find no load in flight: skip hashing the key string for nothing.
     const pending = this.#flights.size > 0 ? this.#flights.get(key) : undefined;
     if (pending) return this.#join(pending, specOf());
@@ -129,10 +129,14 @@ export class CacheEngine {
         record.freshUntil > Date.now() &&
         !(this.pending.size > 0 && this.#coveredByPending(key, record))
       ) {
-        return { state: 'HIT', record, ran: false };
+        // A memory-layer hit: no await on the way.
+        return Promise.resolve({ state: 'HIT', record, ran: false });
       }
     }
+    return this.#readStore(key, specOf);
+  }
 
+  async #readStore(key: string, specOf: () => ReadSpec): Promise<ReadResult> {
     const raw = await this.store.run('get', this.options.timeoutMs, FAILED, (s) => s.get(key));
     if (raw === FAILED) return this.#bypass(specOf());
     let record = raw === undefined ? undefined : decodeRecord(raw);
