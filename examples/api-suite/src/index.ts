@@ -3,6 +3,7 @@ import { registerAuth } from './areas/auth.js';
 import { registerBlacklistFaults } from './areas/blacklist-faults.js';
 import { registerBoundedInput } from './areas/bounded-input.js';
 import { registerCache } from './areas/cache.js';
+import { registerDatabaseFaults } from './areas/database-faults.js';
 import { registerDocs } from './areas/docs.js';
 import { registerDocsEnvironment } from './areas/docs-environment.js';
 import { registerLoginLimits } from './areas/login-limits.js';
@@ -85,4 +86,5 @@ export function registerApiSuite(target: ApiSuiteTarget, t: TestApi): void {
   registerOriginalSchema(target, t);
   registerTwoInstances(target, t);
   registerLogs(target, t);
+  registerDatabaseFaults(target, t);
 }
