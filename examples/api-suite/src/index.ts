@@ -41,6 +41,7 @@ export {
   type PreparedDatabase,
   prepareDatabase,
 } from './original-database.js';
+export { type ProcessSuiteTarget, registerProcessSuite } from './process-suite.js';
 export type { Expect, TestApi } from './test-api.js';
 
 /**
