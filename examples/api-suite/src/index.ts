@@ -15,6 +15,7 @@ import { registerPasswordMigration } from './areas/password-migration.js';
 import { registerPosts } from './areas/posts.js';
 import { registerRateLimitDetails } from './areas/rate-limit-details.js';
 import { registerRateLimits } from './areas/rate-limits.js';
+import { registerRedisUrls } from './areas/redis-urls.js';
 import { registerSessions } from './areas/sessions.js';
 import { registerTasks } from './areas/tasks.js';
 import { registerTiers } from './areas/tiers.js';
@@ -88,4 +89,5 @@ export function registerApiSuite(target: ApiSuiteTarget, t: TestApi): void {
   registerTwoInstances(target, t);
   registerLogs(target, t);
   registerDatabaseFaults(target, t);
+  registerRedisUrls(target, t);
 }

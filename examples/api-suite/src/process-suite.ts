@@ -147,13 +147,20 @@ function registerWorker(target: ProcessSuiteTarget, t: TestApi, redisUrl: string
     it('queues tasks in Redis; a separate worker process completes them, and finishes its running tasks on SIGTERM', async () => {
       const storage = await createChildStorage();
       const prefix = `kitexq${randomBytes(4).toString('hex')}`;
-      const queueEnv = { REDIS_URL: redisUrl, TASK_QUEUE_PREFIX: prefix, TASK_DELAY_MS: '1500' };
+      // REDIS_QUEUE_URL alone (another logical database, REDIS_URL unset) turns the queue on.
+      const queueUrl = new URL(redisUrl);
+      queueUrl.pathname = '/5';
+      const queueEnv = {
+        REDIS_QUEUE_URL: queueUrl.toString(),
+        TASK_QUEUE_PREFIX: prefix,
+        TASK_DELAY_MS: '1500',
+      };
       const server = await startServerProcess(
         target.serverEntry,
         childEnv({ ...storage.env, ...queueEnv }),
       );
       let worker: Awaited<ReturnType<typeof startWorkerProcess>> | undefined;
-      const redis = new Redis(redisUrl);
+      const redis = new Redis(queueUrl.toString());
       try {
         const api = new ApiClient(server.baseUrl);
         const created = await api.post('/tasks/task?message=queued hello');
