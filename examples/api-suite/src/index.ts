@@ -13,6 +13,7 @@ import { registerOriginalSchema } from './areas/original-schema.js';
 import { registerPagination } from './areas/pagination.js';
 import { registerPasswordMigration } from './areas/password-migration.js';
 import { registerPosts } from './areas/posts.js';
+import { registerQueueFaults } from './areas/queue-faults.js';
 import { registerRateLimitDetails } from './areas/rate-limit-details.js';
 import { registerRateLimits } from './areas/rate-limits.js';
 import { registerRedisUrls } from './areas/redis-urls.js';
@@ -90,4 +91,5 @@ export function registerApiSuite(target: ApiSuiteTarget, t: TestApi): void {
   registerLogs(target, t);
   registerDatabaseFaults(target, t);
   registerRedisUrls(target, t);
+  registerQueueFaults(target, t);
 }

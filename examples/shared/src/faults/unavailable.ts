@@ -31,6 +31,7 @@ const MESSAGES: [RegExp, string][] = [
   [/Query read timeout|query timed out/i, 'database timeout'],
   [/Connection terminated|not queryable|Connection is closed/i, 'connection lost'],
   [/enableOfflineQueue|Reached the max retries per request/i, 'redis unavailable'],
+  [/Command timed out/i, 'redis timeout'],
 ];
 
 /**
@@ -49,6 +50,7 @@ export function outageKind(error: unknown): string | null {
       if (NETWORK_CODES.has(code)) return code;
       if (SQLSTATE_UNAVAILABLE.test(code)) return code === '57014' ? 'statement timeout' : code;
       if (code === 'E_DB_TIMEOUT') return 'database timeout';
+      if (code === 'E_QUEUE_TIMEOUT') return 'queue timeout';
     }
     if (name === 'MaxRetriesPerRequestError') return 'redis unavailable';
     if (typeof message === 'string') {

@@ -55,6 +55,31 @@ const STATUS: Record<string, TaskRead['status']> = {
 
 const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : null);
 
+/** How long a request may wait for the queue's Redis (connecting included) before a 503. */
+const QUEUE_WAIT_MS = 4000;
+
+/** The queue's Redis did not answer in time (`outageKind` makes it a 503). */
+class QueueTimeoutError extends Error {
+  override name = 'QueueTimeoutError';
+  readonly code = 'E_QUEUE_TIMEOUT';
+}
+
+/** BullMQ waits for a connection that never comes up: bound every call a request makes. */
+async function bounded<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new QueueTimeoutError(`task queue: no answer in ${QUEUE_WAIT_MS} ms`)),
+      QUEUE_WAIT_MS,
+    );
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Tasks on a BullMQ queue in Redis, run by `pnpm worker` in its own process (as the original's
  * ARQ worker did); status and result are read back from the queue. Each task is tried
@@ -81,24 +106,26 @@ export function createQueueTaskRunner(config: QueueConfig, logger: Logger): Task
   return {
     async enqueue(message) {
       if (!accepting) throw shuttingDown();
-      const job = await queue.add(
-        'task',
-        { message },
-        {
-          jobId: randomUUID(),
-          attempts: config.attempts,
-          backoff: { type: 'exponential', delay: 1000 },
-          removeOnComplete: { age: 24 * 3600 },
-          removeOnFail: { age: 7 * 24 * 3600 },
-        },
+      const job = await bounded(
+        queue.add(
+          'task',
+          { message },
+          {
+            jobId: randomUUID(),
+            attempts: config.attempts,
+            backoff: { type: 'exponential', delay: 1000 },
+            removeOnComplete: { age: 24 * 3600 },
+            removeOnFail: { age: 7 * 24 * 3600 },
+          },
+        ),
       );
       return { id: String(job.id) };
     },
 
     async get(id) {
-      const job = await Job.fromId<{ message: string }, string>(queue, id);
+      const job = await bounded(Job.fromId<{ message: string }, string>(queue, id));
       if (!job) throw notFound('Task');
-      const state = await job.getState();
+      const state = await bounded(job.getState());
       return {
         id,
         status: STATUS[state] ?? 'queued',
