@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { errorResponse, withQueryTimeout } from '@kit/example-shared';
 import pino from 'pino';
+import { startTcpProxy, type TcpProxy } from '../../../../testing/tcp-proxy.js';
 import { eventually } from '../client.js';
-import { startTcpProxy, type TcpProxy } from '../faults/tcp-proxy.js';
 import { readLogLines, type TimedAnswer, timedRequest } from '../faults/timed-request.js';
 import {
   ADMIN,

@@ -1,5 +1,5 @@
+import { startTcpProxy, type TcpProxy } from '../../../../testing/tcp-proxy.js';
 import { eventually } from '../client.js';
-import { startTcpProxy, type TcpProxy } from '../faults/tcp-proxy.js';
 import { timedRequest } from '../faults/timed-request.js';
 import { type ApiSuiteTarget, useApp } from '../fixtures.js';
 import type { TestApi } from '../test-api.js';
