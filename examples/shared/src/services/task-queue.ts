@@ -123,9 +123,11 @@ export function createQueueTaskRunner(config: QueueConfig, logger: Logger): Task
     },
 
     async get(id) {
+      // State first, then the job: read the other way round, a job finishing in between
+      // would be reported complete with the result it did not have yet.
+      const state = await bounded(queue.getJobState(id));
       const job = await bounded(Job.fromId<{ message: string }, string>(queue, id));
-      if (!job) throw notFound('Task');
-      const state = await bounded(job.getState());
+      if (!job || state === 'unknown') throw notFound('Task');
       return {
         id,
         status: STATUS[state] ?? 'queued',
