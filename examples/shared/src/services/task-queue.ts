@@ -145,7 +145,12 @@ export function createQueueTaskRunner(config: QueueConfig, logger: Logger): Task
 
     async close() {
       accepting = false;
-      await queue.close().catch(() => queue.disconnect());
+      // BullMQ's close can wait without end on a connection that broke and is reconnecting:
+      // give it a moment, then drop the connection.
+      // (BullMQ's disconnect can wait the same way, so it is not awaited.)
+      await bounded(queue.close()).catch(() => {
+        void queue.disconnect().catch(() => {});
+      });
     },
   };
 }
