@@ -3,6 +3,7 @@ import { registerAuth } from './areas/auth.js';
 import { registerBlacklistFaults } from './areas/blacklist-faults.js';
 import { registerBoundedInput } from './areas/bounded-input.js';
 import { registerCache } from './areas/cache.js';
+import { registerDatabaseFaults } from './areas/database-faults.js';
 import { registerDocs } from './areas/docs.js';
 import { registerDocsEnvironment } from './areas/docs-environment.js';
 import { registerLoginLimits } from './areas/login-limits.js';
@@ -12,8 +13,10 @@ import { registerOriginalSchema } from './areas/original-schema.js';
 import { registerPagination } from './areas/pagination.js';
 import { registerPasswordMigration } from './areas/password-migration.js';
 import { registerPosts } from './areas/posts.js';
+import { registerQueueFaults } from './areas/queue-faults.js';
 import { registerRateLimitDetails } from './areas/rate-limit-details.js';
 import { registerRateLimits } from './areas/rate-limits.js';
+import { registerRedisUrls } from './areas/redis-urls.js';
 import { registerSessions } from './areas/sessions.js';
 import { registerTasks } from './areas/tasks.js';
 import { registerTiers } from './areas/tiers.js';
@@ -40,6 +43,7 @@ export {
   type PreparedDatabase,
   prepareDatabase,
 } from './original-database.js';
+export { type ProcessSuiteTarget, registerProcessSuite } from './process-suite.js';
 export type { Expect, TestApi } from './test-api.js';
 
 /**
@@ -85,4 +89,7 @@ export function registerApiSuite(target: ApiSuiteTarget, t: TestApi): void {
   registerOriginalSchema(target, t);
   registerTwoInstances(target, t);
   registerLogs(target, t);
+  registerDatabaseFaults(target, t);
+  registerRedisUrls(target, t);
+  registerQueueFaults(target, t);
 }

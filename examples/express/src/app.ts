@@ -43,6 +43,9 @@ export function createExpressApp(ctx: AppContext): express.Express {
   const limit = rateLimit({
     limiter: ctx.limiter,
     identify: (req: Request) => ctx.auth.identify(req.get('authorization')),
+    // identify() throws only when the user store is down: answer 503 rather than charge
+    // logged-in users to the anonymous IP bucket for the length of the outage.
+    onIdentifyError: 'deny',
     trustProxy: ctx.settings.TRUST_PROXY,
   });
   // Keyed by the submitted account, so the body is read before it.

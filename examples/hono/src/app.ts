@@ -42,6 +42,9 @@ export function createHonoApp(ctx: AppContext): Hono {
   const limit = rateLimit({
     limiter: ctx.limiter,
     identify: (c: Context) => ctx.auth.identify(c.req.header('authorization')),
+    // identify() throws only when the user store is down: answer 503 rather than charge
+    // logged-in users to the anonymous IP bucket for the length of the outage.
+    onIdentifyError: 'deny',
     trustProxy: ctx.settings.TRUST_PROXY,
   });
   // Keyed by the submitted account: `readBody` reads the form before it (Hono keeps the text).

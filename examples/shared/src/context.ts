@@ -13,6 +13,7 @@ import { apiRoutes } from './routes/index.js';
 import { seedFirstSuperuser } from './seed.js';
 import { createPostService, type PostService } from './services/posts.js';
 import { createRateLimitService, type RateLimitService } from './services/rate-limits.js';
+import { createQueueTaskRunner, queueConfig } from './services/task-queue.js';
 import { createTaskRunner, type TaskRunner } from './services/tasks.js';
 import { createTierService, type TierService } from './services/tiers.js';
 import { createUserService, type UserService } from './services/users.js';
@@ -46,8 +47,13 @@ export interface AppContext {
   openapi: Record<string, unknown>;
   /** Drops every cached list page and post of a user (renamed or deleted users). */
   invalidateUserCache(username: string): Promise<void>;
-  /** Waits for running tasks, then closes the stores, the database and the log file. */
-  close(): Promise<void>;
+  /** Shutdown began: task requests answer 503 from now on. */
+  beginShutdown(): void;
+  /**
+   * Finishes running tasks within `deadlineMs` (re-queueing the rest), then closes the queue,
+   * the stores, the database and the log file.
+   */
+  close(options?: { deadlineMs?: number }): Promise<void>;
 }
 
 export interface AppContextOptions {
@@ -83,6 +89,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
   const log = createLogger(settings);
   const logger = log.logger;
   const cleanup: (() => Promise<void>)[] = [log.close];
+  let taskDeadlineMs = settings.SHUTDOWN_TIMEOUT_SECONDS * 1000;
   const closeAll = async () => {
     for (const step of cleanup.reverse()) await step().catch(() => {});
   };
@@ -125,8 +132,11 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     // Before the stores: the bus's connection is a duplicate of the cache's Redis client.
     cleanup.push(() => cache.close());
 
-    const tasks = createTaskRunner(db, logger, settings.TASK_DELAY_MS);
-    cleanup.push(tasks.close);
+    // With a Redis queue, `pnpm worker` runs the tasks; without one, this process does.
+    const queue = queueConfig(settings, stores.keyScope);
+    const inProcess = queue ? undefined : createTaskRunner(db, logger, settings.TASK_DELAY_MS);
+    const tasks: TaskRunner = inProcess ?? createQueueTaskRunner(queue!, logger);
+    cleanup.push(() => tasks.close(taskDeadlineMs));
     const loginLimiter = createLoginLimiter(
       settings,
       stores.limiterStore,
@@ -138,6 +148,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
       : databaseBlacklist(db);
     const auth = createAuth(users, createTokenService(settings, logger), blacklist, logger);
     await seedFirstSuperuser(users, settings, logger);
+    await inProcess?.recover();
 
     return {
       settings,
@@ -159,7 +170,11 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
           params: { username },
         });
       },
-      close: closeAll,
+      beginShutdown: () => tasks.stopAccepting(),
+      close: async (closeOptions = {}) => {
+        taskDeadlineMs = closeOptions.deadlineMs ?? taskDeadlineMs;
+        await closeAll();
+      },
     };
   } catch (error) {
     logger.error({ err: error }, 'failed to start');

@@ -9,6 +9,7 @@ export {
   loginScope,
 } from './auth/login-limit.js';
 export { type AppContext, type AppContextOptions, createAppContext } from './context.js';
+export { DatabaseTimeoutError, withQueryTimeout } from './db/query-timeout.js';
 export { MAX_BODY_BYTES, MAX_JSON_DEPTH } from './http/bounded-input.js';
 export { HttpError } from './http/errors.js';
 export { isAllowed, methodNotAllowedResponse, methodsByPath } from './http/methods.js';

@@ -1,5 +1,7 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type AppContext, createAppContext } from './context.js';
+import { drainServer } from './drain.js';
 import { SettingsError } from './settings.js';
 
 /** Prints where the server listens and how to log in, once it does. */
@@ -15,6 +17,8 @@ export function announce(ctx: AppContext, framework: string, address: AddressInf
       framework,
       database: `${ctx.database.kind} (${ctx.database.location})`,
       stores: settings.REDIS_URL ? 'redis' : 'memory',
+      tasks:
+        settings.REDIS_QUEUE_URL || settings.REDIS_URL ? 'redis queue (pnpm worker)' : 'in-process',
     },
     'server listening',
   );
@@ -32,14 +36,14 @@ export function announce(ctx: AppContext, framework: string, address: AddressInf
 }
 
 /**
- * Starts an app: builds the context, calls `listen` (the framework's own), prints the URL, and
- * on SIGINT/SIGTERM stops accepting requests, then closes the context.
+ * Starts an app: builds the context, calls `listen` (the framework's own, returning its Node
+ * server), prints the URL, and on SIGINT/SIGTERM shuts down gracefully: new task requests get
+ * 503 at once, the listener closes, in-flight requests get up to SHUTDOWN_TIMEOUT_SECONDS to
+ * finish, then running tasks are finished or re-queued and the queues, stores and pools close.
  */
 export async function runServer(
   framework: string,
-  listen: (
-    ctx: AppContext,
-  ) => Promise<{ address: AddressInfo | string | null; close(): Promise<void> }>,
+  listen: (ctx: AppContext) => Promise<Server>,
 ): Promise<void> {
   let ctx: AppContext;
   try {
@@ -52,17 +56,24 @@ export async function runServer(
     throw error;
   }
   const server = await listen(ctx);
-  announce(ctx, framework, server.address);
+  announce(ctx, framework, server.address());
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    ctx.logger.info({ signal }, 'shutting down');
-    await server.close().catch(() => {});
-    await ctx.close();
+    const deadlineMs = ctx.settings.SHUTDOWN_TIMEOUT_SECONDS * 1000;
+    const started = Date.now();
+    ctx.logger.info({ signal, deadlineMs }, 'shutting down: finishing in-flight requests');
+    ctx.beginShutdown();
+    const finished = await drainServer(server, deadlineMs);
+    if (!finished) ctx.logger.warn({ deadlineMs }, 'shutdown deadline passed: requests cut');
+    // Tasks get what is left of the deadline (at least a second to re-queue what must wait).
+    await ctx.close({ deadlineMs: Math.max(1000, deadlineMs - (Date.now() - started)) });
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  // `on`, not `once`: a repeated signal (a supervisor, pnpm forwarding it) must not kill the
+  // process half-way through its shutdown.
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
 }

@@ -11,6 +11,9 @@ export const projectRoot: string = fileURLToPath(new URL('../../../', import.met
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
 const positiveInt = (fallback: number) =>
   z.preprocess(emptyToUndefined, z.coerce.number().int().positive().default(fallback));
+const positiveSeconds = (fallback: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().positive().max(3600).default(fallback));
+const redisUrl = () => z.preprocess(emptyToUndefined, z.url({ protocol: /^rediss?$/ }).optional());
 
 const settingsSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -27,7 +30,30 @@ const settingsSchema = z.object({
   HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
   DATABASE_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   PGLITE_DIR: z.preprocess(emptyToUndefined, z.string().default('pgdata')),
-  REDIS_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^rediss?$/ }).optional()),
+  REDIS_URL: redisUrl(),
+  // Each defaults to REDIS_URL; production may put the cache, the counters and the queue on
+  // separate servers, as the original recommended.
+  REDIS_CACHE_URL: redisUrl(),
+  REDIS_RATE_LIMIT_URL: redisUrl(),
+  REDIS_QUEUE_URL: redisUrl(),
+  DB_CONNECT_TIMEOUT_SECONDS: positiveSeconds(2),
+  DB_STATEMENT_TIMEOUT_SECONDS: positiveSeconds(3),
+  SHUTDOWN_TIMEOUT_SECONDS: positiveSeconds(10),
+  TASK_QUEUE_NAME: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[\w.-]+$/)
+      .default('tasks'),
+  ),
+  TASK_QUEUE_PREFIX: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[\w.-]+$/)
+      .optional(),
+  ),
+  TASK_ATTEMPTS: positiveInt(3),
   SECRET_KEY: z.preprocess(emptyToUndefined, z.string().min(32).optional()),
   ACCESS_TOKEN_EXPIRE_MINUTES: positiveInt(30),
   REFRESH_TOKEN_EXPIRE_DAYS: positiveInt(7),

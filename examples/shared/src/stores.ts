@@ -21,14 +21,16 @@ export interface Stores {
   limiterPrefix: string;
   /** What every other Redis key of this context starts with (`''` unless isolated). */
   keyScope: string;
+  /** The ioredis client of REDIS_URL, when it is set. */
   redis: Redis | undefined;
   close(): Promise<void>;
 }
 
 /**
- * The stores of both packages: the memory stores by default, or one shared ioredis client with
- * REDIS_URL. With `isolate`, keys get a unique prefix so contexts sharing a Redis never see each
- * other's counters or cache entries.
+ * The stores of both packages: the memory stores by default, or Redis with REDIS_URL, or with
+ * REDIS_CACHE_URL / REDIS_RATE_LIMIT_URL for one of them (each defaults to REDIS_URL; the same
+ * URL shares one client). With `isolate`, keys get a unique prefix so contexts sharing a Redis
+ * never see each other's counters or cache entries.
  */
 export function createStores(
   settings: Settings,
@@ -37,18 +39,44 @@ export function createStores(
   sharedScope?: string,
 ): Stores {
   const scope = isolate ? (sharedScope ?? `kitex${randomBytes(4).toString('hex')}:`) : '';
-  if (!settings.REDIS_URL) {
-    return {
-      limiterStore: limiterMemoryStore(),
-      cacheStore: cacheMemoryStore(),
-      cacheLayers: undefined,
-      limiterPrefix: `${scope}ratelimit`,
-      keyScope: scope,
-      redis: undefined,
-      close: async () => {},
-    };
-  }
-  const redis = new Redis(settings.REDIS_URL, {
+  const clients = new Map<string, Redis>();
+  const clientFor = (url: string | undefined) => {
+    if (!url) return undefined;
+    let client = clients.get(url);
+    if (!client) {
+      client = connectRedis(url, logger);
+      clients.set(url, client);
+    }
+    return client;
+  };
+  const limiterRedis = clientFor(settings.REDIS_RATE_LIMIT_URL ?? settings.REDIS_URL);
+  const cacheRedis = clientFor(settings.REDIS_CACHE_URL ?? settings.REDIS_URL);
+  return {
+    limiterStore: limiterRedis ? limiterRedisStore({ client: limiterRedis }) : limiterMemoryStore(),
+    cacheStore: cacheRedis
+      ? cacheRedisStore({ client: cacheRedis, prefix: `${scope}cache:` })
+      : cacheMemoryStore(),
+    // A memory layer in front of the cache's Redis, kept coherent across instances by its bus.
+    cacheLayers: cacheRedis
+      ? {
+          l1: cacheMemoryStore({ maxEntries: 10_000, maxBytes: 32 * 1024 * 1024 }),
+          bus: redisBus({ client: cacheRedis, channel: `${scope}kit:cache:bus` }),
+        }
+      : undefined,
+    limiterPrefix: `${scope}ratelimit`,
+    keyScope: scope,
+    redis: clientFor(settings.REDIS_URL),
+    close: async () => {
+      for (const redis of clients.values()) {
+        if (isolate) await deleteScope(redis, scope).catch(() => {});
+        await redis.quit().catch(() => redis.disconnect());
+      }
+    },
+  };
+}
+
+function connectRedis(url: string, logger: Logger): Redis {
+  const redis = new Redis(url, {
     // Fail commands fast while disconnected: both packages then apply their outage policy
     // (the limiter allows and logs, the cache bypasses) instead of hanging requests.
     maxRetriesPerRequest: 1,
@@ -61,21 +89,7 @@ export function createStores(
     lastError = Date.now();
     logger.warn({ err: error }, 'redis connection error');
   });
-  return {
-    limiterStore: limiterRedisStore({ client: redis }),
-    cacheStore: cacheRedisStore({ client: redis, prefix: `${scope}cache:` }),
-    cacheLayers: {
-      l1: cacheMemoryStore({ maxEntries: 10_000, maxBytes: 32 * 1024 * 1024 }),
-      bus: redisBus({ client: redis, channel: `${scope}kit:cache:bus` }),
-    },
-    limiterPrefix: `${scope}ratelimit`,
-    keyScope: scope,
-    redis,
-    close: async () => {
-      if (isolate) await deleteScope(redis, scope).catch(() => {});
-      await redis.quit().catch(() => redis.disconnect());
-    },
-  };
+  return redis;
 }
 
 /** Removes an isolated context's keys, so test runs leave the shared Redis as they found it. */

@@ -1,14 +1,19 @@
 import { eventually } from '../client.js';
 import type { ApiSuiteTarget } from '../fixtures.js';
 import { useApp } from '../fixtures.js';
+import { useWorkerWhenQueued } from '../processes/use-worker.js';
 import type { TestApi } from '../test-api.js';
 
-/** The background task route: 201 with an id, then the job's status and result. */
+/**
+ * The background task route: 201 with an id, then the job's status and result; run in the
+ * app's process by default, by a `pnpm worker` child process with REDIS_URL.
+ */
 export function registerTasks(target: ApiSuiteTarget, t: TestApi) {
   const { describe, expect, it } = t;
   describe(`${target.name}: background tasks`, () => {
     // Generous defaults: this block is about tasks, not limits.
-    const app = useApp(target, t, { DEFAULT_RATE_LIMIT_LIMIT: '1000' });
+    const queue = useWorkerWhenQueued(t);
+    const app = useApp(target, t, { DEFAULT_RATE_LIMIT_LIMIT: '1000', ...queue });
 
     async function runTask(message: string) {
       const created = await app.api.post(`/tasks/task?message=${encodeURIComponent(message)}`);

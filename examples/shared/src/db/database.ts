@@ -4,10 +4,12 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import { throttleOf } from '../faults/log-throttle.js';
 import type { Logger } from '../logger.js';
 import { resolveProjectPath, type Settings } from '../settings.js';
 import { lockDirectory } from './dir-lock.js';
 import { runMigrations, type SqlRunner } from './migrate.js';
+import { withQueryTimeout } from './query-timeout.js';
 import { schema } from './schema.js';
 
 /** Drizzle over either driver: the app code never knows which one it has. */
@@ -35,12 +37,26 @@ export async function openDatabase(
   logger: Logger,
   options: { isolate?: boolean } = {},
 ): Promise<Database> {
-  if (settings.DATABASE_URL) return openPostgres(settings.DATABASE_URL, logger, options.isolate);
+  const timeouts = {
+    connectMs: settings.DB_CONNECT_TIMEOUT_SECONDS * 1000,
+    statementMs: settings.DB_STATEMENT_TIMEOUT_SECONDS * 1000,
+  };
+  if (settings.DATABASE_URL) {
+    return openPostgres(settings.DATABASE_URL, logger, timeouts, options.isolate);
+  }
   // An isolated context never shares the embedded database with another one.
-  return openPglite(options.isolate ? 'memory://' : settings.PGLITE_DIR, logger);
+  return openPglite(options.isolate ? 'memory://' : settings.PGLITE_DIR, logger, timeouts);
 }
 
-async function openPglite(dir: string, logger: Logger): Promise<Database> {
+/** How long a request may wait for the database, so an outage is a 503 and never a hang. */
+interface Timeouts {
+  /** Connecting, and waiting for a free pooled connection. */
+  connectMs: number;
+  /** One statement (server-side on PostgreSQL; waiting plus running on PGlite). */
+  statementMs: number;
+}
+
+async function openPglite(dir: string, logger: Logger, timeouts: Timeouts): Promise<Database> {
   const inMemory = dir.startsWith('memory://');
   const dataDir = inMemory ? dir : resolveProjectPath(dir);
   // PGlite is single-process: a second process on the same directory would corrupt it.
@@ -65,7 +81,11 @@ async function openPglite(dir: string, logger: Logger): Promise<Database> {
       throw error;
     });
     return {
-      db: drizzlePglite({ client, schema }) as unknown as Db,
+      // Migrations above ran without a deadline; requests get one.
+      db: drizzlePglite({
+        client: withQueryTimeout(client, timeouts.statementMs),
+        schema,
+      }) as unknown as Db,
       kind: 'pglite',
       location: dataDir,
       query: runner.query,
@@ -80,12 +100,20 @@ async function openPglite(dir: string, logger: Logger): Promise<Database> {
   }
 }
 
-async function openPostgres(url: string, logger: Logger, isolate = false): Promise<Database> {
+async function openPostgres(
+  url: string,
+  logger: Logger,
+  timeouts: Timeouts,
+  isolate = false,
+): Promise<Database> {
   let target = new URL(url);
   let dropTemporary = async () => {};
   if (isolate) {
     const name = `kit_example_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: url });
+    const admin = new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: timeouts.connectMs,
+    });
     await admin.connect();
     try {
       await admin.query(`CREATE DATABASE ${name}`);
@@ -95,7 +123,10 @@ async function openPostgres(url: string, logger: Logger, isolate = false): Promi
     target = new URL(url);
     target.pathname = `/${name}`;
     dropTemporary = async () => {
-      const dropper = new pg.Client({ connectionString: url });
+      const dropper = new pg.Client({
+        connectionString: url,
+        connectionTimeoutMillis: timeouts.connectMs,
+      });
       await dropper.connect();
       try {
         await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -104,9 +135,22 @@ async function openPostgres(url: string, logger: Logger, isolate = false): Promi
       }
     };
   }
-  const pool = new pg.Pool({ connectionString: target.toString(), max: 10 });
-  // An idle client losing its connection must not crash the process.
-  pool.on('error', (error) => logger.error({ err: error }, 'postgres pool error'));
+  const pool = new pg.Pool({
+    connectionString: target.toString(),
+    max: 10,
+    // Bounds both a new connection and the wait for a free one when all ten are busy.
+    connectionTimeoutMillis: timeouts.connectMs,
+    // The server cancels a slow statement; the client gives up a little later on a link that
+    // froze, where the server's cancel can never arrive (the pool then drops that connection).
+    statement_timeout: timeouts.statementMs,
+    query_timeout: timeouts.statementMs + 500,
+    keepAlive: true,
+  });
+  // An idle client losing its connection must not crash the process, nor flood the logs.
+  const throttle = throttleOf(logger);
+  pool.on('error', (error) =>
+    throttle.log(logger, 'warn', 'postgres idle connection', { err: error }, 'postgres pool error'),
+  );
   try {
     const runner: SqlRunner = poolRunner(pool);
     await runMigrations(runner, logger);

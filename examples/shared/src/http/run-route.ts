@@ -1,4 +1,6 @@
 import type { AppContext } from '../context.js';
+import { throttleOf } from '../faults/log-throttle.js';
+import { outageKind, serviceUnavailableResponse } from '../faults/unavailable.js';
 import type { Logger } from '../logger.js';
 import { assertJsonDepth, rejectNul } from './bounded-input.js';
 import { isClientGone } from './client-gone.js';
@@ -126,7 +128,8 @@ function readForm(request: RawRequest): unknown {
 
 /**
  * Any error as a JSON response: HttpError as declared, a framework's 4xx (body too large, bad
- * encoding) with its own message, anything else a logged 500 that reveals nothing.
+ * encoding) with its own message, an outage of the database or Redis a 503 with `Retry-After`,
+ * anything else a logged 500 that reveals nothing.
  */
 export function errorResponse(error: unknown, logger: Logger): ApiResponse {
   if (error instanceof HttpError) {
@@ -147,7 +150,14 @@ export function errorResponse(error: unknown, logger: Logger): ApiResponse {
     }
     return { status, body: { detail: (error as Error).message || 'Bad Request' }, headers: {} };
   }
-  logger.error({ err: error }, 'unhandled error');
+  const outage = outageKind(error);
+  if (outage !== null) {
+    throttleOf(logger).log(logger, 'error', outage, { err: error }, 'dependency unavailable: 503');
+    return serviceUnavailableResponse();
+  }
+  // Throttled too: a bug that fails every request must not fill the disk with stacks.
+  const kind = `500 ${(error as Error)?.name}: ${String((error as Error)?.message).slice(0, 80)}`;
+  throttleOf(logger).log(logger, 'error', kind, { err: error }, 'unhandled error');
   return { status: 500, body: { detail: 'Internal Server Error' }, headers: {} };
 }
 
