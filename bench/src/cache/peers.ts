@@ -35,16 +35,10 @@ export async function bentocacheL2(
       redis: bentostore().useL2Layer(redisDriver({ connection: client, prefix: 'bench:bento' })),
     },
   });
-  const keys = Array.from({ length: keySpace }, (_, n) => `page-${n}`);
-  for (let n = 0; n < keySpace; n++) {
-    await bento.set({ key: keys[n] as string, value: makePage(n), ttl: TTL_MS });
-  }
+  const getOrSet = await seedBento(bento, keySpace);
   return {
-    getOrSet: (i) => {
-      const n = i % keySpace;
-      return bento.getOrSet({ key: keys[n] as string, factory: () => makePage(n), ttl: TTL_MS });
-    },
-    get: (i) => bento.get({ key: keys[i % keySpace] as string }),
+    getOrSet,
+    get: (i) => bento.get({ key: `page-${i % keySpace}` }),
     // The driver was handed our connection: bentocache must not be the one to close it.
     close: async () => {},
   };
@@ -102,16 +96,25 @@ export async function bentocacheL1(
         .useBus(redisBusDriver({ connection })),
     },
   });
+  const getOrSet = await seedBento(bento, keySpace);
+  return {
+    getOrSet,
+    // Its connections are its own (built from `connection`): disconnect closes them.
+    close: () => bento.disconnect(),
+  };
+}
+
+/** Stores every page in a bentocache, and returns its `getOrSet` hit over them. */
+async function seedBento(
+  bento: InstanceType<typeof BentoCache>,
+  keySpace: number,
+): Promise<Operation> {
   const keys = Array.from({ length: keySpace }, (_, n) => `page-${n}`);
   for (let n = 0; n < keySpace; n++) {
     await bento.set({ key: keys[n] as string, value: makePage(n), ttl: TTL_MS });
   }
-  return {
-    getOrSet: (i) => {
-      const n = i % keySpace;
-      return bento.getOrSet({ key: keys[n] as string, factory: () => makePage(n), ttl: TTL_MS });
-    },
-    // Its connections are its own (built from `connection`): disconnect closes them.
-    close: () => bento.disconnect(),
+  return (i) => {
+    const n = i % keySpace;
+    return bento.getOrSet({ key: keys[n] as string, factory: () => makePage(n), ttl: TTL_MS });
   };
 }
