@@ -13,7 +13,7 @@ const unique = () => `test:cache:cluster:${Math.random().toString(36).slice(2)}:
 
 beforeAll(async () => {
   ({ client, nodes, close } = await connectRedisCluster());
-}, 30_000);
+}, 60_000);
 afterAll(() => close?.());
 
 runCacheStoreSuite(

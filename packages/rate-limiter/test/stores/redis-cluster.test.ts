@@ -13,7 +13,7 @@ let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   ({ client, close } = await connectRedisCluster());
-}, 30_000);
+}, 60_000);
 afterAll(() => close?.());
 
 runRateLimitStoreSuite(
