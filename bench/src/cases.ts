@@ -1,4 +1,7 @@
+import { buildRow, type RowRef } from './isolated/ref.js';
+import { RowHost } from './isolated/row-host.js';
 import { type Operation, type RoundResult, runRound } from './measure.js';
+import type { BenchRedis } from './redis.js';
 import type { Settings } from './settings.js';
 import { median } from './stats.js';
 
@@ -8,7 +11,11 @@ export interface BenchCase {
   label: string;
   /** What the row measures, printed in the table. */
   what: string;
-  op: Operation;
+  /**
+   * Where the row is built: in a process of its own (the default; see isolated/host.ts), or in
+   * this one under `--shared-process`.
+   */
+  build: RowRef;
   /** Defaults to the run's concurrency; in-process stores use 1. */
   concurrency?: number;
 }
@@ -35,42 +42,92 @@ interface RoundCost {
   redisUsPerOp: number;
 }
 
+/** One row ready to time: in its own process, or in this one (`--shared-process`). */
+interface Runner {
+  round(concurrency: number, durationMs: number): Promise<{ result: RoundResult; cpuUs: number }>;
+  stop(): Promise<void>;
+}
+
+async function startRunner(
+  c: BenchCase,
+  settings: Settings,
+  redis: Pick<BenchRedis, 'url' | 'connect'> | undefined,
+): Promise<Runner> {
+  const url = redis?.url ?? '';
+  if (settings.isolate) return RowHost.start(c.build, url, c.label);
+  const op: Operation = await buildRow(c.build, {
+    redisUrl: url,
+    connect: (options) => {
+      if (!redis) throw new Error(`bench row "${c.label}" needs Redis`);
+      return redis.connect(options);
+    },
+  });
+  return {
+    async round(concurrency, durationMs) {
+      globalThis.gc?.();
+      const before = process.cpuUsage();
+      const result = await runRound(op, concurrency, durationMs);
+      const cpu = process.cpuUsage(before);
+      return { result, cpuUs: cpu.user + cpu.system };
+    },
+    async stop() {},
+  };
+}
+
 /**
- * Warms every case up, then runs the rounds interleaved (round 1 of every case, then round 2,
- * ...) so a burst of load from elsewhere on the machine hits all cases alike, and reports the
- * median of the rounds for throughput, p50 and p99 separately. Each round also records what an
- * operation cost in this process's CPU and in Redis's command time (`redisUsec`, a running total
- * of the server's command microseconds): throughput on shared cores moves with outside load,
- * these costs much less.
+ * Builds every case (each in a process of its own unless `--shared-process`), warms each up,
+ * then runs the rounds interleaved (round 1 of every case, then round 2, ...) so a burst of
+ * load from elsewhere on the machine hits all cases alike, and reports the median of the rounds
+ * for throughput, p50 and p99 separately. Each round also records what an operation cost in its
+ * process's CPU and in Redis's command time (a running total of the server's command
+ * microseconds): throughput on shared cores moves with outside load, these costs much less.
+ * One case runs at a time; the others' processes wait idle.
  */
 export async function runCases(
   cases: readonly BenchCase[],
   settings: Settings,
   log: (line: string) => void,
-  redisUsec: () => Promise<number> = async () => Number.NaN,
+  redis?: Pick<BenchRedis, 'url' | 'connect' | 'commandUsec'>,
 ): Promise<Map<string, CaseResult>> {
-  for (const c of cases) {
-    log(`  warm-up ${c.label}`);
-    await runRound(c.op, c.concurrency ?? settings.concurrency, settings.warmupMs);
-  }
-  const rounds = new Map<string, RoundResult[]>(cases.map((c) => [c.id, []]));
-  const costs = new Map<string, RoundCost[]>(cases.map((c) => [c.id, []]));
-  for (let r = 0; r < settings.rounds; r++) {
+  const redisUsec = redis ? () => redis.commandUsec() : async () => Number.NaN;
+  const runners = new Map<string, Runner>();
+  try {
     for (const c of cases) {
-      globalThis.gc?.();
-      const redisBefore = await redisUsec();
-      const cpuBefore = process.cpuUsage();
-      const result = await runRound(c.op, c.concurrency ?? settings.concurrency, settings.roundMs);
-      const cpu = process.cpuUsage(cpuBefore);
-      const redisAfter = await redisUsec();
-      rounds.get(c.id)?.push(result);
-      costs.get(c.id)?.push({
-        nodeUsPerOp: (cpu.user + cpu.system) / result.ops,
-        redisUsPerOp: (redisAfter - redisBefore) / result.ops,
-      });
+      log(`  build and warm up ${c.label}`);
+      const runner = await startRunner(c, settings, redis);
+      runners.set(c.id, runner);
+      await runner.round(c.concurrency ?? settings.concurrency, settings.warmupMs);
     }
-    log(`  round ${r + 1}/${settings.rounds} done`);
+    const rounds = new Map<string, RoundResult[]>(cases.map((c) => [c.id, []]));
+    const costs = new Map<string, RoundCost[]>(cases.map((c) => [c.id, []]));
+    for (let r = 0; r < settings.rounds; r++) {
+      for (const c of cases) {
+        const redisBefore = await redisUsec();
+        const { result, cpuUs } = await (runners.get(c.id) as Runner).round(
+          c.concurrency ?? settings.concurrency,
+          settings.roundMs,
+        );
+        const redisAfter = await redisUsec();
+        rounds.get(c.id)?.push(result);
+        costs.get(c.id)?.push({
+          nodeUsPerOp: cpuUs / result.ops,
+          redisUsPerOp: (redisAfter - redisBefore) / result.ops,
+        });
+      }
+      log(`  round ${r + 1}/${settings.rounds} done`);
+    }
+    return summarizeCases(cases, settings, rounds, costs);
+  } finally {
+    await Promise.all([...runners.values()].map((runner) => runner.stop()));
   }
+}
+
+function summarizeCases(
+  cases: readonly BenchCase[],
+  settings: Settings,
+  rounds: Map<string, RoundResult[]>,
+  costs: Map<string, RoundCost[]>,
+): Map<string, CaseResult> {
   const results = new Map<string, CaseResult>();
   for (const c of cases) {
     const own = rounds.get(c.id) ?? [];

@@ -23,6 +23,11 @@ export interface HttpSettings {
 /** How long and how hard one run measures. */
 export interface Settings {
   quick: boolean;
+  /**
+   * Each throughput row built and timed in a process of its own (the default), or all in this
+   * one (`--shared-process`, to see what rows sharing one process's compiled code cost).
+   */
+  isolate: boolean;
   /** The sections this run makes, in the order of SECTIONS. */
   sections: SectionName[];
   /** Operations in flight per Redis-backed case, all on that case's one connection. */
@@ -77,7 +82,8 @@ function numberFlag(argv: readonly string[], name: string, fallback: number): nu
  * Full run (about 4 minutes, plus about 9 for the HTTP section, on 2 cores) or `--quick` smoke
  * run. `--only http` (or any comma list of sections) runs just those; `--framework hono`,
  * `--variant rl-ours-memory`, `--no-pin`, `--cpu-prof`, `--http-rounds N` and
- * `--http-seconds N` shape the HTTP section.
+ * `--http-seconds N` shape the HTTP section; `--shared-process` times the library rows in this
+ * process instead of one process per row.
  */
 export function readSettings(argv: readonly string[]): Settings {
   const quick = argv.includes('--quick');
@@ -93,7 +99,12 @@ export function readSettings(argv: readonly string[]): Settings {
     pin: !argv.includes('--no-pin'),
     cpuProf: argv.includes('--cpu-prof'),
   };
-  const base = { quick, sections: SECTIONS.filter((s) => sections.includes(s)), http };
+  const base = {
+    quick,
+    isolate: !argv.includes('--shared-process'),
+    sections: SECTIONS.filter((s) => sections.includes(s)),
+    http,
+  };
   if (quick) {
     return {
       ...base,

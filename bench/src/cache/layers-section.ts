@@ -1,17 +1,14 @@
 import { type BenchCase, type CaseResult, runCases } from '../cases.js';
+import { rowRef } from '../isolated/ref.js';
 import type { BenchRedis } from '../redis.js';
 import { type Check, checkLines, formatMs, ratio, throughputTable } from '../report.js';
 import type { Settings } from '../settings.js';
 import { median } from '../stats.js';
-import { oursL1Hit, oursMemoryHit, oursRedisHit } from './layers-ours.js';
-import {
-  bentocacheL1,
-  bentocacheL2,
-  cacheManagerKeyv,
-  cacheManagerMemory,
-  floorGet,
-} from './peers.js';
 import { type Propagation, propagation } from './propagation.js';
+
+const OURS = new URL('./rows-ours.ts', import.meta.url).href;
+const PEERS = new URL('./rows-peers.ts', import.meta.url).href;
+
 import { type StampedeResult, stampede } from './stampede.js';
 
 /** A row whose rounds spread wider than this was measured while something else ran. */
@@ -38,91 +35,69 @@ function spread(row: CaseResult): number {
   return (Math.max(...rates) - Math.min(...rates)) / median(rates);
 }
 
-/** The rows, built (each page stored) before any is timed. */
-async function buildCases(redis: BenchRedis, k: number) {
-  const ours = {
-    redis: await oursRedisHit(await redis.connect(), k),
-    l1: await oursL1Hit(await redis.connect(), await redis.connect(), k),
-    shared: await oursL1Hit(await redis.connect(), await redis.connect(), k, true),
-    memory: await oursMemoryHit(k),
-  };
-  const bento = {
-    l2: await bentocacheL2(await redis.connect(), k),
-    l1: await bentocacheL1(redis.url, k),
-  };
-  const manager = {
-    redis: await cacheManagerKeyv(redis.url, k),
-    memory: await cacheManagerMemory(k),
-  };
-  const cases: BenchCase[] = [
+/** The rows; each is built (every page stored) and timed in a process of its own. */
+function buildCases(k: number): BenchCase[] {
+  return [
     {
       id: 'floor',
       label: 'floor: bare Redis GET + JSON.parse',
       what: 'GET of the stored JSON on ioredis, parsed',
-      op: await floorGet(await redis.connect(), k),
+      build: rowRef(PEERS, 'floor', k),
     },
     {
       id: 'ours-redis',
       label: '@kit/cache getOrSet on Redis (no l1): a Redis hit',
       what: 'createCache({ store: redisStore({ client }) }).getOrSet(key, loader, { ttl })',
-      op: ours.redis.op,
+      build: rowRef(OURS, 'redisHit', k),
     },
     {
       id: 'ours-l1',
       label: '@kit/cache getOrSet, l1 + bus: a memory-layer hit',
       what: 'createCache({ store: redisStore, l1: memoryStore({ maxEntries }), bus: redisBus }).getOrSet(...)',
-      op: ours.l1.op,
+      build: rowRef(OURS, 'l1Hit', k, false),
       concurrency: 1,
     },
     {
       id: 'ours-l1-shared',
       label: '@kit/cache getOrSet, l1 + bus, shareDecoded: a memory-layer hit',
       what: 'the same with shareDecoded: true (one frozen decoded value per stored entry, no JSON.parse per hit)',
-      op: ours.shared.op,
+      build: rowRef(OURS, 'l1Hit', k, true),
       concurrency: 1,
     },
     {
       id: 'ours-memory',
       label: '@kit/cache getOrSet on memoryStore only',
       what: 'createCache({ store: memoryStore({ maxEntries }) }).getOrSet(...)',
-      op: ours.memory.op,
+      build: rowRef(OURS, 'memoryHit', k),
       concurrency: 1,
     },
     {
       id: 'bento-l2',
       label: 'bentocache getOrSet, Redis only',
       what: 'bento.getOrSet({ key, factory, ttl }), one Redis (L2) layer on an ioredis connection',
-      op: bento.l2.getOrSet,
+      build: rowRef(PEERS, 'bentoGetOrSet', k),
     },
     {
       id: 'bento-l1',
       label: 'bentocache getOrSet, memory L1 + Redis L2 + Redis bus: a memory-layer hit',
       what: 'the same call answered by its memory driver (serialize: true)',
-      op: bento.l1.getOrSet,
+      build: rowRef(PEERS, 'bentoL1GetOrSet', k),
       concurrency: 1,
     },
     {
       id: 'cm-redis',
       label: 'cache-manager wrap, Keyv on Redis',
       what: 'cache.wrap(key, fn, ttl) over Keyv + @keyv/redis (its own node-redis connection)',
-      op: manager.redis.wrap,
+      build: rowRef(PEERS, 'managerWrap', k),
     },
     {
       id: 'cm-memory',
       label: 'cache-manager wrap, in-memory Keyv',
       what: 'cache.wrap(key, fn, ttl) over a Keyv of its default Map store',
-      op: manager.memory.wrap,
+      build: rowRef(PEERS, 'managerMemoryWrap', k),
       concurrency: 1,
     },
   ];
-  const close = async () => {
-    for (const row of [ours.redis, ours.l1, ours.shared, ours.memory, bento.l2, bento.l1]) {
-      await row.close();
-    }
-    await manager.redis.close();
-    await manager.memory.close();
-  };
-  return { cases, close };
 }
 
 function propagationTable(p: Propagation): string[] {
@@ -158,9 +133,7 @@ export async function layersSection(
 ): Promise<string> {
   const k = settings.keySpace;
   log('Data layer: getOrSet, two levels, bus');
-  const { cases, close } = await buildCases(redis, k);
-  const results = await runCases(cases, settings, log, redis.commandUsec);
-  await close();
+  const results = await runCases(buildCases(k), settings, log, redis);
 
   const samples = settings.quick ? 100 : 500;
   const spreadMs = await propagation(redis, samples);

@@ -1,9 +1,12 @@
 import { type BenchCase, runCases } from '../cases.js';
+import { rowRef } from '../isolated/ref.js';
 import type { BenchRedis } from '../redis.js';
 import { type Check, checkLines, ratio, throughputTable } from '../report.js';
 import type { Settings } from '../settings.js';
 import type { OursCache } from './ours.js';
-import { bentocacheL2, cacheManagerKeyv, floorGet } from './peers.js';
+
+const OURS = new URL('./rows-ours.ts', import.meta.url).href;
+const PEERS = new URL('./rows-peers.ts', import.meta.url).href;
 
 /** Loads our side; the peers still run (and our checks FAIL as "not measured") if it cannot. */
 export async function loadOursCache(log: (line: string) => void): Promise<OursCache | string> {
@@ -26,14 +29,12 @@ export async function cacheHitSection(
 ): Promise<string> {
   const k = settings.keySpace;
   log('Cache hits');
-  const bento = await bentocacheL2(await redis.connect(), k);
-  const manager = await cacheManagerKeyv(redis.url, k);
   const cases: BenchCase[] = [
     {
       id: 'floor',
       label: 'floor: bare GET + JSON.parse',
       what: 'GET of the stored JSON on ioredis, parsed',
-      op: await floorGet(await redis.connect(), k),
+      build: rowRef(PEERS, 'floor', k),
     },
   ];
   if (typeof ours !== 'string') {
@@ -42,13 +43,13 @@ export async function cacheHitSection(
         id: 'ours-route',
         label: '@kit/cache hit through the core',
         what: ours.routeWhat,
-        op: await ours.routeHit(await redis.connect(), k),
+        build: rowRef(OURS, 'routeHit', k),
       },
       {
         id: 'ours-store',
         label: '@kit/cache redisStore get',
         what: 'store.get(key), body sliced out of the entry (what a hit does)',
-        op: await ours.storeGet(await redis.connect(), k),
+        build: rowRef(OURS, 'storeGet', k),
       },
     );
   }
@@ -57,30 +58,28 @@ export async function cacheHitSection(
       id: 'bento',
       label: 'bentocache (Redis L2 only)',
       what: 'bento.getOrSet({ key, factory, ttl })',
-      op: bento.getOrSet,
+      build: rowRef(PEERS, 'bentoGetOrSet', k),
     },
     {
       id: 'bento-get',
       label: 'bentocache get (Redis L2 only)',
       what: 'bento.get({ key })',
-      op: bento.get,
+      build: rowRef(PEERS, 'bentoGet', k),
     },
     {
       id: 'cm',
       label: 'cache-manager + @keyv/redis',
       what: 'cache.wrap(key, fn, ttl) (node-redis connection of its own)',
-      op: manager.wrap,
+      build: rowRef(PEERS, 'managerWrap', k),
     },
     {
       id: 'cm-get',
       label: 'cache-manager get + @keyv/redis',
       what: 'cache.get(key)',
-      op: manager.get,
+      build: rowRef(PEERS, 'managerGet', k),
     },
   );
-  const results = await runCases(cases, settings, log, redis.commandUsec);
-  await manager.close();
-  await bento.close();
+  const results = await runCases(cases, settings, log, redis);
 
   const checks: Check[] = [
     {

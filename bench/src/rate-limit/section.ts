@@ -1,17 +1,15 @@
 import { type BenchCase, runCases } from '../cases.js';
 import { heapBytesPerKey } from '../heap.js';
+import { rowRef } from '../isolated/ref.js';
 import type { BenchRedis } from '../redis.js';
 import { type Check, checkLines, formatCount, ratio, throughputTable } from '../report.js';
 import type { Settings } from '../settings.js';
 import type { OursRateLimit } from './ours.js';
-import {
-  floorEvalsha,
-  limiterShapedKeys,
-  rateLimiterFlexible,
-  rateLimiterMemory,
-  rateLimiterMemoryInserter,
-  rateLimitRedis,
-} from './peers.js';
+import { rateLimiterMemoryInserter } from './peers.js';
+
+// Where the rows are built (each in its own process): ours apart, so the peers run without it.
+const OURS = new URL('./rows-ours.ts', import.meta.url).href;
+const PEERS = new URL('./rows-peers.ts', import.meta.url).href;
 
 /** Loads our side; the peers still run (and our checks FAIL as "not measured") if it cannot. */
 async function loadOurs(log: (line: string) => void): Promise<OursRateLimit | string> {
@@ -41,17 +39,13 @@ export async function rateLimitSection(
       id: 'floor',
       label: 'floor: bare EVALSHA',
       what: 'INCR + PEXPIRE script by SHA on ioredis, no library',
-      op: await floorEvalsha(await redis.connect(), k),
+      build: rowRef(PEERS, 'floor', k),
     },
     {
       id: 'floor-same-key',
       label: 'floor, limiter-shaped keys',
       what: "the same script on keys as long as the store's (hash tag, path, window)",
-      op: await floorEvalsha(
-        await redis.connect(),
-        k,
-        limiterShapedKeys('bench:rl:floor-same-key:', k),
-      ),
+      build: rowRef(PEERS, 'floorSameKey', k),
     },
   ];
   if (typeof ours !== 'string') {
@@ -60,31 +54,31 @@ export async function rateLimitSection(
         id: 'ours-store',
         label: '@kit/rate-limiter redisStore',
         what: 'store.consume(), fixed window',
-        op: await ours.redisStoreConsume(await redis.connect(), k),
+        build: rowRef(OURS, 'oursStore', k),
       },
       {
         id: 'ours-store-3w',
         label: '@kit/rate-limiter redisStore, three windows',
         what: 'store.consume(), fixed windows of a minute, an hour and a day',
-        op: await ours.redisStoreConsumeThree(await redis.connect(), k),
+        build: rowRef(OURS, 'oursStoreThree', k),
       },
       {
         id: 'ours-check',
         label: '@kit/rate-limiter check() on redisStore',
         what: 'limiter.check({ path, ip }): rule, key, store, result',
-        op: await ours.redisCheck(await redis.connect(), k),
+        build: rowRef(OURS, 'oursCheck', k),
       },
       {
         id: 'ours-check-autopipe',
         label: '@kit/rate-limiter check(), ioredis enableAutoPipelining',
         what: 'the same check() on a client made with { enableAutoPipelining: true }',
-        op: await ours.redisCheck(await redis.connect({ enableAutoPipelining: true }), k),
+        build: rowRef(OURS, 'oursCheck', k, { enableAutoPipelining: true }),
       },
       {
         id: 'ours-check-3w',
         label: '@kit/rate-limiter check(), three windows',
         what: 'check() of a rule of a minute, an hour and a day',
-        op: await ours.redisCheckThree(await redis.connect(), k),
+        build: rowRef(OURS, 'oursCheckThree', k),
       },
     );
   }
@@ -93,13 +87,13 @@ export async function rateLimitSection(
       id: 'rlf',
       label: 'rate-limiter-flexible RateLimiterRedis',
       what: 'limiter.consume(key)',
-      op: rateLimiterFlexible(await redis.connect(), k),
+      build: rowRef(PEERS, 'rlf', k),
     },
     {
       id: 'rlr',
       label: 'rate-limit-redis RedisStore',
       what: "store.increment(key) (express-rate-limit's store)",
-      op: await rateLimitRedis(await redis.connect(), k),
+      build: rowRef(PEERS, 'rlr', k),
     },
   );
   if (typeof ours !== 'string') {
@@ -107,10 +101,10 @@ export async function rateLimitSection(
       id: 'ours-over',
       label: '@kit/rate-limiter over limit',
       what: 'check() of 1,000 callers already over their limit',
-      op: await ours.overLimit(await redis.connect()),
+      build: rowRef(OURS, 'oursOverLimit'),
     });
   }
-  const redisResults = await runCases(redisCases, settings, log, redis.commandUsec);
+  const redisResults = await runCases(redisCases, settings, log, redis);
 
   log('Rate limiting in memory');
   const memoryCases: BenchCase[] = [];
@@ -120,42 +114,42 @@ export async function rateLimitSection(
         id: 'ours-memory-store',
         label: '@kit/rate-limiter memoryStore',
         what: 'store.consume(), fixed window',
-        op: ours.memoryStoreConsume(k),
+        build: rowRef(OURS, 'oursMemoryStore', k),
         concurrency: 1,
       },
       {
         id: 'ours-memory-store-3w',
         label: '@kit/rate-limiter memoryStore, three windows',
         what: 'store.consume(), fixed windows of a minute, an hour and a day',
-        op: ours.memoryStoreConsumeThree(k),
+        build: rowRef(OURS, 'oursMemoryStoreThree', k),
         concurrency: 1,
       },
       {
         id: 'ours-memory-check',
         label: '@kit/rate-limiter check() on memoryStore',
         what: 'limiter.check({ path, ip })',
-        op: ours.memoryCheck(k),
+        build: rowRef(OURS, 'oursMemoryCheck', k),
         concurrency: 1,
       },
       {
         id: 'ours-memory-check-user',
         label: '@kit/rate-limiter check() of a user',
         what: "limiter.check({ path, identity }): the tier's rule from resolveRule (memoised)",
-        op: ours.memoryCheckUser(k),
+        build: rowRef(OURS, 'oursMemoryCheckUser', k),
         concurrency: 1,
       },
       {
         id: 'ours-memory-check-controls',
         label: '@kit/rate-limiter check(), controls on',
         what: 'allow and deny lists, blockDuration, shadow mode, onDecision',
-        op: ours.memoryCheckControls(k),
+        build: rowRef(OURS, 'oursMemoryCheckControls', k),
         concurrency: 1,
       },
       {
         id: 'ours-memory-check-3w',
         label: '@kit/rate-limiter check(), three windows',
         what: 'check() of a rule of a minute, an hour and a day',
-        op: ours.memoryCheckThree(k),
+        build: rowRef(OURS, 'oursMemoryCheckThree', k),
         concurrency: 1,
       },
     );
@@ -164,7 +158,7 @@ export async function rateLimitSection(
     id: 'rlm',
     label: 'rate-limiter-flexible RateLimiterMemory',
     what: 'limiter.consume(key)',
-    op: rateLimiterMemory(k),
+    build: rowRef(PEERS, 'rlm', k),
     concurrency: 1,
   });
   const memoryResults = await runCases(memoryCases, settings, log);

@@ -1,0 +1,16 @@
+/** The floors and peers of the rate-limit tables as `RowFactory`s (see rows-ours.ts). */
+import type { HostContext as Ctx } from '../isolated/ref.js';
+import {
+  floorEvalsha,
+  limiterShapedKeys,
+  rateLimiterFlexible,
+  rateLimiterMemory,
+  rateLimitRedis,
+} from './peers.js';
+
+export const floor = async (c: Ctx, k: number) => floorEvalsha(await c.connect(), k);
+export const floorSameKey = async (c: Ctx, k: number) =>
+  floorEvalsha(await c.connect(), k, limiterShapedKeys('bench:rl:floor-same-key:', k));
+export const rlf = async (c: Ctx, k: number) => rateLimiterFlexible(await c.connect(), k);
+export const rlr = async (c: Ctx, k: number) => rateLimitRedis(await c.connect(), k);
+export const rlm = (_: Ctx, k: number) => rateLimiterMemory(k);
