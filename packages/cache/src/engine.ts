@@ -2,6 +2,7 @@ import { DecodedMemo } from './decoded-memo.js';
 import { deepFreeze } from './deep-freeze.js';
 import { GuardedStore } from './guarded-store.js';
 import { Coverage, type Invalidation, isEmpty } from './invalidation.js';
+import type { LayeredStore } from './layered-store.js';
 import type { ResolvedCacheOptions } from './options.js';
 import { PendingInvalidations } from './pending-invalidations.js';
 import {
@@ -91,14 +92,14 @@ export class CacheEngine {
   readonly decodedMemo: DecodedMemo | undefined;
   readonly #flights = new Map<string, Flight>();
   /** A synchronous read of the memory layer, when the store has one (l1 in front of Redis). */
-  readonly #peek: ((key: string) => string | undefined) | undefined;
+  readonly #peek: ((key: string) => StoredRecord | undefined) | undefined;
 
   constructor(options: ResolvedCacheOptions) {
     this.options = options;
     const { store } = options;
     this.#peek =
-      'peekL1' in store && typeof store.peekL1 === 'function'
-        ? (store.peekL1 as (key: string) => string | undefined).bind(store)
+      'peekL1Decoded' in store && typeof store.peekL1Decoded === 'function'
+        ? (key: string) => (store as LayeredStore).peekL1Decoded(key, decodeRecord)
         : undefined;
     this.store = new GuardedStore(options.store, options.logger);
     this.pending = new PendingInvalidations(
@@ -121,11 +122,10 @@ export class CacheEngine {
     // Most hits find no load in flight: skip hashing the key string for nothing.
     const pending = this.#flights.size > 0 ? this.#flights.get(key) : undefined;
     if (pending) return this.#join(pending, specOf());
-    const quick = this.#peek?.(key);
-    if (quick !== undefined) {
-      const record = decodeRecord(quick);
+    // The l1 copy's record, decoded once per copy: a hit re-reads only its times.
+    const record = this.#peek?.(key);
+    if (record !== undefined) {
       if (
-        record &&
         record.freshUntil > Date.now() &&
         !(this.pending.size > 0 && this.#coveredByPending(key, record))
       ) {

@@ -4,6 +4,7 @@ import { globToRegExp } from './glob.js';
 import { BusLink } from './layers/bus-link.js';
 import { FillGuard } from './layers/fill-guard.js';
 import { heldValue, holdL1, storedAtOf } from './layers/l1-entry.js';
+import { peekEntryOf } from './stores/memory-entry.js';
 import type { BusMessage, CacheBus, CacheStore, StoreMark, StoreSetOptions } from './types.js';
 
 /** Options of {@link createLayeredStore}. */
@@ -48,6 +49,11 @@ export interface LayeredStore extends CacheStore {
    * such as `memoryStore()`); `undefined` means "ask `get`", not "absent".
    */
   peekL1(key: string): string | undefined;
+  /**
+   * `decode` of what `peekL1(key)` answers, decoded once per stored copy when `l1` keeps its
+   * entries' decoded forms (`memoryStore()` does): later hits of that copy get the same result.
+   */
+  peekL1Decoded<T>(key: string, decode: (value: string) => T): T | undefined;
 }
 
 /** The tag `l1` files copies under when their tags are unknown: every tag eviction takes them. */
@@ -128,6 +134,7 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
   }
 
   // A memory l1 answers synchronously: the engine's hit path then skips a promise and a deadline.
+  const peekEntry = peekEntryOf(l1);
   const peekOf =
     typeof (l1 as { peek?: unknown }).peek === 'function'
       ? (key: string) => (l1 as unknown as { peek(key: string): string | undefined }).peek(key)
@@ -141,6 +148,17 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
     peekL1(key) {
       const held = peekOf?.(key);
       return held !== undefined && (link.coherent || trusted(held)) ? heldValue(held) : undefined;
+    },
+    peekL1Decoded<T>(key: string, decode: (value: string) => T): T | undefined {
+      if (peekEntry === undefined) {
+        const value = this.peekL1(key);
+        return value === undefined ? undefined : decode(value);
+      }
+      const entry = peekEntry(key);
+      if (entry === undefined || !(link.coherent || trusted(entry.value))) return undefined;
+      // One decoded form per copy: a new copy is a new entry, with an empty memo.
+      if (entry.memo === undefined) entry.memo = { decoded: decode(heldValue(entry.value)) };
+      return (entry.memo as { decoded: T }).decoded;
     },
     async get(key) {
       // The hit path inline: one await, no closure, the time read only while the bus is down.

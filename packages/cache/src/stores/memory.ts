@@ -3,6 +3,7 @@ import { check } from '../checks.js';
 import { globToRegExp } from '../glob.js';
 import type { CacheStore } from '../types.js';
 import { InvalidationRecord, keyScope, patternScope, tagScope } from './invalidation-record.js';
+import { PEEK_ENTRY } from './memory-entry.js';
 import { TagIndex } from './tag-index.js';
 
 /** Options of {@link memoryStore}. */
@@ -28,6 +29,8 @@ interface Slot {
   touched: number;
   /** What `set` filed it under (empty for most entries: one shared array). */
   tags: readonly string[];
+  /** What a reader decoded from `value` (see HeldEntry); `undefined` until one does. */
+  memo: unknown;
 }
 
 const NO_TAGS: readonly string[] = Object.freeze([]);
@@ -86,7 +89,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     return slot;
   };
 
-  function peek(key: string): string | undefined {
+  function peekEntry(key: string): Slot | undefined {
     const slot = live(key, Date.now());
     if (!slot) return undefined;
     // Approximate LRU: a hit moves its slot to the recent end only once it has drifted into
@@ -96,7 +99,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       slots.delete(key);
       slots.set(key, slot);
     }
-    return slot.value;
+    return slot;
+  }
+
+  function peek(key: string): string | undefined {
+    return peekEntry(key)?.value;
   }
 
   return markLocalStore({
@@ -111,6 +118,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       return peek(key);
     },
     peek,
+    [PEEK_ENTRY]: peekEntry,
     async set(key, value, ttlMs, options) {
       const tags = options?.tags?.length ? [...new Set(options.tags)] : NO_TAGS;
       if (options?.since !== undefined && !record.allows(options.since, key, tags)) return false;
@@ -119,7 +127,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       // Too large or already expired: gone at once, as the bounds would evict it; not refused.
       if (size > maxBytes || ttlMs <= 0) return true;
       const expiresAt = Date.now() + ttlMs;
-      slots.set(key, { value, expiresAt, bytes: size, touched: ++operations, tags });
+      slots.set(key, {
+        value,
+        expiresAt,
+        bytes: size,
+        touched: ++operations,
+        tags,
+        memo: undefined,
+      });
       if (tags.length > 0) tagIndex.file(key, tags);
       bytes += size;
       for (const oldest of slots.keys()) {

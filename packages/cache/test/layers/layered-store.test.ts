@@ -52,6 +52,26 @@ describe('layered store', () => {
     await ctx.close();
   });
 
+  it('decodes each l1 copy once, and a new copy again', async () => {
+    const ctx = await pair();
+    const decoded: string[] = [];
+    const decode = (value: string) => {
+      decoded.push(textOf(value) as string);
+      return { text: textOf(value) };
+    };
+    await ctx.a.store.set('post:3', valueUntil('v1'), 60_000);
+    const first = ctx.a.store.peekL1Decoded('post:3', decode);
+    expect(first).toEqual({ text: 'v1' });
+    expect(ctx.a.store.peekL1Decoded('post:3', decode)).toBe(first); // the same form, not decoded again
+    await ctx.a.store.set('post:3', valueUntil('v2'), 60_000);
+    expect(ctx.a.store.peekL1Decoded('post:3', decode)).toEqual({ text: 'v2' });
+    // Another instance's write evicts this copy: nothing is answered from the old form.
+    await ctx.b.store.set('post:3', valueUntil('v3'), 60_000);
+    await until(() => ctx.a.store.peekL1Decoded('post:3', decode) === undefined, 'eviction');
+    expect(decoded).toEqual(['v1', 'v2']);
+    await ctx.close();
+  });
+
   it("never keeps an l1 copy past the value's own lifetime", async () => {
     const ctx = await pair();
     await redis.set(`${ctx.prefix}short`, valueUntil('v1', 150), 'PX', 60_000);
