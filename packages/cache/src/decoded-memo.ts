@@ -14,12 +14,16 @@
 export class DecodedMemo {
   readonly #decode: (value: string) => unknown;
   readonly #maxEntries: number;
+  readonly #maxChars: number;
+  /** Characters of the held copies, bounded by `maxChars` as the entries by `maxEntries`. */
+  #chars = 0;
   /** Key -> the held copy and its decoded form; oldest first, bounded by `maxEntries`. */
   readonly #forms = new Map<string, { held: string; decoded: unknown }>();
 
-  constructor(decode: (value: string) => unknown, maxEntries: number) {
+  constructor(decode: (value: string) => unknown, maxEntries: number, maxChars = 16 * 1024 * 1024) {
     this.#decode = decode;
     this.#maxEntries = maxEntries;
+    this.#maxChars = maxChars;
   }
 
   /** The decoded form of `held` (the payload just read for `key`), whose text is `value()`. */
@@ -28,22 +32,24 @@ export class DecodedMemo {
     // The same text: `===` compares contents (a pointer check when it is the same string).
     if (form !== undefined && form.held === held) return form.decoded;
     const decoded = this.#decode(value());
+    // A value larger than the whole bound is decoded each time, never held.
+    if (held.length > this.#maxChars) return decoded;
     if (form !== undefined) {
+      this.#chars += held.length - form.held.length;
       form.held = held;
       form.decoded = decoded;
-      return decoded;
+    } else {
+      this.#forms.set(key, { held, decoded });
+      this.#chars += held.length;
     }
-    this.#forms.set(key, { held, decoded });
-    if (this.#forms.size > this.#maxEntries) {
-      const oldest = this.#forms.keys().next().value as string;
+    // Oldest first, until both bounds hold: the memo never keeps more than it was given room for.
+    for (const [oldest, gone] of this.#forms) {
+      if (this.#forms.size <= this.#maxEntries && this.#chars <= this.#maxChars) break;
+      if (oldest === key) continue;
       this.#forms.delete(oldest);
+      this.#chars -= gone.held.length;
     }
     return decoded;
-  }
-
-  /** Forgets the forms of evicted keys, so the memo holds no memory for them. */
-  forget(keys: readonly string[]): void {
-    for (const key of keys) this.#forms.delete(key);
   }
 
   /** Decodes a value that never was an `l1` copy (a read through to `l2`). */
@@ -53,5 +59,11 @@ export class DecodedMemo {
 
   clear(): void {
     this.#forms.clear();
+    this.#chars = 0;
+  }
+
+  /** Characters held now (what the `maxChars` bound counts). */
+  get chars(): number {
+    return this.#chars;
   }
 }
