@@ -47,7 +47,9 @@ export async function prepareDatabase(
     await withClient(serverUrl, async (client) => {
       await client.query(`CREATE DATABASE ${name}`);
       if (options.timeZone) {
-        await client.query(`ALTER DATABASE ${name} SET timezone TO ${quoteLiteral(options.timeZone)}`);
+        await client.query(
+          `ALTER DATABASE ${name} SET timezone TO ${quoteLiteral(options.timeZone)}`,
+        );
       }
     });
     const url = new URL(serverUrl);
@@ -67,7 +69,8 @@ export async function prepareDatabase(
   const dir = await mkdtemp(join(tmpdir(), 'kit-orig-'));
   const db = await PGlite.create(dir);
   try {
-    if (options.timeZone) await db.exec(`ALTER SYSTEM SET timezone TO ${quoteLiteral(options.timeZone)}`);
+    if (options.timeZone)
+      await db.exec(`ALTER SYSTEM SET timezone TO ${quoteLiteral(options.timeZone)}`);
     for (const text of texts) await db.exec(text);
   } finally {
     await db.close();
