@@ -40,7 +40,9 @@ export {
 export {
   ORIGINAL_DATA,
   ORIGINAL_SCHEMA,
+  ORIGINAL_TOKEN_BLACKLIST,
   type PreparedDatabase,
+  type PrepareOptions,
   prepareDatabase,
 } from './original-database.js';
 export { type ProcessSuiteTarget, registerProcessSuite } from './process-suite.js';

@@ -11,6 +11,8 @@ const fixturesDir = fileURLToPath(new URL('../fixtures/', import.meta.url));
 /** The original FastAPI boilerplate 0.5.0's DDL, and rows as its API wrote them. */
 export const ORIGINAL_SCHEMA = 'fastapi-boilerplate-0.5.0.sql';
 export const ORIGINAL_DATA = 'fastapi-boilerplate-0.5.0-data.sql';
+/** The `token_blacklist` table (and two rows) its logout added, for a release that had one. */
+export const ORIGINAL_TOKEN_BLACKLIST = 'fastapi-boilerplate-token-blacklist.sql';
 
 /** A database prepared before the app starts on it, and how to point the app at it. */
 export interface PreparedDatabase {
@@ -19,18 +21,37 @@ export interface PreparedDatabase {
   drop(): Promise<void>;
 }
 
+export interface PrepareOptions {
+  /**
+   * The database's `TimeZone` for every later session, as a server set to local time would have
+   * it: `ALTER DATABASE` on PostgreSQL (never the shared server's own setting), `ALTER SYSTEM` in
+   * the PGlite directory (its own).
+   */
+  timeZone?: string;
+}
+
 /**
  * A fresh database holding what `sql` (fixture file names, or SQL text) makes: a new database
  * on the DATABASE_URL server when the suite runs on PostgreSQL, else a PGlite directory.
  */
-export async function prepareDatabase(sql: string[]): Promise<PreparedDatabase> {
+export async function prepareDatabase(
+  sql: string[],
+  options: PrepareOptions = {},
+): Promise<PreparedDatabase> {
   const texts = await Promise.all(
     sql.map((item) => (item.endsWith('.sql') ? readFile(join(fixturesDir, item), 'utf8') : item)),
   );
   const serverUrl = process.env.DATABASE_URL;
   if (serverUrl) {
     const name = `kit_example_orig_${randomBytes(6).toString('hex')}`;
-    await withClient(serverUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+    await withClient(serverUrl, async (client) => {
+      await client.query(`CREATE DATABASE ${name}`);
+      if (options.timeZone) {
+        await client.query(
+          `ALTER DATABASE ${name} SET timezone TO ${quoteLiteral(options.timeZone)}`,
+        );
+      }
+    });
     const url = new URL(serverUrl);
     url.pathname = `/${name}`;
     await withClient(url.toString(), async (client) => {
@@ -48,11 +69,17 @@ export async function prepareDatabase(sql: string[]): Promise<PreparedDatabase> 
   const dir = await mkdtemp(join(tmpdir(), 'kit-orig-'));
   const db = await PGlite.create(dir);
   try {
+    if (options.timeZone)
+      await db.exec(`ALTER SYSTEM SET timezone TO ${quoteLiteral(options.timeZone)}`);
     for (const text of texts) await db.exec(text);
   } finally {
     await db.close();
   }
   return { env: { PGLITE_DIR: dir }, drop: () => rm(dir, { recursive: true, force: true }) };
+}
+
+function quoteLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
 }
 
 async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {

@@ -1,9 +1,33 @@
 -- Run INSTEAD of 0001_init.sql when the database already holds the original FastAPI
 -- boilerplate's tables (made by its SQLAlchemy models' create_all): it brings them to the shape
 -- 0001_init.sql creates, keeping every row. The original set its defaults in Python, so the
--- database has none; its user and post keys were (id, uuid); its foreign keys had no ON DELETE.
--- Column names and types already agree (its unbounded varchar columns stay unbounded: the API
--- checks lengths). Its other tables (token_blacklist, alembic_version) are left alone.
+-- database has none; its user and post keys were (id, uuid); its foreign keys had no ON DELETE;
+-- its timestamps (0.5.0) had no time zone and held UTC. Column names and the other types agree
+-- (its unbounded varchar columns stay unbounded: the API checks lengths; tier keeps its
+-- updated_at, which this app does not write). Its token_blacklist table, if it has one, gets
+-- this app's timestamp type and keeps its rows; alembic_version is left alone.
+
+-- Timestamps: TIMESTAMP WITHOUT TIME ZONE holding UTC (datetime.utcnow()) becomes timestamptz,
+-- each value read as UTC whatever the server's TimeZone (a plain cast would read it in the
+-- session's zone). A column that has a zone already (later releases) is left as it is. One ALTER
+-- per table, so each table is rewritten once.
+DO $$
+DECLARE
+  change record;
+BEGIN
+  FOR change IN
+    SELECT table_name::text AS name,
+           string_agg(format('ALTER COLUMN %I TYPE timestamptz USING %I AT TIME ZONE ''UTC''',
+                             column_name::text, column_name::text), ', ') AS clauses
+      FROM information_schema.columns
+     WHERE table_schema = current_schema()
+       AND table_name IN ('tier', 'rate_limit', 'user', 'post', 'token_blacklist')
+       AND data_type = 'timestamp without time zone'
+     GROUP BY table_name
+  LOOP
+    EXECUTE format('ALTER TABLE %I %s', change.name, change.clauses);
+  END LOOP;
+END $$;
 
 -- Foreign keys first: they hang on the unique indexes the keys below replace.
 ALTER TABLE rate_limit DROP CONSTRAINT IF EXISTS rate_limit_tier_id_fkey;
