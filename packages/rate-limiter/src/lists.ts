@@ -19,13 +19,28 @@ export function compileList(option: string, list: ListOption | undefined): ListM
   const networks = parseNetworks(list.ips ?? [], `${option}.ips`);
   const users = new Set(list.users ?? []);
   if (networks.length === 0 && users.size === 0) return undefined;
+  const onList = (text: string) => {
+    // The key form of an IPv6 caller is its /64 (`2001:db8::/64`): its network address.
+    const slash = text.indexOf('/');
+    const ip = parseIp(slash === -1 ? text : text.slice(0, slash));
+    return ip !== undefined && networks.some((n) => inNetwork(ip, n.net, n.bits));
+  };
+  // A list never changes: each address's verdict is worked out once (parsing an address costs
+  // more than a lookup), in a memo emptied when full so a flood of addresses costs no memory.
+  const verdicts = new Map<string, boolean>();
   return (input) => {
     const id = input.identity?.id;
     if (id !== undefined && users.has(String(id))) return true;
-    if (networks.length === 0 || typeof input.ip !== 'string') return false;
-    // The key form of an IPv6 caller is its /64 (`2001:db8::/64`): its network address.
-    const slash = input.ip.indexOf('/');
-    const ip = parseIp(slash === -1 ? input.ip : input.ip.slice(0, slash));
-    return ip !== undefined && networks.some((n) => inNetwork(ip, n.net, n.bits));
+    const text = input.ip;
+    if (networks.length === 0 || typeof text !== 'string') return false;
+    let verdict = verdicts.get(text);
+    if (verdict === undefined) {
+      verdict = onList(text);
+      if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+      verdicts.set(text, verdict);
+    }
+    return verdict;
   };
 }
+
+const MAX_VERDICTS = 10_000;
