@@ -18,6 +18,7 @@ import { registerRateLimitDetails } from './areas/rate-limit-details.js';
 import { registerRateLimits } from './areas/rate-limits.js';
 import { registerRedisUrls } from './areas/redis-urls.js';
 import { registerSessions } from './areas/sessions.js';
+import { registerTaskRetries } from './areas/task-retries.js';
 import { registerTasks } from './areas/tasks.js';
 import { registerTiers } from './areas/tiers.js';
 import { registerTwoInstances } from './areas/two-instances.js';
@@ -81,6 +82,7 @@ export function registerApiSuite(target: ApiSuiteTarget, t: TestApi): void {
   registerCache(target, t);
   registerPagination(target, t);
   registerTasks(target, t);
+  registerTaskRetries(target, t);
   registerValidation(target, t);
   registerDocs(target, t);
   registerDocsEnvironment(target, t);
