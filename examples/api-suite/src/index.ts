@@ -25,6 +25,7 @@ import { registerTwoInstances } from './areas/two-instances.js';
 import { registerUsers } from './areas/users.js';
 import { registerValidation } from './areas/validation.js';
 import { registerWalkthrough } from './areas/walkthrough.js';
+import { registerWorkerFaults } from './areas/worker-faults.js';
 import type { ApiSuiteTarget } from './fixtures.js';
 import type { TestApi } from './test-api.js';
 
@@ -94,4 +95,5 @@ export function registerApiSuite(target: ApiSuiteTarget, t: TestApi): void {
   registerDatabaseFaults(target, t);
   registerRedisUrls(target, t);
   registerQueueFaults(target, t);
+  registerWorkerFaults(target, t);
 }

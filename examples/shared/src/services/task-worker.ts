@@ -1,14 +1,31 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Worker } from 'bullmq';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { throttleOf } from '../faults/log-throttle.js';
 import type { Logger } from '../logger.js';
 import type { QueueConfig } from './task-queue.js';
 import { taskResult } from './tasks.js';
 
+/** The data the API queues for a task. */
+export interface TaskData {
+  message: string;
+}
+
+/**
+ * The job's data, checked: a queue is shared, and another producer or an older version may have
+ * added a job without a string `message`. Retrying cannot fix its data, so it fails at once.
+ */
+function taskData(job: Job): TaskData {
+  const message = (job.data as { message?: unknown } | null)?.message;
+  if (typeof message !== 'string') {
+    throw new UnrecoverableError(`task data: message must be a string, got ${typeof message}`);
+  }
+  return { message };
+}
+
 /**
  * The worker of `pnpm worker`: runs the queue's tasks, `concurrency` at a time. A task that
- * throws is retried with backoff (see `createQueueTaskRunner`); one whose worker died is found
- * stalled by BullMQ and run again.
+ * throws is retried with backoff (see `createQueueTaskRunner`); one with bad data fails without
+ * retries. One whose worker died is found stalled by BullMQ and run again.
  *
  * @example
  * const worker = startTaskWorker(queueConfig(settings)!, logger, 50);
@@ -19,13 +36,14 @@ export function startTaskWorker(
   logger: Logger,
   delayMs: number,
   concurrency = 10,
-): Worker<{ message: string }, string> {
-  const worker = new Worker<{ message: string }, string>(
+): Worker<TaskData, string> {
+  const worker = new Worker<TaskData, string>(
     config.name,
     async (job) => {
+      const { message } = taskData(job);
       // The original's sample job slept before answering.
       if (delayMs > 0) await sleep(delayMs);
-      return taskResult(job.data.message);
+      return taskResult(message);
     },
     {
       prefix: config.prefix,
