@@ -26,6 +26,7 @@ import { registerUsers } from './areas/users.js';
 import { registerValidation } from './areas/validation.js';
 import { registerWalkthrough } from './areas/walkthrough.js';
 import { registerWorkerFaults } from './areas/worker-faults.js';
+import { registerWorkerShutdown } from './areas/worker-shutdown.js';
 import type { ApiSuiteTarget } from './fixtures.js';
 import type { TestApi } from './test-api.js';
 
@@ -95,5 +96,6 @@ export function registerApiSuite(target: ApiSuiteTarget, t: TestApi): void {
   registerDatabaseFaults(target, t);
   registerRedisUrls(target, t);
   registerQueueFaults(target, t);
+  registerWorkerShutdown(target, t);
   registerWorkerFaults(target, t);
 }

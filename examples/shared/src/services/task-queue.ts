@@ -13,6 +13,8 @@ export interface QueueConfig {
   prefix: string;
   /** Tries per task, the first included (TASK_ATTEMPTS). */
   attempts: number;
+  /** A worker's lock on a running task, and its stalled-task check interval (TASK_LOCK_SECONDS). */
+  lockMs: number;
   /** Redis as the log shows it, without credentials. */
   location: string;
 }
@@ -39,6 +41,7 @@ export function queueConfig(settings: Settings, scope = ''): QueueConfig | undef
     name: settings.TASK_QUEUE_NAME,
     prefix: settings.TASK_QUEUE_PREFIX ?? `${scope}bull`,
     attempts: settings.TASK_ATTEMPTS,
+    lockMs: settings.TASK_LOCK_SECONDS * 1000,
     location: `${parsed.host}${parsed.pathname}`,
   };
 }

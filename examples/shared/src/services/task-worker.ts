@@ -25,7 +25,8 @@ function taskData(job: Job): TaskData {
 /**
  * The worker of `pnpm worker`: runs the queue's tasks, `concurrency` at a time. A task that
  * throws is retried with backoff (see `createQueueTaskRunner`); one with bad data fails without
- * retries. One whose worker died is found stalled by BullMQ and run again.
+ * retries. One whose worker died is found stalled by another worker once its lock
+ * (TASK_LOCK_SECONDS) expires, and run again.
  *
  * @example
  * const worker = startTaskWorker(queueConfig(settings)!, logger, 50);
@@ -48,6 +49,8 @@ export function startTaskWorker(
     {
       prefix: config.prefix,
       concurrency,
+      lockDuration: config.lockMs,
+      stalledInterval: config.lockMs,
       // A worker waits for Redis rather than failing: BullMQ requires this of its connection.
       connection: { ...config.connection, maxRetriesPerRequest: null },
     },
