@@ -1,3 +1,4 @@
+import { startTcpProxy } from '../../../../testing/tcp-proxy.js';
 import { type ApiSuiteTarget, useApp } from '../fixtures.js';
 import { type Child, startWorkerProcess } from '../processes/child.js';
 import { postTask, useTestQueue, waitForStatus } from '../queue-fixtures.js';
@@ -5,12 +6,14 @@ import type { TestApi } from '../test-api.js';
 
 /** Short locks, so a task of a worker that died is run again within seconds, not 30 to 60. */
 const LOCK_SECONDS = '2';
+/** Room for a busy machine between the deadline and the exit (closing links, the log). */
+const SLACK_MS = 4000;
 
 /**
  * How `pnpm worker` (a child process) stops: SIGTERM lets a running task finish within
- * SHUTDOWN_TIMEOUT_SECONDS; a worker that dies leaves its task to the next worker once its lock
- * (TASK_LOCK_SECONDS) expires. Either way the task is run to `complete`, never lost.
- * Registered with REDIS_URL.
+ * SHUTDOWN_TIMEOUT_SECONDS, past that hands it back to the queue and exits; a worker that dies
+ * leaves its task to the next worker once its lock (TASK_LOCK_SECONDS) expires. Either way the
+ * task is run to `complete`, never lost. Registered with REDIS_URL.
  */
 export function registerWorkerShutdown(target: ApiSuiteTarget, t: TestApi) {
   const redisUrl = process.env.REDIS_URL;
@@ -58,6 +61,46 @@ export function registerWorkerShutdown(target: ApiSuiteTarget, t: TestApi) {
       // Finished before the exit, not by someone else later.
       const task = (await app.api.get(`/tasks/task/${id}`)).body;
       expect(task).toMatchObject({ status: 'complete', result: 'Task finish me is complete!' });
+    });
+
+    it('SIGTERM with a task longer than the deadline: exits 0 soon after it, the task goes back to the queue and a fresh worker completes it', async () => {
+      const worker = await startWorker({ TASK_DELAY_MS: '60000', SHUTDOWN_TIMEOUT_SECONDS: '1' });
+      const id = await postTask(app.api, 'too long');
+      await waitForStatus(app.api, id, 'in_progress');
+      const { code, ms } = await worker.stop('SIGTERM', 20_000);
+      expect(code, worker.output().slice(-3000)).toBe(0);
+      expect(ms).toBeGreaterThanOrEqual(1000);
+      expect(ms).toBeLessThan(1000 + SLACK_MS);
+      expect(worker.output()).toContain('worker deadline passed');
+      // Handed back at once (no wait for its lock), and the cut run is not a failed try.
+      expect((await app.api.get(`/tasks/task/${id}`)).body.status).toBe('queued');
+      expect(await queue.queue().getJobState(id)).toBe('waiting');
+      await runLeftover(id, 'too long', 10_000);
+      expect((await queue.job(id))?.attemptsMade).toBe(1);
+    });
+
+    it('SIGTERM while Redis is frozen: the worker still exits soon after the deadline, and the task runs again once its lock expires', async () => {
+      const url = new URL(redisUrl);
+      const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 6379) });
+      try {
+        const worker = await startWorker({
+          REDIS_URL: proxy.url,
+          TASK_DELAY_MS: '60000',
+          SHUTDOWN_TIMEOUT_SECONDS: '1',
+        });
+        const id = await postTask(app.api, 'frozen');
+        await waitForStatus(app.api, id, 'in_progress');
+        proxy.freeze();
+        const { code, ms } = await worker.stop('SIGTERM', 20_000);
+        expect(code, worker.output().slice(-3000)).toBe(0);
+        // The deadline, the hand-back that cannot reach Redis (2 s), then the exit.
+        expect(ms).toBeLessThan(1000 + 2000 + SLACK_MS);
+        expect(worker.output()).toContain('worker deadline passed');
+        expect(worker.output()).toContain('tasks not handed back');
+        await runLeftover(id, 'frozen', 15_000);
+      } finally {
+        await proxy.close();
+      }
     });
 
     it('a worker killed mid-task (SIGKILL): a fresh worker runs the task once its lock expires (TASK_LOCK_SECONDS)', async () => {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { throttleOf } from '../faults/log-throttle.js';
 import type { Logger } from '../logger.js';
 import type { QueueConfig } from './task-queue.js';
@@ -25,8 +25,9 @@ function taskData(job: Job): TaskData {
 /**
  * The worker of `pnpm worker`: runs the queue's tasks, `concurrency` at a time. A task that
  * throws is retried with backoff (see `createQueueTaskRunner`); one with bad data fails without
- * retries. One whose worker died is found stalled by another worker once its lock
- * (TASK_LOCK_SECONDS) expires, and run again.
+ * retries. A task cancelled by the worker (`worker.cancelAllJobs()`, at its shutdown deadline)
+ * goes back to the queue, not counted as a try; one whose worker died is found stalled by
+ * another worker once its lock (TASK_LOCK_SECONDS) expires, and run again.
  *
  * @example
  * const worker = startTaskWorker(queueConfig(settings)!, logger, 50);
@@ -40,10 +41,18 @@ export function startTaskWorker(
 ): Worker<TaskData, string> {
   const worker = new Worker<TaskData, string>(
     config.name,
-    async (job) => {
+    // Three parameters: BullMQ hands the abort signal only to a processor that declares it.
+    async (job, token, signal) => {
       const { message } = taskData(job);
-      // The original's sample job slept before answering.
-      if (delayMs > 0) await sleep(delayMs);
+      try {
+        // The original's sample job slept before answering.
+        if (delayMs > 0) await sleep(delayMs, undefined, { signal });
+      } catch (error) {
+        if (!signal?.aborted) throw error;
+        // Cancelled, not failed: back to the queue for the next worker, at once.
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
       return taskResult(message);
     },
     {
