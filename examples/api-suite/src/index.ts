@@ -18,12 +18,15 @@ import { registerRateLimitDetails } from './areas/rate-limit-details.js';
 import { registerRateLimits } from './areas/rate-limits.js';
 import { registerRedisUrls } from './areas/redis-urls.js';
 import { registerSessions } from './areas/sessions.js';
+import { registerTaskRetries } from './areas/task-retries.js';
 import { registerTasks } from './areas/tasks.js';
 import { registerTiers } from './areas/tiers.js';
 import { registerTwoInstances } from './areas/two-instances.js';
 import { registerUsers } from './areas/users.js';
 import { registerValidation } from './areas/validation.js';
 import { registerWalkthrough } from './areas/walkthrough.js';
+import { registerWorkerFaults } from './areas/worker-faults.js';
+import { registerWorkerShutdown } from './areas/worker-shutdown.js';
 import type { ApiSuiteTarget } from './fixtures.js';
 import type { TestApi } from './test-api.js';
 
@@ -83,6 +86,7 @@ export function registerApiSuite(target: ApiSuiteTarget, t: TestApi): void {
   registerCache(target, t);
   registerPagination(target, t);
   registerTasks(target, t);
+  registerTaskRetries(target, t);
   registerValidation(target, t);
   registerDocs(target, t);
   registerDocsEnvironment(target, t);
@@ -94,4 +98,6 @@ export function registerApiSuite(target: ApiSuiteTarget, t: TestApi): void {
   registerDatabaseFaults(target, t);
   registerRedisUrls(target, t);
   registerQueueFaults(target, t);
+  registerWorkerShutdown(target, t);
+  registerWorkerFaults(target, t);
 }

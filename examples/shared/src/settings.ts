@@ -54,6 +54,12 @@ const settingsSchema = z.object({
       .optional(),
   ),
   TASK_ATTEMPTS: positiveInt(3),
+  /**
+   * How long a worker's lock on a running task lasts (renewed at half of it) and how often
+   * workers look for tasks whose worker died: such a task runs again within about twice this.
+   * Below 1 s a busy event loop would lose locks of healthy workers.
+   */
+  TASK_LOCK_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().min(1).max(3600).default(30)),
   SECRET_KEY: z.preprocess(emptyToUndefined, z.string().min(32).optional()),
   ACCESS_TOKEN_EXPIRE_MINUTES: positiveInt(30),
   REFRESH_TOKEN_EXPIRE_DAYS: positiveInt(7),

@@ -13,6 +13,8 @@ export interface QueueConfig {
   prefix: string;
   /** Tries per task, the first included (TASK_ATTEMPTS). */
   attempts: number;
+  /** A worker's lock on a running task, and its stalled-task check interval (TASK_LOCK_SECONDS). */
+  lockMs: number;
   /** Redis as the log shows it, without credentials. */
   location: string;
 }
@@ -39,6 +41,7 @@ export function queueConfig(settings: Settings, scope = ''): QueueConfig | undef
     name: settings.TASK_QUEUE_NAME,
     prefix: settings.TASK_QUEUE_PREFIX ?? `${scope}bull`,
     attempts: settings.TASK_ATTEMPTS,
+    lockMs: settings.TASK_LOCK_SECONDS * 1000,
     location: `${parsed.host}${parsed.pathname}`,
   };
 }
@@ -54,6 +57,17 @@ const STATUS: Record<string, TaskRead['status']> = {
 };
 
 const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : null);
+
+/**
+ * The message of a job as the status route shows it. Another producer (or an older version) may
+ * have queued data that is not `{ message: string }`; the worker fails such a job, and its
+ * status must still answer 200, not 500.
+ */
+function messageOf(data: unknown): string {
+  const message = (data as { message?: unknown } | null)?.message;
+  if (typeof message === 'string') return message;
+  return JSON.stringify(message) ?? '';
+}
 
 /** How long a request may wait for the queue's Redis (connecting included) before a 503. */
 const QUEUE_WAIT_MS = 4000;
@@ -126,13 +140,14 @@ export function createQueueTaskRunner(config: QueueConfig, logger: Logger): Task
       // State first, then the job: read the other way round, a job finishing in between
       // would be reported complete with the result it did not have yet.
       const state = await bounded(queue.getJobState(id));
-      const job = await bounded(Job.fromId<{ message: string }, string>(queue, id));
+      const job = await bounded(Job.fromId<unknown, unknown>(queue, id));
       if (!job || state === 'unknown') throw notFound('Task');
       return {
         id,
         status: STATUS[state] ?? 'queued',
-        message: job.data.message,
-        result: state === 'completed' ? (job.returnvalue ?? null) : null,
+        message: messageOf(job.data),
+        result:
+          state === 'completed' && typeof job.returnvalue === 'string' ? job.returnvalue : null,
         enqueued_at: new Date(job.timestamp).toISOString(),
         started_at: iso(job.processedOn),
         finished_at: state === 'completed' || state === 'failed' ? iso(job.finishedOn) : null,
