@@ -15,7 +15,8 @@ export interface Variant {
   /** `<rl|cache>-<impl>[-<store>]`, e.g. `rl-ours-memory`; unique within a framework. */
   id: string;
   section: Section;
-  role: 'bare' | 'ours' | 'peer';
+  /** `reference`: one of ours set up another way, to explain a row (not a target's row). */
+  role: 'bare' | 'ours' | 'peer' | 'reference';
   /** The implementation: `bare`, `ours` or a peer's short name (`erl`, `bento`, ...). */
   impl: string;
   store?: StoreKind;
@@ -111,6 +112,18 @@ function variantsOf(framework: Framework, section: Section): Variant[] {
     ...peers.map((impl) => ({ role: 'peer' as const, impl })),
   ];
   const rows = [bare];
+  if (section === 'rate-limit') {
+    rows.push({
+      framework,
+      id: `${short}-ours-noheaders-memory`,
+      section,
+      role: 'reference',
+      impl: 'ours-noheaders',
+      store: 'memory',
+      label: `${OURS[section]}, headers off`,
+      storeNote: 'standardHeaders and legacyHeaders false',
+    });
+  }
   for (const { role, impl } of impls) {
     for (const store of impl.stores) {
       const note = impl.notes?.[store];

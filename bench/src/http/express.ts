@@ -8,6 +8,7 @@ import {
   apicacheRedis,
   bentoPages,
   CACHE_ROUTE_OPTIONS,
+  HEADERS_OFF,
   oursCache,
   oursLimiter,
   pageFor,
@@ -25,6 +26,10 @@ const rateLimiters: Record<string, (ctx: ServerContext) => Promise<RequestHandle
   async ours(ctx) {
     const { rateLimit } = await import('@kit/rate-limiter/express');
     return rateLimit({ limiter: await oursLimiter(ctx) });
+  },
+  async 'ours-noheaders'(ctx) {
+    const { rateLimit } = await import('@kit/rate-limiter/express');
+    return rateLimit({ limiter: await oursLimiter(ctx), ...HEADERS_OFF });
   },
   async erl(ctx) {
     const store = await rateLimitRedisStore(ctx);

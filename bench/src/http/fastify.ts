@@ -6,6 +6,7 @@ import { CACHE_ROUTE, HIGH_LIMIT, RATE_LIMIT_PATH } from './catalog.js';
 import {
   bentoPages,
   CACHE_ROUTE_OPTIONS,
+  HEADERS_OFF,
   importOrUnavailable,
   oursCache,
   oursLimiter,
@@ -30,6 +31,12 @@ const rateLimiters: Record<string, (app: FastifyInstance, ctx: ServerContext) =>
       rateLimitPlugin: FastifyPluginAsync<{ limiter: RateLimiter }>;
     }>(RATE_LIMIT_ADAPTER, NOT_BUILT);
     await app.register(rateLimitPlugin, { limiter: await oursLimiter(ctx) });
+  },
+  async 'ours-noheaders'(app, ctx) {
+    const { rateLimitPlugin } = await importOrUnavailable<{
+      rateLimitPlugin: FastifyPluginAsync<{ limiter: RateLimiter } & typeof HEADERS_OFF>;
+    }>(RATE_LIMIT_ADAPTER, NOT_BUILT);
+    await app.register(rateLimitPlugin, { limiter: await oursLimiter(ctx), ...HEADERS_OFF });
   },
   async frl(app, ctx) {
     await app.register(fastifyRateLimit, {

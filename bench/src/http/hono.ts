@@ -7,6 +7,7 @@ import { CACHE_ROUTE, RATE_LIMIT_PATH } from './catalog.js';
 import {
   bentoPages,
   CACHE_ROUTE_OPTIONS,
+  HEADERS_OFF,
   oursCache,
   oursLimiter,
   pageFor,
@@ -25,6 +26,10 @@ const rateLimiters: Record<string, (ctx: ServerContext) => Promise<MiddlewareHan
     async ours(ctx) {
       const { rateLimit } = await import('@kit/rate-limiter/hono');
       return rateLimit({ limiter: await oursLimiter(ctx) });
+    },
+    async 'ours-noheaders'(ctx) {
+      const { rateLimit } = await import('@kit/rate-limiter/hono');
+      return rateLimit({ limiter: await oursLimiter(ctx), ...HEADERS_OFF });
     },
     // hono-rate-limiter has no default key (Hono has no req.ip): its README keys by conninfo.
     async hrl(ctx) {

@@ -88,6 +88,9 @@ export async function importOrUnavailable<T>(specifier: string, reason: string):
 }
 
 /** Our limiter: `createRateLimiter({ store, defaultRule })` on the variant's store. */
+/** The reference rows' adapter options: no rate-limit headers, as the peers without them. */
+export const HEADERS_OFF = { standardHeaders: false, legacyHeaders: false } as const;
+
 export async function oursLimiter(ctx: ServerContext): Promise<RateLimiter> {
   const { createRateLimiter } = await import('@kit/rate-limiter');
   const store =

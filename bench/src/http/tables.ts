@@ -109,7 +109,10 @@ function frameworkTable(rows: readonly HttpRow[]): { table: string; notes: strin
           'the rounds (throttled): some requests were answered by the outage policy, not the store',
       );
     }
-    const peer = v.role === 'ours' && v.store ? bestPeer(rows, v.store) : undefined;
+    const peer =
+      (v.role === 'ours' || v.role === 'reference') && v.store
+        ? bestPeer(rows, v.store)
+        : undefined;
     lines.push(
       `| ${v.label}${mark} | ${storeCell(v)} | ${formatCount(s.reqPerSec)} | ${formatMs(s.p50Ms)} | ` +
         `${formatMs(s.p99Ms)} | ${s.cpuUsPerReq.toFixed(1)} | ${(s.spread * 100).toFixed(0)}% | ` +
@@ -169,7 +172,10 @@ const INTROS: Record<Section, string> = {
   'rate-limit':
     `GET ${RATE_LIMIT_PATH} answering \`{"ok":true}\`; every request allowed (limit 10^9 per hour), ` +
     'keyed by client IP (all of wrk’s connections come from 127.0.0.1, so one hot key), each ' +
-    'row sending the rate-limit headers it sends by default.',
+    'row sending the rate-limit headers it sends by default (see Response headers: ours five, ' +
+    'some peers none). The "headers off" row is ours with `standardHeaders: false, ' +
+    'legacyHeaders: false`, a reference for what writing those headers costs; the targets use ' +
+    'the default rows.',
   cache:
     `GET ${CACHE_ROUTE}, wrk cycling through 10 URLs (10 pages of ~1 KB JSON), all hits after ` +
     'warm-up; the bare app computes and serializes the page on every request, so a cache row can ' +
