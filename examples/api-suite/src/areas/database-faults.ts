@@ -6,7 +6,12 @@ import { errorResponse, withQueryTimeout } from '@kit/example-shared';
 import pino from 'pino';
 import { startTcpProxy, type TcpProxy } from '../../../../testing/tcp-proxy.js';
 import { eventually } from '../client.js';
-import { readLogLines, type TimedAnswer, timedRequest } from '../faults/timed-request.js';
+import {
+  expectUnavailable,
+  readLogLines,
+  type TimedAnswer,
+  timedRequest,
+} from '../faults/timed-request.js';
 import {
   ADMIN,
   type ApiSuiteTarget,
@@ -20,7 +25,6 @@ import { allowed, taskStatuses } from '../rate-limit-fixtures.js';
 import type { TestApi } from '../test-api.js';
 
 /** "About 5 s": the defaults give up after 2 s (connect) or 3.5 s (a statement on a frozen link). */
-const ANSWER_WITHIN_MS = 6000;
 
 const silentLogger = pino({ level: 'silent' });
 
@@ -72,17 +76,6 @@ function registerProxyFaults(target: ApiSuiteTarget, t: TestApi, databaseUrl: st
     timedRequest(base, 'GET', '/tiers'),
   ];
 
-  const expectUnavailable = (answers: TimedAnswer[]) => {
-    for (const answer of answers) {
-      expect(answer, JSON.stringify(answer)).toMatchObject({
-        status: 503,
-        body: { detail: 'Service unavailable' },
-      });
-      expect(Number(answer.retryAfter)).toBeGreaterThan(0);
-      expect(answer.ms).toBeLessThan(ANSWER_WITHIN_MS);
-    }
-  };
-
   const recovered = (app: AppHandle, user: TestUser) =>
     eventually(
       async () => ((await app.api.get('/user/me/', user.token)).status === 200 ? true : undefined),
@@ -97,7 +90,7 @@ function registerProxyFaults(target: ApiSuiteTarget, t: TestApi, databaseUrl: st
       const user = await createUser(app);
       state.proxy.freeze();
       try {
-        expectUnavailable(await Promise.all(databaseRoutes(app.api.baseUrl, user)));
+        expectUnavailable(expect, await Promise.all(databaseRoutes(app.api.baseUrl, user)));
       } finally {
         state.proxy.restore();
       }
@@ -117,7 +110,7 @@ function registerProxyFaults(target: ApiSuiteTarget, t: TestApi, databaseUrl: st
       } finally {
         state.proxy.restore();
       }
-      expectUnavailable(answers);
+      expectUnavailable(expect, answers);
       await recovered(app, user);
       // The log is written by a worker thread: wait until the outage shows up in it.
       const lines = await eventually(async () => {

@@ -1,11 +1,8 @@
 import { startTcpProxy, type TcpProxy } from '../../../../testing/tcp-proxy.js';
 import { eventually } from '../client.js';
-import { timedRequest } from '../faults/timed-request.js';
+import { expectUnavailable, timedRequest } from '../faults/timed-request.js';
 import { type ApiSuiteTarget, useApp } from '../fixtures.js';
 import type { TestApi } from '../test-api.js';
-
-/** As for the database: "about 5 s" (the queue's calls give up after 3 to 4 s). */
-const ANSWER_WITHIN_MS = 6000;
 
 /**
  * The tasks queue's Redis down or frozen, through a TCP proxy on REDIS_QUEUE_URL: the task
@@ -54,14 +51,7 @@ export function registerQueueFaults(target: ApiSuiteTarget, t: TestApi) {
         } finally {
           proxy.restore();
         }
-        for (const answer of answers) {
-          expect(answer, JSON.stringify(answer)).toMatchObject({
-            status: 503,
-            body: { detail: 'Service unavailable' },
-          });
-          expect(Number(answer.retryAfter)).toBeGreaterThan(0);
-          expect(answer.ms).toBeLessThan(ANSWER_WITHIN_MS);
-        }
+        expectUnavailable(expect, answers);
         await recovered();
       });
     }

@@ -1,6 +1,7 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { API_PREFIX } from '../client.js';
+import type { TestApi } from '../test-api.js';
 
 /** A request's answer and how long it took, or `status: 0` when it hung past the client's limit. */
 export interface TimedAnswer {
@@ -60,4 +61,19 @@ export function readLogLines(dir: string): string[] {
     lines.push(...readFileSync(file, 'utf8').split('\n').filter(Boolean));
   }
   return lines;
+}
+
+/** How soon an outage must be answered: the apps' bounded waits (about 5 s) plus slack. */
+export const ANSWER_WITHIN_MS = 6000;
+
+/** Every answer is the outage's 503 `{"detail":"Service unavailable"}`, with Retry-After, in time. */
+export function expectUnavailable(expect: TestApi['expect'], answers: TimedAnswer[]): void {
+  for (const answer of answers) {
+    expect(answer, JSON.stringify(answer)).toMatchObject({
+      status: 503,
+      body: { detail: 'Service unavailable' },
+    });
+    expect(Number(answer.retryAfter)).toBeGreaterThan(0);
+    expect(answer.ms).toBeLessThan(ANSWER_WITHIN_MS);
+  }
 }
