@@ -45,13 +45,10 @@ export interface LayeredStore extends CacheStore {
   /** Whether the bus keeps `l1` coherent now (false without a bus). */
   readonly coherent: boolean;
   /**
-   * The `l1` copy of `key` when it may be served, read synchronously (an `l1` with a `peek`,
-   * such as `memoryStore()`); `undefined` means "ask `get`", not "absent".
-   */
-  peekL1(key: string): string | undefined;
-  /**
-   * `decode` of what `peekL1(key)` answers, decoded once per stored copy when `l1` keeps its
-   * entries' decoded forms (`memoryStore()` does): later hits of that copy get the same result.
+   * `decode` of the `l1` copy of `key` when it may be served, read synchronously (an `l1` with a
+   * `peek`, such as `memoryStore()`); `undefined` means "ask `get`", not "absent". Decoded once
+   * per stored copy when `l1` keeps its entries' decoded forms (`memoryStore()` does): later hits
+   * of that copy get the same result.
    */
   peekL1Decoded<T>(key: string, decode: (value: string) => T): T | undefined;
 }
@@ -145,14 +142,11 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
     get coherent() {
       return link.coherent;
     },
-    peekL1(key) {
-      const held = peekOf?.(key);
-      return held !== undefined && (link.coherent || trusted(held)) ? heldValue(held) : undefined;
-    },
     peekL1Decoded<T>(key: string, decode: (value: string) => T): T | undefined {
       if (peekEntry === undefined) {
-        const value = this.peekL1(key);
-        return value === undefined ? undefined : decode(value);
+        const held = peekOf?.(key);
+        const servable = held !== undefined && (link.coherent || trusted(held));
+        return servable ? decode(heldValue(held)) : undefined;
       }
       const entry = peekEntry(key);
       if (entry === undefined || !(link.coherent || trusted(entry.value))) return undefined;
