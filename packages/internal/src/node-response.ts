@@ -43,21 +43,32 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
  */
 export function addWhenWritten(
   outgoing: NodeResponse,
-  headers: Iterable<readonly [string, string]> | Readonly<Record<string, string>>,
+  headers: ReadonlyArray<readonly [string, string]> | Readonly<Record<string, string>>,
 ): void {
-  const pairs = Symbol.iterator in headers ? headers : undefined;
+  const pairs = Array.isArray(headers)
+    ? (headers as ReadonlyArray<readonly [string, string]>)
+    : undefined;
   const record = pairs ? undefined : (headers as Readonly<Record<string, string>>);
   const writeHead = outgoing.writeHead;
-  outgoing.writeHead = function (this: NodeResponse, status: number, ...rest: unknown[]) {
-    const fields = rest[0];
-    if (rest.length <= 1 && (fields === undefined || isPlainObject(fields))) {
+  // Explicit parameters, not `...rest`: this runs once per response.
+  outgoing.writeHead = function (
+    this: NodeResponse,
+    status: number,
+    fields?: unknown,
+    more?: unknown,
+  ) {
+    if (more === undefined && (fields === undefined || isPlainObject(fields))) {
       // Copied key by key (`{ ...fields }`, then adding keys, measured 20x slower on Node 20),
       // lower-cased as HTTP/2 and Hono's own Headers write them, so a name the response sets
       // in any case is found.
       const merged: Record<string, unknown> = {};
-      for (const key in fields) merged[key.toLowerCase()] = fields[key];
+      const own = fields as Record<string, unknown> | undefined;
+      for (const key in own) merged[key.toLowerCase()] = own[key];
       if (pairs) {
-        for (const [name, value] of pairs) if (merged[name] === undefined) merged[name] = value;
+        for (let i = 0; i < pairs.length; i++) {
+          const [name, value] = pairs[i]!;
+          if (merged[name] === undefined) merged[name] = value;
+        }
       } else {
         for (const name in record) if (merged[name] === undefined) merged[name] = record[name];
       }
@@ -66,6 +77,8 @@ export function addWhenWritten(
     // A status message or a raw list of fields: give Node ours the ordinary way.
     const all = pairs ?? Object.entries(record!);
     for (const [name, value] of all) if (!this.hasHeader(name)) this.setHeader(name, value);
-    return writeHead.call(this, status, ...rest);
+    return more === undefined
+      ? writeHead.call(this, status, fields)
+      : writeHead.call(this, status, fields, more);
   };
 }

@@ -1,5 +1,5 @@
 import { addWhenWritten, honoNodeResponse } from '@kit/internal';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { type Decision, type MiddlewareOptions, prepareMiddleware } from '../middleware.js';
 import { watchNodeResponse } from '../outcome.js';
 import type { RateLimitResult } from '../types.js';
@@ -60,6 +60,29 @@ function withHeaders(response: Response, headers: Array<[string, string]>): Resp
   }
 }
 
+/** Off Node: the headers go on Hono's context, where c.json()/c.text() build the response. */
+async function admitElsewhere(c: Context, next: Next, decision: Decision): Promise<void> {
+  const { headers, result, settle } = decision;
+  // Set before next(): set after, they would make Hono copy the finished (immutable)
+  // response, body and all...
+  for (const [name, value] of headers) c.header(name, value);
+  if (settle === undefined || result === undefined) await next();
+  else {
+    try {
+      await next();
+    } catch (error) {
+      settle(result, c, c, 500, false);
+      throw error;
+    }
+    settle(result, c, c, c.res.status, !c.req.raw.signal.aborted);
+  }
+  // ...which a handler's own `new Response()` still needs: copied onto it then, only then.
+  const first = headers[0];
+  if (first !== undefined && c.res.headers.get(first[0]) !== first[1]) {
+    for (const [name, value] of headers) c.header(name, value);
+  }
+}
+
 /**
  * Hono (v4) middleware: limits each request by `identify(c)` or client IP, writes the
  * `RateLimit-*` headers, and answers 429 `{"detail":"Rate limit exceeded"}` with `Retry-After`.
@@ -86,46 +109,39 @@ export function rateLimit(options: HonoRateLimitOptions): MiddlewareHandler {
     return c.json(decision.body, decision.status, Object.fromEntries(headers));
   }
 
-  return async function rateLimit(c, next) {
-    const forwardedFor = m.readsForwardedFor ? c.req.header('x-forwarded-for') : undefined;
-    // In middleware, Hono's routePath is the middleware's own pattern (`/api/*`).
-    const target = m.keysBy === 'route' ? c.req.routePath : c.req.path;
-    const decided = m.decide(c, target, getIp(c), forwardedFor);
-    const decision = decided instanceof Promise ? await decided : decided;
+  /** After the check: refuse, or let the request through with the headers added. */
+  function admit(
+    c: Context,
+    next: Next,
+    decision: Decision | undefined,
+  ): ReturnType<MiddlewareHandler> {
     if (decision === undefined) return next();
     const { headers, result, settle } = decision;
     if (result !== undefined) c.set('rateLimit', result);
     if (!decision.allowed) return refuse(c, decision);
     const outgoing = honoNodeResponse(c.env);
-    if (outgoing) {
-      // @hono/node-server: no Headers object is made, and no response copied.
-      addWhenWritten(outgoing, headers);
-      // Settled when the response is written or the client went away, as on Express.
-      if (settle !== undefined && result !== undefined) {
-        const nodeResponse = outgoing as unknown as Parameters<typeof watchNodeResponse>[0];
-        watchNodeResponse(nodeResponse, (status, completed) =>
-          settle(result, c, c, status, completed),
-        );
-      }
-      return next();
+    if (outgoing === undefined) return admitElsewhere(c, next, decision);
+    // @hono/node-server: no Headers object is made, and no response copied.
+    addWhenWritten(outgoing, headers);
+    // Settled when the response is written or the client went away, as on Express.
+    if (settle !== undefined && result !== undefined) {
+      const nodeResponse = outgoing as unknown as Parameters<typeof watchNodeResponse>[0];
+      watchNodeResponse(nodeResponse, (status, completed) =>
+        settle(result, c, c, status, completed),
+      );
     }
-    // Elsewhere: set before next(), so c.json()/c.text() build the response with them. Set
-    // after, they would make Hono copy the finished (immutable) response, body and all...
-    for (const [name, value] of headers) c.header(name, value);
-    if (settle === undefined || result === undefined) await next();
-    else {
-      try {
-        await next();
-      } catch (error) {
-        settle(result, c, c, 500, false);
-        throw error;
-      }
-      settle(result, c, c, c.res.status, !c.req.raw.signal.aborted);
-    }
-    // ...which a handler's own `new Response()` still needs: copied onto it then, only then.
-    const first = headers[0];
-    if (first !== undefined && c.res.headers.get(first[0]) !== first[1]) {
-      for (const [name, value] of headers) c.header(name, value);
-    }
+    return next();
+  }
+
+  // Not async: a check answered at once (memory store) hands Hono next()'s own promise, with
+  // no promise of ours around it.
+  return function rateLimit(c, next) {
+    const forwardedFor = m.readsForwardedFor ? c.req.header('x-forwarded-for') : undefined;
+    // In middleware, Hono's routePath is the middleware's own pattern (`/api/*`).
+    const target = m.keysBy === 'route' ? c.req.routePath : c.req.path;
+    const decided = m.decide(c, target, getIp(c), forwardedFor);
+    return decided instanceof Promise
+      ? decided.then((decision) => admit(c, next, decision))
+      : admit(c, next, decided);
   };
 }
