@@ -31,8 +31,14 @@ export interface CaseResult {
   p99Ms: number;
   /** Node CPU (user + system) per operation, microseconds: what this process spent. */
   nodeUsPerOp: number;
-  /** Redis command execution time per operation, microseconds (`INFO commandstats`). */
+  /**
+   * Redis server CPU per operation, microseconds: the server process's own CPU time (commands
+   * and their socket I/O) on the bench's throwaway server, `INFO commandstats` time (commands
+   * only) on a `REDIS_URL` server. NaN for rows without Redis.
+   */
   redisUsPerOp: number;
+  /** Node CPU plus Redis CPU per operation (the median of the rounds' sums). */
+  costUsPerOp: number;
   rounds: RoundResult[];
 }
 
@@ -40,6 +46,15 @@ export interface CaseResult {
 interface RoundCost {
   nodeUsPerOp: number;
   redisUsPerOp: number;
+}
+
+/** A running total of Redis CPU microseconds: the server process's where it can be read. */
+function redisMeter(
+  redis: Pick<BenchRedis, 'commandUsec' | 'processCpuUs'> | undefined,
+): () => Promise<number> {
+  if (redis === undefined) return async () => Number.NaN;
+  const { processCpuUs } = redis;
+  return processCpuUs ? async () => processCpuUs() : () => redis.commandUsec();
 }
 
 /** One row ready to time: in its own process, or in this one (`--shared-process`). */
@@ -79,17 +94,17 @@ async function startRunner(
  * then runs the rounds interleaved (round 1 of every case, then round 2, ...) so a burst of
  * load from elsewhere on the machine hits all cases alike, and reports the median of the rounds
  * for throughput, p50 and p99 separately. Each round also records what an operation cost in its
- * process's CPU and in Redis's command time (a running total of the server's command
- * microseconds): throughput on shared cores moves with outside load, these costs much less.
+ * process's CPU and in Redis's CPU (the server process's CPU time, or its command time on a
+ * `REDIS_URL` server): throughput on shared cores moves with outside load, these costs much less.
  * One case runs at a time; the others' processes wait idle.
  */
 export async function runCases(
   cases: readonly BenchCase[],
   settings: Settings,
   log: (line: string) => void,
-  redis?: Pick<BenchRedis, 'url' | 'connect' | 'commandUsec'>,
+  redis?: Pick<BenchRedis, 'url' | 'connect' | 'commandUsec' | 'processCpuUs'>,
 ): Promise<Map<string, CaseResult>> {
-  const redisUsec = redis ? () => redis.commandUsec() : async () => Number.NaN;
+  const redisUsec = redisMeter(redis);
   const runners = new Map<string, Runner>();
   try {
     for (const c of cases) {
@@ -142,6 +157,9 @@ function summarizeCases(
       p99Ms: median(own.map((x) => x.p99Ms)),
       nodeUsPerOp: median(cost.map((x) => x.nodeUsPerOp)),
       redisUsPerOp: median(cost.map((x) => x.redisUsPerOp)),
+      costUsPerOp: median(
+        cost.map((x) => x.nodeUsPerOp + (Number.isNaN(x.redisUsPerOp) ? 0 : x.redisUsPerOp)),
+      ),
       rounds: own,
     });
   }

@@ -28,6 +28,22 @@ export function ratio(
   return top === undefined || bottom === undefined ? undefined : top / bottom;
 }
 
+/**
+ * How many times cheaper row `a` is than row `b` per operation, in what both processes spent
+ * (Node CPU plus Redis CPU); undefined when either row is missing. Throughput of a closed loop
+ * on two cores also measures how the two processes' work overlaps: pipelining makes Node and
+ * Redis take turns on one batch, so a row that costs less can still finish fewer per second.
+ */
+export function cheaper(
+  results: ReadonlyMap<string, CaseResult>,
+  a: string,
+  b: string,
+): number | undefined {
+  const top = results.get(a)?.costUsPerOp;
+  const bottom = results.get(b)?.costUsPerOp;
+  return top === undefined || bottom === undefined ? undefined : bottom / top;
+}
+
 /** A markdown table of throughput rows, with each row's throughput relative to `baselineId`. */
 export function throughputTable(
   rows: readonly CaseResult[],
@@ -38,15 +54,15 @@ export function throughputTable(
   const baseline = rows.find((r) => r.id === baselineId)?.opsPerSec;
   const lines = [
     `| Row | What it measures | In flight | ${unit}/s | p50 ms | p99 ms | vs ${baselineName} | ` +
-      'Node CPU µs/op | Redis µs/op |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      'Node CPU µs/op | Redis µs/op | cost µs/op |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
     const relative = baseline ? `${(r.opsPerSec / baseline).toFixed(2)}x` : '';
     lines.push(
       `| ${r.label} | ${r.what} | ${r.concurrency} | ${formatCount(r.opsPerSec)} | ` +
         `${formatMs(r.p50Ms)} | ${formatMs(r.p99Ms)} | ${relative} | ` +
-        `${formatUs(r.nodeUsPerOp)} | ${formatUs(r.redisUsPerOp)} |`,
+        `${formatUs(r.nodeUsPerOp)} | ${formatUs(r.redisUsPerOp)} | ${formatUs(r.costUsPerOp)} |`,
     );
   }
   return lines.join('\n');

@@ -1,7 +1,7 @@
 import { type BenchCase, type CaseResult, runCases } from '../cases.js';
 import { rowRef } from '../isolated/ref.js';
 import type { BenchRedis } from '../redis.js';
-import { type Check, checkLines, formatMs, ratio, throughputTable } from '../report.js';
+import { type Check, cheaper, checkLines, formatMs, ratio, throughputTable } from '../report.js';
 import type { Settings } from '../settings.js';
 import { median } from '../stats.js';
 import { type Propagation, propagation } from './propagation.js';
@@ -13,21 +13,6 @@ import { type StampedeResult, stampede } from './stampede.js';
 
 /** A row whose rounds spread wider than this was measured while something else ran. */
 const NOISY_SPREAD = 0.25;
-
-/**
- * How many times cheaper row `a` is than row `b` per operation, in what both processes spent:
- * Node CPU plus Redis command time. Throughput alone compares a one-at-a-time in-process loop
- * with 128 pipelined round trips, which measures the scheduler as much as the hit.
- */
-function cheaper(results: ReadonlyMap<string, CaseResult>, a: string, b: string) {
-  const cost = (id: string) => {
-    const row = results.get(id);
-    if (!row) return undefined;
-    return row.nodeUsPerOp + (Number.isNaN(row.redisUsPerOp) ? 0 : row.redisUsPerOp);
-  };
-  const [top, bottom] = [cost(a), cost(b)];
-  return top === undefined || bottom === undefined ? undefined : bottom / top;
-}
 
 /** (max - min) / median of a row's rounds' throughput. */
 function spread(row: CaseResult): number {
@@ -186,7 +171,7 @@ export async function layersSection(
       : []),
     throughputTable(rows, 'hits', 'floor'),
     '',
-    '"Cost per op" is Node CPU plus Redis command time per hit: what the 10x target is about. ' +
+    '"Cost per op" is Node CPU plus Redis server CPU per hit: what the 10x target is about. ' +
       'Throughput ratios put a one-at-a-time in-process loop beside 128 pipelined round trips.',
     '',
     '### Propagation of a change across two processes (one Redis)',

@@ -23,6 +23,8 @@ export interface Variant {
   label: string;
   /** How the store is reached when that is not obvious from the label. */
   storeNote?: string;
+  /** Options of the server's ioredis client, when not the defaults. */
+  redisOptions?: { enableAutoPipelining: boolean };
 }
 
 /** The rate-limited route: a small JSON body, the same with and without middleware. */
@@ -115,6 +117,14 @@ function variantsOf(framework: Framework, section: Section): Variant[] {
   if (section === 'rate-limit') {
     rows.push({
       framework,
+      id: `${short}-noop`,
+      section,
+      role: 'reference',
+      impl: 'noop',
+      label: 'no-op middleware (calls next(), nothing else)',
+    });
+    rows.push({
+      framework,
       id: `${short}-ours-noheaders-memory`,
       section,
       role: 'reference',
@@ -122,6 +132,17 @@ function variantsOf(framework: Framework, section: Section): Variant[] {
       store: 'memory',
       label: `${OURS[section]}, headers off`,
       storeNote: 'standardHeaders and legacyHeaders false',
+    });
+    rows.push({
+      framework,
+      id: `${short}-ours-autopipe-redis`,
+      section,
+      role: 'reference',
+      impl: 'ours',
+      store: 'redis',
+      label: `${OURS[section]}, ioredis enableAutoPipelining`,
+      storeNote: 'its client made with { enableAutoPipelining: true }',
+      redisOptions: { enableAutoPipelining: true },
     });
   }
   for (const { role, impl } of impls) {

@@ -26,6 +26,10 @@ const CACHE_ADAPTER: string = '@kit/cache/fastify';
 
 const rateLimiters: Record<string, (app: FastifyInstance, ctx: ServerContext) => Promise<void>> = {
   bare: async () => {},
+  // What any rate-limit hook costs at the least: a callback onRequest hook that does nothing.
+  async noop(app) {
+    app.addHook('onRequest', (_req, _reply, done) => done());
+  },
   async ours(app, ctx) {
     const { rateLimitPlugin } = await importOrUnavailable<{
       rateLimitPlugin: FastifyPluginAsync<{ limiter: RateLimiter }>;

@@ -69,14 +69,22 @@ export async function httpSection(
       log(`  warm-up ${server.variant.framework} ${server.variant.id}`);
       await load(server, http.warmupSeconds);
     }
+    // Only on the bench's own server, whose CPU is its rows' alone.
+    const redisCpu = redis.processCpuUs ?? (() => Number.NaN);
     for (let r = 0; r < http.rounds; r++) {
       for (const server of running) {
+        const onRedis = server.variant.store === 'redis';
         const before = await server.cpu(true);
+        const redisBefore = onRedis ? redisCpu() : Number.NaN;
         const result = await load(server, http.roundSeconds);
+        const redisAfter = onRedis ? redisCpu() : Number.NaN;
         const after = await server.cpu();
+        const perRequest = (us: number) =>
+          result.requests > 0 ? us / result.requests : Number.NaN;
         const round: HttpRound = {
           ...result,
-          cpuUsPerReq: result.requests > 0 ? (after.us - before.us) / result.requests : Number.NaN,
+          cpuUsPerReq: perRequest(after.us - before.us),
+          redisUsPerReq: perRequest(redisAfter - redisBefore),
           logged: after.logged - before.logged,
         };
         rows.get(server.variant)?.rounds.push(round);

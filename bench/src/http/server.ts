@@ -47,7 +47,7 @@ const ctx: ServerContext = {
     client ??= (async () => {
       const url = process.env.BENCH_REDIS_URL;
       if (!url) throw new Error('BENCH_REDIS_URL is not set');
-      const redis = new Redis(url);
+      const redis = new Redis(url, ctx.variant.redisOptions ?? {});
       await redis.ping();
       return redis;
     })();

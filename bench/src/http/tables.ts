@@ -15,6 +15,11 @@ import type { WrkResult } from './wrk.js';
 /** One round of one row: what wrk saw, and the server's CPU per request. */
 export interface HttpRound extends WrkResult {
   cpuUsPerReq: number;
+  /**
+   * The Redis server process's CPU per request (commands and their socket I/O), for rows on
+   * Redis when the bench owns the server; NaN otherwise.
+   */
+  redisUsPerReq: number;
   /** Lines our packages logged during the round (store timeouts and failures). */
   logged: number;
 }
@@ -33,6 +38,7 @@ interface Summary {
   p50Ms: number;
   p99Ms: number;
   cpuUsPerReq: number;
+  redisUsPerReq: number;
   /** (max - min) / median of the rounds' req/s. */
   spread: number;
   errors: number;
@@ -55,6 +61,8 @@ function summarize(row: HttpRow | undefined): Summary | undefined {
     p50Ms: median(row.rounds.map((r) => r.p50Ms)),
     p99Ms: median(row.rounds.map((r) => r.p99Ms)),
     cpuUsPerReq: median(row.rounds.map((r) => r.cpuUsPerReq)),
+    // Rounds written before this column existed have none.
+    redisUsPerReq: median(row.rounds.map((r) => r.redisUsPerReq ?? Number.NaN)),
     spread: (Math.max(...rps) - Math.min(...rps)) / mid,
     errors: row.rounds.reduce((n, r) => n + r.errors, 0),
     logged: row.rounds.reduce((n, r) => n + r.logged, 0),
@@ -85,16 +93,16 @@ function frameworkTable(rows: readonly HttpRow[]): { table: string; notes: strin
   const bare = summarize(rows.find((r) => r.variant.role === 'bare'));
   const notes: string[] = [];
   const lines = [
-    '| Row | Store | req/s | p50 ms | p99 ms | server CPU µs/req | round spread | vs bare | ' +
-      'vs bare by CPU | vs best peer, same store |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| Row | Store | req/s | p50 ms | p99 ms | server CPU µs/req | Redis CPU µs/req | ' +
+      'round spread | vs bare | vs bare by CPU | vs best peer, same store |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of rows) {
     const v = row.variant;
     const mark = row.problem || row.rounds.some((r) => r.logged > 0) ? ' ⚠' : '';
     if (row.unavailable) {
       lines.push(
-        `| ${v.label} | ${storeCell(v)} | not available (${row.unavailable}) | | | | | | | |`,
+        `| ${v.label} | ${storeCell(v)} | not available (${row.unavailable}) | | | | | | | | |`,
       );
       continue;
     }
@@ -115,7 +123,9 @@ function frameworkTable(rows: readonly HttpRow[]): { table: string; notes: strin
         : undefined;
     lines.push(
       `| ${v.label}${mark} | ${storeCell(v)} | ${formatCount(s.reqPerSec)} | ${formatMs(s.p50Ms)} | ` +
-        `${formatMs(s.p99Ms)} | ${s.cpuUsPerReq.toFixed(1)} | ${(s.spread * 100).toFixed(0)}% | ` +
+        `${formatMs(s.p99Ms)} | ${s.cpuUsPerReq.toFixed(1)} | ` +
+        `${Number.isNaN(s.redisUsPerReq) ? '' : s.redisUsPerReq.toFixed(1)} | ` +
+        `${(s.spread * 100).toFixed(0)}% | ` +
         `${v.role === 'bare' ? '1.00x' : ratioCell(s, bare)} | ` +
         `${bare ? `${(bare.cpuUsPerReq / s.cpuUsPerReq).toFixed(2)}x` : ''} | ` +
         `${peer ? `${ratioCell(s, peer.summary)} (${peer.row.variant.label})` : ''} |`,
@@ -174,8 +184,10 @@ const INTROS: Record<Section, string> = {
     'keyed by client IP (all of wrk’s connections come from 127.0.0.1, so one hot key), each ' +
     'row sending the rate-limit headers it sends by default (see Response headers: ours five, ' +
     'some peers none). The "headers off" row is ours with `standardHeaders: false, ' +
-    'legacyHeaders: false`, a reference for what writing those headers costs; the targets use ' +
-    'the default rows.',
+    'legacyHeaders: false`, a reference for what writing those headers costs; the "no-op ' +
+    'middleware" row is a middleware (Fastify: an onRequest hook) that only calls next(), the ' +
+    'most any middleware can keep of the bare ceiling on that framework. The targets use the ' +
+    'default rows.',
   cache:
     `GET ${CACHE_ROUTE}, wrk cycling through 10 URLs (10 pages of ~1 KB JSON), all hits after ` +
     'warm-up; the bare app computes and serializes the page on every request, so a cache row can ' +
@@ -254,7 +266,9 @@ export function httpMarkdown(
       `to one server process per row; warm-up ${http.warmupSeconds} s per server, then ` +
       `${http.rounds} rounds of ${http.roundSeconds} s interleaved across all ${servers} servers; ` +
       'medians of the rounds. Server CPU is user + system time of the server process per ' +
-      'request; "vs bare by CPU" is the bare app\'s CPU per request over the row\'s, the ' +
+      "request; Redis CPU (Redis rows) is the same of the bench's own redis-server process, " +
+      'commands and their socket I/O; "vs bare by CPU" is the bare app\'s server CPU per ' +
+      "request over the row's, the " +
       'throughput ratio a CPU-bound server would show, and moves less with outside load. ' +
       `Round spread is (max − min) / median of the rounds' req/s. ${meta.pinning[0]?.toUpperCase()}${meta.pinning.slice(1)}.`,
     '',

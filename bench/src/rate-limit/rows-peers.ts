@@ -1,4 +1,5 @@
 /** The floors and peers of the rate-limit tables as `RowFactory`s (see rows-ours.ts). */
+import type { RedisOptions } from 'ioredis';
 import type { HostContext as Ctx } from '../isolated/ref.js';
 import {
   floorEvalsha,
@@ -11,6 +12,7 @@ import {
 export const floor = async (c: Ctx, k: number) => floorEvalsha(await c.connect(), k);
 export const floorSameKey = async (c: Ctx, k: number) =>
   floorEvalsha(await c.connect(), k, limiterShapedKeys('bench:rl:floor-same-key:', k));
-export const rlf = async (c: Ctx, k: number) => rateLimiterFlexible(await c.connect(), k);
+export const rlf = async (c: Ctx, k: number, options?: RedisOptions) =>
+  rateLimiterFlexible(await c.connect(options), k);
 export const rlr = async (c: Ctx, k: number) => rateLimitRedis(await c.connect(), k);
 export const rlm = (_: Ctx, k: number) => rateLimiterMemory(k);
