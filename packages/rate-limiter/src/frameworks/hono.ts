@@ -139,7 +139,13 @@ export function rateLimit(options: HonoRateLimitOptions): MiddlewareHandler {
     const forwardedFor = m.readsForwardedFor ? c.req.header('x-forwarded-for') : undefined;
     // In middleware, Hono's routePath is the middleware's own pattern (`/api/*`).
     const target = m.keysBy === 'route' ? c.req.routePath : c.req.path;
-    const decided = m.decide(c, target, getIp(c), forwardedFor);
+    let decided: ReturnType<typeof m.decide>;
+    try {
+      decided = m.decide(c, target, getIp(c), forwardedFor);
+    } catch (error) {
+      // Rejected, as an async middleware's would be: a caller outside Hono may await it.
+      return Promise.reject(error);
+    }
     return decided instanceof Promise
       ? decided.then((decision) => admit(c, next, decision))
       : admit(c, next, decided);
