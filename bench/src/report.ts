@@ -17,16 +17,21 @@ export function passes(check: Check): boolean {
   return check.direction === '>=' ? check.value >= check.target : check.value <= check.target;
 }
 
-/** `a / b` of the throughputs of two rows, undefined when either row is missing. */
-export function ratio(
+/** `pick(a) / pick(b)` of two rows, undefined when either row is missing. */
+function relative(
   results: ReadonlyMap<string, CaseResult>,
   a: string,
   b: string,
+  pick: (row: CaseResult) => number,
 ): number | undefined {
-  const top = results.get(a)?.opsPerSec;
-  const bottom = results.get(b)?.opsPerSec;
-  return top === undefined || bottom === undefined ? undefined : top / bottom;
+  const top = results.get(a);
+  const bottom = results.get(b);
+  return top === undefined || bottom === undefined ? undefined : pick(top) / pick(bottom);
 }
+
+/** `a / b` of the throughputs of two rows, undefined when either row is missing. */
+export const ratio = (results: ReadonlyMap<string, CaseResult>, a: string, b: string) =>
+  relative(results, a, b, (row) => row.opsPerSec);
 
 /**
  * How many times cheaper row `a` is than row `b` per operation, in what both processes spent
@@ -34,15 +39,8 @@ export function ratio(
  * on two cores also measures how the two processes' work overlaps: pipelining makes Node and
  * Redis take turns on one batch, so a row that costs less can still finish fewer per second.
  */
-export function cheaper(
-  results: ReadonlyMap<string, CaseResult>,
-  a: string,
-  b: string,
-): number | undefined {
-  const top = results.get(a)?.costUsPerOp;
-  const bottom = results.get(b)?.costUsPerOp;
-  return top === undefined || bottom === undefined ? undefined : bottom / top;
-}
+export const cheaper = (results: ReadonlyMap<string, CaseResult>, a: string, b: string) =>
+  relative(results, a, b, (row) => 1 / row.costUsPerOp);
 
 /** A markdown table of throughput rows, with each row's throughput relative to `baselineId`. */
 export function throughputTable(

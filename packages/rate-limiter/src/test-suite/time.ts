@@ -25,6 +25,12 @@ export function windowEnd(periodMs: number, now = Date.now()): number {
   return now - (now % periodMs) + periodMs;
 }
 
+/** Whole seconds from now to the end of the epoch-aligned window holding now, rounded up. */
+export function secondsToWindowEnd(periodMs: number): number {
+  const now = Date.now();
+  return Math.ceil((windowEnd(periodMs, now) - now) / 1000);
+}
+
 let counter = 0;
 /**
  * A key no other test (or process sharing the store) uses. It carries a hash tag, as the

@@ -2,6 +2,7 @@
 export {
   nextWindow,
   roomInWindow,
+  secondsToWindowEnd,
   sleep,
   uniqueKey,
   windowEnd,
