@@ -1,3 +1,4 @@
+import { coalesceWrites } from '@kit/internal';
 import type { Options } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
 import { RedisStore } from 'rate-limit-redis';
@@ -26,6 +27,24 @@ export async function floorEvalsha(
   const sha = (await client.script('LOAD', FLOOR_SCRIPT)) as string;
   const windowMs = String(WINDOW_SECONDS * 1000);
   return (i) => client.evalsha(sha, 1, keys[i % keySpace] as string, windowMs);
+}
+
+/**
+ * The same floor with each event loop turn's commands in one socket write, as both packages'
+ * Redis stores send theirs: the floor of a store that coalesces its writes.
+ */
+export async function floorEvalshaCoalesced(
+  client: Redis,
+  keySpace: number,
+  keys: string[] = keyList('bench:rl:floor-coalesced:user-', keySpace),
+): Promise<Operation> {
+  const sha = (await client.script('LOAD', FLOOR_SCRIPT)) as string;
+  const windowMs = String(WINDOW_SECONDS * 1000);
+  const beforeSend = coalesceWrites(client);
+  return (i) => {
+    beforeSend();
+    return client.evalsha(sha, 1, keys[i % keySpace] as string, windowMs);
+  };
 }
 
 /** Keys of the limiter's fixed-window shape (hash tag, path, window start), for the same-key floor. */

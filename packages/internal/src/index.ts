@@ -2,6 +2,8 @@
  * What `@kit/rate-limiter` and `@kit/cache` share, written once. Never published: each
  * package's build inlines what it uses, so each tarball stays self-contained.
  */
+
+export { coalesceWrites } from './coalesce-writes.js';
 export { Deadlines } from './deadlines.js';
 export { durationMs, MAX_TIMER_MS } from './duration.js';
 export { ExpiringMap } from './expiring-map.js';

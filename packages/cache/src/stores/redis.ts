@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type LuaScript, redisReadiness, runLua } from '@kit/internal';
+import { coalesceWrites, type LuaScript, redisReadiness, runLua } from '@kit/internal';
 import type { Cluster, Redis } from 'ioredis';
 import { check } from '../checks.js';
 import { CacheError, invalidOption } from '../errors.js';
@@ -107,10 +107,15 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   const markerKeys = (scopes: Iterable<string>) => [...scopes].map((scope) => markerPrefix + scope);
 
   const readiness = redisReadiness(client);
+  const beforeSend = coalesceWrites(client);
   // The shared readiness policy: a client not yet connected is waited on (bounded by the
-  // cache's timeout); one that lost its connection is refused at once, a bypass.
+  // cache's timeout); one that lost its connection is refused at once, a bypass. Every
+  // command is sent through here, so each joins its event loop turn's one socket write.
   const ready = (): Redis | Cluster => {
-    if (readiness() !== 'down') return client;
+    if (readiness() !== 'down') {
+      beforeSend();
+      return client;
+    }
     throw new CacheError('E_STORE_UNAVAILABLE', `client is ${client.status}, not ready`, {
       scope: 'redis',
     });

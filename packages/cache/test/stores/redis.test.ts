@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startRedisServer } from '../../../../testing/redis-server.js';
+import { countSocketWrites } from '../../../../testing/socket-writes.js';
 import { CacheError } from '../../src/index.js';
 import { redisStore } from '../../src/stores/redis.js';
 import { runCacheStoreSuite } from '../../src/test-suite.js';
@@ -30,6 +31,21 @@ runCacheStoreSuite(
 );
 
 describe('redisStore', () => {
+  it('sends the reads and writes of one event loop turn in one socket write', async () => {
+    const store = redisStore({ client, prefix: unique() });
+    const counts = countSocketWrites(client);
+    try {
+      await Promise.all(Array.from({ length: 30 }, (_, i) => store.set(`k:${i}`, `v${i}`, 10_000)));
+      expect(counts.writes + counts.batches).toBe(1);
+      counts.reset();
+      const values = await Promise.all(Array.from({ length: 30 }, (_, i) => store.get(`k:${i}`)));
+      expect(values).toEqual(Array.from({ length: 30 }, (_, i) => `v${i}`));
+      expect(counts.writes + counts.batches).toBe(1);
+    } finally {
+      counts.restore();
+    }
+  });
+
   it('prefixes keys and stores with a PX expiry', async () => {
     const prefix = unique();
     const store = redisStore({ client, prefix });

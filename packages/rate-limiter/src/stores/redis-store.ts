@@ -1,4 +1,11 @@
-import { isNoScript, type LuaScript, luaScript, redisReadiness, runLua } from '@kit/internal';
+import {
+  coalesceWrites,
+  isNoScript,
+  type LuaScript,
+  luaScript,
+  redisReadiness,
+  runLua,
+} from '@kit/internal';
 import type { Cluster, Redis } from 'ioredis';
 import { invalidOption } from '../errors.js';
 import type { AdjustRequest, RateLimitStore, StoreRequest, StoreResult } from '../types.js';
@@ -34,9 +41,12 @@ const unknownAlgorithm = (algorithm: unknown) =>
  */
 export function createRedisStore(client: Redis | Cluster, clock: () => number): RateLimitStore {
   const readiness = redisReadiness(client);
-  const run = (s: LuaScript, key: string, args: (string | number)[]) =>
-    runLua(client, s, [key], args).then(toResult);
-  const windows = createWindowsCheck(client, clock);
+  const beforeSend = coalesceWrites(client);
+  const run = (s: LuaScript, key: string, args: (string | number)[]) => {
+    beforeSend();
+    return runLua(client, s, [key], args).then(toResult);
+  };
+  const windows = createWindowsCheck(client, clock, beforeSend);
 
   // The window key suffix of the last window seen, so most checks skip a number-to-string.
   let suffixStart = -1;
@@ -61,6 +71,7 @@ export function createRedisStore(client: Redis | Cluster, clock: () => number): 
     const s = dry ? FIXED_WINDOW_PEEK_SCRIPT : FIXED_WINDOW_SCRIPT;
     const key = req.key + suffix;
     const { cost } = req;
+    beforeSend();
     // Cost 1, by far the most common, is left out: one argument less to send and parse. The
     // arguments are spelled out rather than spread from an array: this is the hot path.
     const sent =
@@ -105,9 +116,11 @@ export function createRedisStore(client: Redis | Cluster, clock: () => number): 
       }
       const args: (string | number)[] = [req.points, req.at ?? ''];
       for (const w of req.windows) args.push(w.limit, w.periodMs);
+      beforeSend();
       await runLua(client, script, [req.key], args);
     },
     async reset({ key, windows }) {
+      beforeSend();
       await runLua(
         client,
         RESET_SCRIPT,

@@ -29,6 +29,7 @@ const toResult = replyToResult;
 export function createWindowsCheck(
   client: Redis | Cluster,
   clock: () => number,
+  beforeSend: () => void,
 ): (req: StoreRequest, dry: boolean) => Promise<StoreResult> {
   // What a rule's windows send, worked out once per windows array (the limiter keeps one per
   // rule): the packed arguments and, per window, the last window start seen and its key suffix.
@@ -84,6 +85,7 @@ export function createWindowsCheck(
       const resetAt = now - (now % periodMs) + periodMs;
       return { allowed: true, remaining, resetAt, retryAfterMs: 0, window: best, at: now };
     };
+    beforeSend();
     return client.evalsha(s.sha, n, ...argv).then(answer, (error) => {
       if (!isNoScript(error)) throw error;
       return client.eval(s.source, n, ...argv).then(answer);
@@ -108,6 +110,7 @@ export function createWindowsCheck(
     }
     const args: (string | number)[] = [req.cost, dry ? '1' : '0', req.blockMs];
     for (const w of req.windows) args.push(w.limit, w.periodMs);
+    beforeSend();
     return runLua(client, script, [req.key], args).then(toResult);
   };
 }

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type TestRedis } from '../../../../testing/redis-server.js';
+import { countSocketWrites } from '../../../../testing/socket-writes.js';
 import { redisStore } from '../../src/stores/redis.js';
 import type { Algorithm, RateLimitStore, StoreWindow } from '../../src/types.js';
 import { uniqueKey } from '../support/time.js';
@@ -74,4 +75,34 @@ describe('redis store round trips', () => {
       }
     },
   );
+});
+
+describe('redis store socket writes', () => {
+  it('sends the checks of one event loop turn in one socket write, on every algorithm', async () => {
+    const counts = countSocketWrites(client);
+    try {
+      for (const algorithm of ['fixed-window', 'sliding-window', 'token-bucket'] as const) {
+        for (const windows of [THREE.slice(0, 1), THREE]) {
+          const request = (i: number) => ({
+            key: uniqueKey(`turn-${algorithm}-${i}`),
+            algorithm,
+            windows,
+            cost: 1,
+            blockMs: 0,
+          });
+          // Loads the scripts (NOSCRIPT, then EVAL, one each): not what is measured.
+          await store.consume(request(-1));
+          counts.reset();
+          const answers = await Promise.all(
+            Array.from({ length: 40 }, (_, i) => store.consume(request(i))),
+          );
+          expect(answers.every((a) => a.allowed)).toBe(true);
+          const label = `${algorithm}, ${windows.length} window(s)`;
+          expect({ label, writes: counts.writes + counts.batches }).toEqual({ label, writes: 1 });
+        }
+      }
+    } finally {
+      counts.restore();
+    }
+  });
 });
