@@ -67,7 +67,8 @@ const KNOWN = ['client', 'prefix', 'index', 'indexDepth', 'scanCount'];
  * A store over the app's ioredis client: one GET per read, one SET ... PX (or one script
  * with the index) per write. Once the client has lost its connection, commands are refused at
  * once, not queued, so an outage costs nothing but a bypass; before its first connection they
- * wait, bounded by the cache's `timeout`.
+ * wait, bounded by the cache's `timeout`. The commands of one event loop turn leave in one
+ * socket write (a `Cluster` client excepted).
  *
  * @example
  * ```ts
