@@ -18,29 +18,18 @@ return count`;
 /**
  * Bare EVALSHA of the minimal INCR+PEXPIRE script, straight on ioredis. `keys` defaults to short
  * keys; the same-key floor passes keys shaped like the limiter's fixed-window keys instead.
+ * `coalesced` sends each event loop turn's commands in one socket write, as both packages'
+ * Redis stores send theirs: the floor of a store that coalesces its writes.
  */
 export async function floorEvalsha(
   client: Redis,
   keySpace: number,
   keys: string[] = keyList('bench:rl:floor:user-', keySpace),
+  coalesced = false,
 ): Promise<Operation> {
   const sha = (await client.script('LOAD', FLOOR_SCRIPT)) as string;
   const windowMs = String(WINDOW_SECONDS * 1000);
-  return (i) => client.evalsha(sha, 1, keys[i % keySpace] as string, windowMs);
-}
-
-/**
- * The same floor with each event loop turn's commands in one socket write, as both packages'
- * Redis stores send theirs: the floor of a store that coalesces its writes.
- */
-export async function floorEvalshaCoalesced(
-  client: Redis,
-  keySpace: number,
-  keys: string[] = keyList('bench:rl:floor-coalesced:user-', keySpace),
-): Promise<Operation> {
-  const sha = (await client.script('LOAD', FLOOR_SCRIPT)) as string;
-  const windowMs = String(WINDOW_SECONDS * 1000);
-  const beforeSend = coalesceWrites(client);
+  const beforeSend = coalesced ? coalesceWrites(client) : () => {};
   return (i) => {
     beforeSend();
     return client.evalsha(sha, 1, keys[i % keySpace] as string, windowMs);

@@ -3,7 +3,7 @@ import type { RedisOptions } from 'ioredis';
 import type { HostContext as Ctx } from '../isolated/ref.js';
 import {
   floorEvalsha,
-  floorEvalshaCoalesced,
+  keyList,
   limiterShapedKeys,
   rateLimiterFlexible,
   rateLimiterMemory,
@@ -12,9 +12,9 @@ import {
 
 export const floor = async (c: Ctx, k: number) => floorEvalsha(await c.connect(), k);
 export const floorCoalesced = async (c: Ctx, k: number) =>
-  floorEvalshaCoalesced(await c.connect(), k);
+  floorEvalsha(await c.connect(), k, keyList('bench:rl:floor-coalesced:user-', k), true);
 export const floorSameKey = async (c: Ctx, k: number) =>
-  floorEvalshaCoalesced(await c.connect(), k, limiterShapedKeys('bench:rl:floor-same-key:', k));
+  floorEvalsha(await c.connect(), k, limiterShapedKeys('bench:rl:floor-same-key:', k), true);
 export const rlf = async (c: Ctx, k: number, options?: RedisOptions) =>
   rateLimiterFlexible(await c.connect(options), k);
 export const rlr = async (c: Ctx, k: number) => rateLimitRedis(await c.connect(), k);
