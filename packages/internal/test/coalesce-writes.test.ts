@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startRedisServer, type TestRedis } from '../../../testing/redis-server.js';
 import { countSocketWrites } from '../../../testing/socket-writes.js';
 import { startTcpProxy } from '../../../testing/tcp-proxy.js';
@@ -21,7 +24,7 @@ async function connected(): Promise<Redis> {
 }
 
 describe('coalesceWrites', () => {
-  it("sends a turn's commands in one socket write; without it, one write each", async () => {
+  it("sends a tick's commands in one socket write; without it, one write each", async () => {
     const client = await connected();
     const beforeSend = coalesceWrites(client);
     const counts = countSocketWrites(client);
@@ -57,7 +60,7 @@ describe('coalesceWrites', () => {
     client.disconnect();
   });
 
-  it('uncorks after the turn, so a later turn is written on its own', async () => {
+  it('uncorks after the tick, so a later tick is written on its own', async () => {
     const client = await connected();
     const beforeSend = coalesceWrites(client);
     beforeSend();
@@ -102,5 +105,73 @@ describe('coalesceWrites', () => {
     }
     client.disconnect();
     await proxy.close();
+  });
+
+  it('writes by the end of the tick, not the end of the event loop turn', async () => {
+    // Held until setImmediate, a command would wait behind every other I/O callback of the
+    // turn, however long they take, before it is even sent.
+    const client = await connected();
+    const beforeSend = coalesceWrites(client);
+    const corkedAfterTick = await new Promise<number>((resolve) => {
+      setTimeout(() => {
+        beforeSend();
+        void client.ping();
+        process.nextTick(() => resolve(client.stream.writableCorked));
+      }, 0);
+    });
+    expect(corkedAfterTick).toBe(0);
+    client.disconnect();
+  });
+
+  it('keeps working under fake timers installed after it loaded', async () => {
+    const client = await connected();
+    const beforeSend = coalesceWrites(client);
+    const realSetTimeout = globalThis.setTimeout;
+    // vitest's defaults: setTimeout, setImmediate, setInterval, Date and their clears.
+    vi.useFakeTimers();
+    try {
+      beforeSend();
+      const reply = await Promise.race([
+        client.ping(),
+        new Promise((resolve) => realSetTimeout(() => resolve('hung'), 2_000)),
+      ]);
+      expect(reply).toBe('PONG');
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(client.stream.writableCorked).toBe(0);
+    client.disconnect();
+  });
+
+  it('writes a burst of large values as it goes, not all at the end of the tick', async () => {
+    const client = await connected();
+    const beforeSend = coalesceWrites(client);
+    const counts = countSocketWrites(client);
+    const big = 'x'.repeat(512 * 1024);
+    const replies = Array.from({ length: 8 }, (_, i) => {
+      beforeSend();
+      return client.set(`big:${i}`, big);
+    });
+    expect(await Promise.all(replies)).toEqual(Array.from({ length: 8 }, () => 'OK'));
+    // 4 MiB in all, flushed past every 1 MiB: several writes, far fewer than 8.
+    expect(counts.writes + counts.batches).toBeGreaterThanOrEqual(2);
+    expect(counts.writes + counts.batches).toBeLessThan(8);
+    counts.restore();
+    client.disconnect();
+  });
+
+  it("writes a tick's commands when the process exits in that tick", async () => {
+    const script = fileURLToPath(new URL('./support/exit-in-tick.ts', import.meta.url));
+    const key = `exit:${Date.now()}`;
+    await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', script, String(server.port), key],
+      {
+        timeout: 20_000,
+      },
+    );
+    const client = await connected();
+    expect(await client.get(key)).toBe('written');
+    client.disconnect();
   });
 });
