@@ -18,7 +18,7 @@ return count`;
 /**
  * Bare EVALSHA of the minimal INCR+PEXPIRE script, straight on ioredis. `keys` defaults to short
  * keys; the same-key floor passes keys shaped like the limiter's fixed-window keys instead.
- * `coalesced` sends each event loop turn's commands in one socket write, as both packages'
+ * `coalesced` sends each tick's commands in one socket write, as both packages'
  * Redis stores send theirs: the floor of a store that coalesces its writes.
  */
 export async function floorEvalsha(

@@ -43,8 +43,8 @@ export async function rateLimitSection(
     },
     {
       id: 'floor-coalesced',
-      label: 'floor, writes coalesced per turn',
-      what: "the same script, each event loop turn's commands in one socket write (as our stores send)",
+      label: 'floor, writes coalesced per tick',
+      what: "the same script, each tick's commands in one socket write (as our stores send)",
       build: rowRef(PEERS, 'floorCoalesced', k),
     },
     {
@@ -202,7 +202,7 @@ export async function rateLimitSection(
 
   // Redis rows are compared by cost per check (Node CPU plus Redis CPU): see `cheaper`.
   const checks: Check[] = [
-    // Our stores coalesce each turn's writes: their floor is the bare script sent the same way.
+    // Our stores coalesce each tick's writes: their floor is the bare script sent the same way.
     check(
       'redis store / floor (writes coalesced), by cost',
       cheaper(redisResults, 'ours-store', 'floor-coalesced'),

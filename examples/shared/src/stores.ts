@@ -81,8 +81,9 @@ function connectRedis(url: string, logger: Logger): Redis {
     // (the limiter allows and logs, the cache bypasses) instead of hanging requests.
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
-    // No enableAutoPipelining: both packages' stores already send each turn of the event
-    // loop's commands in one write (docs/rate-limiter.md, "Client settings").
+    // Requests that arrive together share one write and one Redis read: measured to cut Redis
+    // CPU per request to about a third under HTTP load (docs/rate-limiter.md, "Client settings").
+    enableAutoPipelining: true,
   });
   let lastError = 0;
   redis.on('error', (error) => {

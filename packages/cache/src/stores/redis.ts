@@ -67,7 +67,7 @@ const KNOWN = ['client', 'prefix', 'index', 'indexDepth', 'scanCount'];
  * A store over the app's ioredis client: one GET per read, one SET ... PX (or one script
  * with the index) per write. Once the client has lost its connection, commands are refused at
  * once, not queued, so an outage costs nothing but a bypass; before its first connection they
- * wait, bounded by the cache's `timeout`. The commands of one event loop turn leave in one
+ * wait, bounded by the cache's `timeout`. The commands of one tick leave in one
  * socket write (a `Cluster` client excepted).
  *
  * @example
@@ -111,7 +111,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   const beforeSend = coalesceWrites(client);
   // The shared readiness policy: a client not yet connected is waited on (bounded by the
   // cache's timeout); one that lost its connection is refused at once, a bypass. Every
-  // command is sent through here, so each joins its event loop turn's one socket write.
+  // command is sent through here, so each joins its tick's one socket write.
   const ready = (): Redis | Cluster => {
     if (readiness() !== 'down') {
       beforeSend();

@@ -13,7 +13,7 @@ export interface RedisStoreOptions {
  * A store on Redis (or Redis Cluster) that every process of the app shares. Each check is one
  * round trip running one Lua script by SHA (reloaded on NOSCRIPT), atomic under any
  * concurrency, timed by the Redis server's clock. Keys carry a hash tag (`ratelimit:{id:path}`)
- * so a script touches a single Cluster slot. The checks of one event loop turn leave in one
+ * so a script touches a single Cluster slot. The checks of one tick leave in one
  * socket write (a `Cluster` client excepted), so the client needs no `enableAutoPipelining`.
  *
  * @example
