@@ -31,7 +31,7 @@ runCacheStoreSuite(
 );
 
 describe('redisStore', () => {
-  it('sends the reads and writes of one event loop turn in one socket write', async () => {
+  it('sends the reads and writes of one tick in one socket write', async () => {
     const store = redisStore({ client, prefix: unique() });
     const counts = countSocketWrites(client);
     try {

@@ -78,7 +78,7 @@ describe('redis store round trips', () => {
 });
 
 describe('redis store socket writes', () => {
-  it('sends the checks of one event loop turn in one socket write, on every algorithm', async () => {
+  it('sends the checks of one tick in one socket write, on every algorithm', async () => {
     const counts = countSocketWrites(client);
     try {
       for (const algorithm of ['fixed-window', 'sliding-window', 'token-bucket'] as const) {
