@@ -15,7 +15,7 @@ import { RESET } from './lua/reset.js';
 import { SLIDING_WINDOW } from './lua/sliding-window.js';
 import { TOKEN_BUCKET } from './lua/token-bucket.js';
 import { replyToResult } from './redis-reply.js';
-import { createWindowsCheck } from './redis-windows.js';
+import { createWindowsCheck, type SendLua } from './redis-windows.js';
 
 const FIXED_WINDOW_SCRIPT = luaScript(FIXED_WINDOW);
 const SLIDING_WINDOW_SCRIPT = luaScript(SLIDING_WINDOW);
@@ -42,11 +42,14 @@ const unknownAlgorithm = (algorithm: unknown) =>
 export function createRedisStore(client: Redis | Cluster, clock: () => number): RateLimitStore {
   const readiness = redisReadiness(client);
   const beforeSend = coalesceWrites(client);
-  const run = (s: LuaScript, key: string, args: (string | number)[]) => {
+  // Every script sent by name goes through here, so each joins its tick's one socket write.
+  const lua: SendLua = (s, keys, args) => {
     beforeSend();
-    return runLua(client, s, [key], args).then(toResult);
+    return runLua(client, s, keys, args);
   };
-  const windows = createWindowsCheck(client, clock, beforeSend);
+  const run = (s: LuaScript, key: string, args: (string | number)[]) =>
+    lua(s, [key], args).then(toResult);
+  const windows = createWindowsCheck(client, clock, beforeSend, lua);
 
   // The window key suffix of the last window seen, so most checks skip a number-to-string.
   let suffixStart = -1;
@@ -116,13 +119,10 @@ export function createRedisStore(client: Redis | Cluster, clock: () => number): 
       }
       const args: (string | number)[] = [req.points, req.at ?? ''];
       for (const w of req.windows) args.push(w.limit, w.periodMs);
-      beforeSend();
-      await runLua(client, script, [req.key], args);
+      await lua(script, [req.key], args);
     },
     async reset({ key, windows }) {
-      beforeSend();
-      await runLua(
-        client,
+      await lua(
         RESET_SCRIPT,
         [key],
         windows.map((w) => w.periodMs),

@@ -1,4 +1,4 @@
-import { isNoScript, type LuaScript, luaScript, runLua } from '@kit/internal';
+import { isNoScript, type LuaScript, luaScript } from '@kit/internal';
 import type { Cluster, Redis } from 'ioredis';
 import { invalidOption } from '../errors.js';
 import type { StoreRequest, StoreResult, StoreWindow } from '../types.js';
@@ -21,6 +21,13 @@ interface FixedShape {
 
 const toResult = replyToResult;
 
+/** Runs a script by SHA (EVAL after NOSCRIPT) in the store's coalesced writes. */
+export type SendLua = (
+  script: LuaScript,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+) => Promise<unknown>;
+
 /**
  * Checks of several windows, or of any window with a block: one script per algorithm
  * (lua/fixed-windows.ts and its neighbours; key layout in lua/windows.ts), one EVALSHA a check.
@@ -30,6 +37,7 @@ export function createWindowsCheck(
   client: Redis | Cluster,
   clock: () => number,
   beforeSend: () => void,
+  lua: SendLua,
 ): (req: StoreRequest, dry: boolean) => Promise<StoreResult> {
   // What a rule's windows send, worked out once per windows array (the limiter keeps one per
   // rule): the packed arguments and, per window, the last window start seen and its key suffix.
@@ -110,7 +118,6 @@ export function createWindowsCheck(
     }
     const args: (string | number)[] = [req.cost, dry ? '1' : '0', req.blockMs];
     for (const w of req.windows) args.push(w.limit, w.periodMs);
-    beforeSend();
-    return runLua(client, script, [req.key], args).then(toResult);
+    return lua(script, [req.key], args).then(toResult);
   };
 }
