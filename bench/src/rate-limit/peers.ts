@@ -15,6 +15,15 @@ const FLOOR_SCRIPT = `local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return count`;
 
+// The floor of several windows: the same per key, for each key, answering the first count.
+const FLOOR_SCRIPT_WINDOWS = `local first
+for i = 1, #KEYS do
+  local count = redis.call('INCR', KEYS[i])
+  if count == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
+  first = first or count
+end
+return first`;
+
 /**
  * Bare EVALSHA of the minimal INCR+PEXPIRE script, straight on ioredis. `keys` defaults to short
  * keys; the same-key floor passes keys shaped like the limiter's fixed-window keys instead.
@@ -33,6 +42,33 @@ export async function floorEvalsha(
   return (i) => {
     beforeSend();
     return client.evalsha(sha, 1, keys[i % keySpace] as string, windowMs);
+  };
+}
+
+/**
+ * The coalesced floor of a check of several windows: one INCR (and PEXPIRE on a new key) per
+ * window key, in one script by SHA, on the limiter's key shape for the same windows. What no
+ * store counting each window under its own key can undercut.
+ */
+export async function floorEvalshaWindows(
+  client: Redis,
+  keySpace: number,
+  periodsMs: readonly number[],
+): Promise<Operation> {
+  const sha = (await client.script('LOAD', FLOOR_SCRIPT_WINDOWS)) as string;
+  const windowMs = String(WINDOW_SECONDS * 1000);
+  const beforeSend = coalesceWrites(client);
+  const now = Date.now();
+  const keys = Array.from({ length: keySpace }, (_, n) =>
+    periodsMs.map((period, i) => {
+      const stamp = (now - (now % period)) / 1000;
+      const base = `bench:rl:floor-windows:{user-${n}:api_v1_tasks}`;
+      return i === 0 ? `${base}:${stamp}` : `${base}:w${period}:${stamp}`;
+    }),
+  );
+  return (i) => {
+    beforeSend();
+    return client.evalsha(sha, periodsMs.length, ...(keys[i % keySpace] as string[]), windowMs);
   };
 }
 

@@ -1,4 +1,4 @@
-import { type BenchCase, runCases } from '../cases.js';
+import { type BenchCase, type CaseResult, runCases } from '../cases.js';
 import { heapBytesPerKey } from '../heap.js';
 import { rowRef } from '../isolated/ref.js';
 import type { BenchRedis } from '../redis.js';
@@ -52,6 +52,12 @@ export async function rateLimitSection(
       label: 'floor, limiter-shaped keys',
       what: "the coalesced floor on keys as long as the store's (hash tag, path, window)",
       build: rowRef(PEERS, 'floorSameKey', k),
+    },
+    {
+      id: 'floor-3w',
+      label: 'floor, three windows',
+      what: 'one INCR (+ PEXPIRE when new) per window key of a minute, an hour and a day, coalesced',
+      build: rowRef(PEERS, 'floorThreeWindows', k),
     },
   ];
   if (typeof ours !== 'string') {
@@ -302,7 +308,16 @@ export async function rateLimitSection(
     ...(missing ? [`Not measured: ${missing}`, ''] : []),
     checkLines(checks),
     '',
+    floorWindowsLine(redisResults),
+    '',
   ].join('\n');
+}
+
+/** What three windows cost at the floor: the part of the 1.3x above that no store can undercut. */
+function floorWindowsLine(results: ReadonlyMap<string, CaseResult>): string {
+  const times = inverse(cheaper(results, 'floor-3w', 'floor-same-key'));
+  if (times === undefined) return 'Reference, three windows at the floor: not measured.';
+  return `Reference, not a target: the three-window floor costs ${times.toFixed(3)}x the one-window floor on limiter-shaped keys, by cost (each window is one more counter write).`;
 }
 
 /** 1 / x, for "costs at most N times" out of "N times cheaper". */

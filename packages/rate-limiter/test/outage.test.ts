@@ -80,6 +80,18 @@ describe('store outage', () => {
       expect((await store.peek(fixed)).remaining).toBe(4);
       await client.script('FLUSH');
       expect((await store.consume(fixed)).remaining).toBe(3);
+      // Fixed windows run a script written for their rule's limits and periods.
+      const windows = {
+        ...fixed,
+        key: uniqueKey('noscript-windows'),
+        windows: [
+          { limit: 5, periodMs: 60_000 },
+          { limit: 9, periodMs: 3_600_000 },
+        ],
+      } as const;
+      await store.consume(windows);
+      await client.script('FLUSH');
+      expect((await store.consume(windows)).remaining).toBe(3);
     });
 
     it('applies each policy within the timeout when a paused Redis does not answer', async () => {

@@ -2,7 +2,13 @@ import { isNoScript, type LuaScript, luaScript } from '@kit/internal';
 import type { Cluster, Redis } from 'ioredis';
 import { invalidOption } from '../errors.js';
 import type { StoreRequest, StoreResult, StoreWindow } from '../types.js';
-import { FIXED_WINDOWS, FIXED_WINDOWS_PEEK } from './lua/fixed-windows.js';
+import {
+  FIXED_WINDOWS,
+  FIXED_WINDOWS_PEEK,
+  SHAPED_MAX_LIMIT,
+  SHAPED_MAX_WINDOWS,
+  shapedFixedWindows,
+} from './lua/fixed-windows.js';
 import { SLIDING_WINDOWS } from './lua/sliding-windows.js';
 import { TOKEN_BUCKETS } from './lua/token-buckets.js';
 import { replyToResult } from './redis-reply.js';
@@ -17,9 +23,30 @@ interface FixedShape {
   limits: string[];
   starts: number[];
   suffixes: string[];
+  /** The script written for these limits and periods; `undefined`: the generic one. */
+  shaped: LuaScript | undefined;
 }
 
+/**
+ * Scripts written for a rule's shape, per store. Rules come from configuration or from a tier
+ * table, so a store sees a handful; past this many (a `resolveRule` inventing limits per
+ * request, say) the generic script serves, and Redis's script cache stays small.
+ */
+const SHAPED_SCRIPTS_MAX = 256;
+
 const toResult = replyToResult;
+
+/** Allowed in the windows named by the clock reading `now`: `best` has `remaining` left. */
+function allowedIn(
+  windows: readonly StoreWindow[],
+  now: number,
+  remaining: number,
+  best: number,
+): StoreResult {
+  const { periodMs } = windows[best]!;
+  const resetAt = now - (now % periodMs) + periodMs;
+  return { allowed: true, remaining, resetAt, retryAfterMs: 0, window: best, at: now };
+}
 
 /** Runs a script by SHA (EVAL after NOSCRIPT) in the store's coalesced writes. */
 export type SendLua = (
@@ -42,6 +69,26 @@ export function createWindowsCheck(
   // What a rule's windows send, worked out once per windows array (the limiter keeps one per
   // rule): the packed arguments and, per window, the last window start seen and its key suffix.
   const shapes = new WeakMap<readonly StoreWindow[], FixedShape>();
+  const shapedScripts = new Map<string, LuaScript>();
+  const shapedFor = (windows: readonly StoreWindow[]): LuaScript | undefined => {
+    const fits =
+      windows.length <= SHAPED_MAX_WINDOWS &&
+      windows.every((w) => Number.isSafeInteger(w.limit) && w.limit <= SHAPED_MAX_LIMIT);
+    if (!fits) return undefined;
+    const name = windows.map((w) => `${w.limit}/${w.periodMs}`).join(',');
+    let script = shapedScripts.get(name);
+    if (script === undefined && shapedScripts.size < SHAPED_SCRIPTS_MAX) {
+      const limits = windows.map((w) => w.limit);
+      script = luaScript(
+        shapedFixedWindows(
+          limits,
+          windows.map((w) => w.periodMs),
+        ),
+      );
+      shapedScripts.set(name, script);
+    }
+    return script;
+  };
   const shapeOf = (windows: readonly StoreWindow[]): FixedShape => {
     let shape = shapes.get(windows);
     if (shape === undefined) {
@@ -50,6 +97,7 @@ export function createWindowsCheck(
         limits: windows.map((w) => String(w.limit)),
         starts: windows.map(() => -1),
         suffixes: windows.map(() => ''),
+        shaped: shapedFor(windows),
       };
       shapes.set(windows, shape);
     }
@@ -72,11 +120,16 @@ export function createWindowsCheck(
       }
       argv.push(req.key + shape.suffixes[i]);
     }
-    argv.push(...shape.limits, shape.periods);
+    const shaped = dry ? undefined : shape.shaped;
+    // The shaped script has the limits and periods written in; the generic one reads them here.
+    if (shaped === undefined) argv.push(...shape.limits, shape.periods);
     // Cost 1 and no block, the common case, are left out: two arguments less each way.
     if (req.cost !== 1 || req.blockMs !== 0) argv.push(req.cost, req.blockMs);
-    const s = dry ? FIXED_PEEK : FIXED;
+    const s = shaped ?? (dry ? FIXED_PEEK : FIXED);
     const answer = (reply: unknown): StoreResult => {
+      // The shaped script's fast path: `remaining * 64 + window`, allowed in the windows named.
+      if (typeof reply === 'number')
+        return allowedIn(windows, now, Math.floor(reply / 64), reply % 64);
       const counts = reply as unknown[];
       if (Array.isArray(counts[0])) return toResult(counts[0]);
       // Bare counts: allowed in the windows this clock reading named.
@@ -89,9 +142,7 @@ export function createWindowsCheck(
           best = i;
         }
       }
-      const { periodMs } = windows[best]!;
-      const resetAt = now - (now % periodMs) + periodMs;
-      return { allowed: true, remaining, resetAt, retryAfterMs: 0, window: best, at: now };
+      return allowedIn(windows, now, remaining, best);
     };
     beforeSend();
     return client.evalsha(s.sha, n, ...argv).then(answer, (error) => {

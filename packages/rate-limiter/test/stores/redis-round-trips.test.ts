@@ -1,7 +1,10 @@
+import { luaScript } from '@kit/internal';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type TestRedis } from '../../../../testing/redis-server.js';
 import { countSocketWrites } from '../../../../testing/socket-writes.js';
+import { shapedFixedWindows } from '../../src/stores/lua/fixed-windows.js';
+import { memoryStore } from '../../src/stores/memory.js';
 import { redisStore } from '../../src/stores/redis.js';
 import type { Algorithm, RateLimitStore, StoreWindow } from '../../src/types.js';
 import { uniqueKey } from '../support/time.js';
@@ -106,3 +109,96 @@ describe('redis store socket writes', () => {
     }
   });
 });
+
+describe('redis store, fixed windows with the rule written into the script', () => {
+  const shapedSha = (windows: readonly StoreWindow[]) =>
+    luaScript(
+      shapedFixedWindows(
+        windows.map((w) => w.limit),
+        windows.map((w) => w.periodMs),
+      ),
+    ).sha;
+  const fixed = (windows: readonly StoreWindow[], cost = 1, blockMs = 0) => ({
+    key: uniqueKey('shaped'),
+    algorithm: 'fixed-window' as const,
+    windows,
+    cost,
+    blockMs,
+  });
+
+  it('sends the window keys alone, and cost and block only when they are not 1 and 0', async () => {
+    const request = fixed(THREE);
+    await store.consume(request);
+    const [plain] = await commandsOf(() => store.consume(request));
+    expect(plain).toEqual([
+      'evalsha',
+      shapedSha(THREE),
+      '3',
+      ...(await client.keys(`${request.key}*`)).sort(sortLikeWindows(request.key)),
+    ]);
+    const costly = { ...request, cost: 2, blockMs: 5_000 };
+    const [sent] = await commandsOf(() => store.consume(costly));
+    expect(sent?.slice(0, 3)).toEqual(['evalsha', shapedSha(THREE), '3']);
+    expect(sent?.slice(-2)).toEqual(['2', '5000']);
+    // A peek keeps the generic script: it reads Redis's clock anyway.
+    const [peeked] = await commandsOf(() => store.peek(request));
+    expect(peeked?.[1]).not.toBe(shapedSha(THREE));
+  });
+
+  it('answers what the in-memory store answers, ties, refusals and costs included', async () => {
+    const memory = memoryStore();
+    // The first two windows tie at every step (the first is reported) and refuse together.
+    const windows: StoreWindow[] = [
+      { limit: 4, periodMs: 60_000 },
+      { limit: 4, periodMs: 3_600_000 },
+      { limit: 6, periodMs: 86_400_000 },
+    ];
+    const redisRequest = fixed(windows);
+    const memoryRequest = { ...redisRequest };
+    const project = (r: { allowed: boolean; remaining: number; window: number }) => ({
+      allowed: r.allowed,
+      remaining: r.remaining,
+      window: r.window,
+    });
+    for (const cost of [1, 2, 1, 1, 3, 1]) {
+      const fromRedis = await store.consume({ ...redisRequest, cost });
+      const fromMemory = await memory.consume({ ...memoryRequest, cost });
+      expect({ cost, ...project(fromRedis) }).toEqual({ cost, ...project(fromMemory) });
+    }
+  });
+
+  it('falls back to the generic script past 256 shapes and for limits over 2^40', async () => {
+    const own = redisStore({ client });
+    const shapes = Array.from({ length: 260 }, (_, i): StoreWindow[] => [
+      { limit: 100 + i, periodMs: 60_000 },
+      { limit: 1_000, periodMs: 3_600_000 },
+    ]);
+    for (const windows of shapes) {
+      const answer = await own.consume(fixed(windows));
+      expect(answer.remaining).toBe(windows[0]!.limit - 1);
+    }
+    const exists = (windows: readonly StoreWindow[]) =>
+      client.script('EXISTS', shapedSha(windows)) as Promise<number[]>;
+    expect(await exists(shapes[255]!)).toEqual([1]);
+    expect(await exists(shapes[256]!)).toEqual([0]);
+    // Already known shapes keep theirs.
+    const [sent] = await commandsOf(() => own.consume(fixed(shapes[0]!)));
+    expect(sent?.[1]).toBe(shapedSha(shapes[0]!));
+
+    const huge: StoreWindow[] = [
+      { limit: 2 ** 41, periodMs: 60_000 },
+      { limit: 2 ** 41 + 1, periodMs: 3_600_000 },
+    ];
+    const hugeRequest = fixed(huge);
+    await own.consume(hugeRequest);
+    expect((await own.consume(hugeRequest)).remaining).toBe(2 ** 41 - 2);
+    expect(await exists(huge)).toEqual([0]);
+  });
+});
+
+/** Window 1's key first, then the others by period, as the store names them. */
+function sortLikeWindows(base: string) {
+  const rank = (key: string) =>
+    /^:\d+$/.test(key.slice(base.length)) ? 0 : Number(/:w(\d+):/.exec(key)?.[1]);
+  return (a: string, b: string) => rank(a) - rank(b);
+}

@@ -16,6 +16,27 @@ for i = 1, done do
   if counts[i] == cost then redis.call('DEL', KEYS[i]) else redis.call('DECRBY', KEYS[i], cost_arg) end
 end`;
 
+interface Layout {
+  /** Lua for the number of windows. */
+  n: string;
+  /** ARGV index of the cost (blockMs follows). */
+  costAt: number | string;
+  /** Lua for the table of limits. */
+  limits: string;
+  /** Lua for the comma-separated periods. */
+  periods: string;
+  /** The fast path: returns when allowed in the windows the client named. */
+  fast: string;
+}
+
+const ARGV_LAYOUT: Layout = {
+  n: '#KEYS',
+  costAt: 'n + 2',
+  limits: '{}',
+  periods: 'ARGV[n + 1]',
+  fast: FAST_PATH,
+};
+
 /**
  * Fixed windows, several at once (layout in windows.ts). As in fixed-window.ts, the client names
  * each window's key by ITS clock (KEYS[1..n]) and the common case is one INCRBY per window and
@@ -34,32 +55,76 @@ export const FIXED_WINDOWS: string = script(false);
 /** `peek` of the fixed windows: what the script above would answer, counting nothing. */
 export const FIXED_WINDOWS_PEEK: string = script(true);
 
-function script(dry: boolean): string {
-  return `local n = #KEYS
+/**
+ * Windows per script generated for one rule's shape at most, and limits at most so large that the
+ * fast path's packed reply (`remaining * 64 + window`) stays an exact integer.
+ */
+export const SHAPED_MAX_WINDOWS = 64;
+export const SHAPED_MAX_LIMIT = 2 ** 40;
+
+/**
+ * The fixed windows script for one rule's limits and periods, written into it: the fast path is
+ * unrolled (one INCRBY per window, no loop, no table, no argument to convert) and answers one
+ * integer, `remaining * 64 + window` of the tightest window, so a check of three windows sends
+ * and parses no more than a check of one. ARGV is only cost and blockMs, left out when 1 and 0.
+ * The slow path and the other replies are those of `FIXED_WINDOWS`.
+ */
+export function shapedFixedWindows(
+  limits: readonly number[],
+  periodsMs: readonly number[],
+): string {
+  const n = limits.length;
+  let fast = '';
+  let close = '';
+  for (let i = 1; i <= n; i++) {
+    const pad = '  '.repeat(i - 1);
+    fast += `${pad}local c${i} = redis.call('INCRBY', KEYS[${i}], cost_arg)\n`;
+    fast += `${pad}if c${i} > cost and c${i} <= ${limits[i - 1]} then\n`;
+    close = `${pad}end\n${pad}if c${i} == cost then redis.call('DEL', KEYS[${i}]) else redis.call('DECRBY', KEYS[${i}], cost_arg) end\n${close}`;
+  }
+  const pad = '  '.repeat(n);
+  fast += `${pad}local r, w = ${limits[0]} - c1, 0\n`;
+  for (let i = 2; i <= n; i++) {
+    fast += `${pad}if ${limits[i - 1]} - c${i} < r then r, w = ${limits[i - 1]} - c${i}, ${i - 1} end\n`;
+  }
+  fast += `${pad}return r * 64 + w\n${close}`;
+  return script(false, {
+    n: String(n),
+    costAt: 1,
+    limits: `{${limits.join(', ')}}`,
+    periods: `'${periodsMs.join(',')}'`,
+    fast,
+  });
+}
+
+function script(dry: boolean, layout: Layout = ARGV_LAYOUT): string {
+  const costAt = layout.costAt;
+  const blockAt = typeof costAt === 'number' ? costAt + 1 : 'n + 3';
+  const fromArgv = layout === ARGV_LAYOUT;
+  return `local n = ${layout.n}
 -- Every tonumber() showed in the bench: none for the defaults.
 local cost_arg, cost, block = '1', 1, 0
-if ARGV[n + 2] then
-  cost_arg = ARGV[n + 2]
-  cost, block = tonumber(cost_arg), tonumber(ARGV[n + 3])
+if ARGV[${costAt}] then
+  cost_arg = ARGV[${costAt}]
+  cost, block = tonumber(cost_arg), tonumber(ARGV[${blockAt}])
 end
 local dry = ${dry}
 local base
 if block > 0 then base = string.match(KEYS[1], '^(.*):%d+$') end
 ${blockCheck(NOW, (reply) => `{${reply}}`)}
-${dry ? '' : FAST_PATH}
+${dry ? '' : layout.fast}
 ${NOW}
 base = base or string.match(KEYS[1], '^(.*):%d+$')
-local keys, resets, limits = {}, {}, {}
+local keys, resets, limits = {}, {}, ${layout.limits}
 local i = 0
-for p in string.gmatch(ARGV[n + 1], '%d+') do
+for p in string.gmatch(${layout.periods}, '%d+') do
   i = i + 1
   local period = tonumber(p)
   local start = now - now % period
   local stamp = start
   if period % 1000 == 0 then stamp = start / 1000 end
   if i == 1 then keys[i] = base .. ':' .. stamp else keys[i] = base .. ':w' .. p .. ':' .. stamp end
-  resets[i] = start + period
-  limits[i] = tonumber(ARGV[i])
+  resets[i] = start + period${fromArgv ? '\n  limits[i] = tonumber(ARGV[i])' : ''}
 end
 local used = redis.call('MGET', unpack(keys))
 local w, wait, rem = 0, -1, 0
