@@ -90,7 +90,8 @@ async function startRunner(
 }
 
 /**
- * Builds every case (each in a process of its own unless `--shared-process`), warms each up,
+ * Builds every case (each in `processesPerRow` processes of its own unless `--shared-process`,
+ * each process taking the rounds in turn), warms each up,
  * then runs the rounds interleaved (round 1 of every case, then round 2, ...) so a burst of
  * load from elsewhere on the machine hits all cases alike, and reports the median of the rounds
  * for throughput, p50 and p99 separately. Each round also records what an operation cost in its
@@ -105,20 +106,27 @@ export async function runCases(
   redis?: Pick<BenchRedis, 'url' | 'connect' | 'commandUsec' | 'processCpuUs'>,
 ): Promise<Map<string, CaseResult>> {
   const redisUsec = redisMeter(redis);
-  const runners = new Map<string, Runner>();
+  const runners = new Map<string, Runner[]>();
   try {
+    const processes = settings.isolate ? settings.processesPerRow : 1;
     for (const c of cases) {
       log(`  build and warm up ${c.label}`);
-      const runner = await startRunner(c, settings, redis);
-      runners.set(c.id, runner);
-      await runner.round(c.concurrency ?? settings.concurrency, settings.warmupMs);
+      const own: Runner[] = [];
+      for (let p = 0; p < processes; p++) {
+        const runner = await startRunner(c, settings, redis);
+        own.push(runner);
+        await runner.round(c.concurrency ?? settings.concurrency, settings.warmupMs);
+      }
+      runners.set(c.id, own);
     }
     const rounds = new Map<string, RoundResult[]>(cases.map((c) => [c.id, []]));
     const costs = new Map<string, RoundCost[]>(cases.map((c) => [c.id, []]));
     for (let r = 0; r < settings.rounds; r++) {
       for (const c of cases) {
         const redisBefore = await redisUsec();
-        const { result, cpuUs } = await (runners.get(c.id) as Runner).round(
+        // The row's processes in turn: round r in process r mod processes.
+        const own = runners.get(c.id) as Runner[];
+        const { result, cpuUs } = await (own[r % own.length] as Runner).round(
           c.concurrency ?? settings.concurrency,
           settings.roundMs,
         );
@@ -133,7 +141,7 @@ export async function runCases(
     }
     return summarizeCases(cases, settings, rounds, costs);
   } finally {
-    await Promise.all([...runners.values()].map((runner) => runner.stop()));
+    await Promise.all([...runners.values()].flat().map((runner) => runner.stop()));
   }
 }
 

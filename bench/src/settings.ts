@@ -28,6 +28,12 @@ export interface Settings {
    * one (`--shared-process`, to see what rows sharing one process's compiled code cost).
    */
   isolate: boolean;
+  /**
+   * Processes each isolated row runs in, its rounds taken in turn: one process's luck (V8's
+   * random hash seed, where its heap landed) moved a row's median by up to 30% from run to run,
+   * and the median over processes is what a typical process of an app sees.
+   */
+  processesPerRow: number;
   /** The sections this run makes, in the order of SECTIONS. */
   sections: SectionName[];
   /** Operations in flight per Redis-backed case, all on that case's one connection. */
@@ -83,7 +89,7 @@ function numberFlag(argv: readonly string[], name: string, fallback: number): nu
  * run. `--only http` (or any comma list of sections) runs just those; `--framework hono`,
  * `--variant rl-ours-memory`, `--no-pin`, `--cpu-prof`, `--http-rounds N` and
  * `--http-seconds N` shape the HTTP section; `--shared-process` times the library rows in this
- * process instead of one process per row.
+ * process instead of in processes of their own (`--processes N` per row, 3 by default).
  */
 export function readSettings(argv: readonly string[]): Settings {
   const quick = argv.includes('--quick');
@@ -109,6 +115,7 @@ export function readSettings(argv: readonly string[]): Settings {
     return {
       ...base,
       concurrency: 128,
+      processesPerRow: 1,
       warmupMs: 100,
       roundMs: 200,
       rounds: 3,
@@ -122,9 +129,10 @@ export function readSettings(argv: readonly string[]): Settings {
   return {
     ...base,
     concurrency: 128,
+    processesPerRow: numberFlag(argv, '--processes', 3),
     warmupMs: 1_000,
     roundMs: 1_500,
-    rounds: 5,
+    rounds: 6,
     keySpace: 10_000,
     heapKeys: 500_000,
     fillUsers: 1_000,
