@@ -62,7 +62,9 @@ try {
     `${new Date().toISOString()} · Node ${process.version} · Redis ${redis.version} · ` +
       `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}) · ` +
       `${settings.concurrency} in flight per Redis row · warm-up ${settings.warmupMs} ms, ` +
-      `median of ${settings.rounds} rounds of ${settings.roundMs} ms · run took ${seconds} s · ` +
+      `median of ${settings.rounds} rounds of ${settings.roundMs} ms` +
+      (settings.isolate ? ` over ${settings.processesPerRow} processes per row` : ', one process') +
+      ` · run took ${seconds} s · ` +
       `1-min load average ${loadAtStart.toFixed(1)} at start, ${(loadavg()[0] ?? 0).toFixed(1)} at end`,
     '',
   ].join('\n');
