@@ -58,7 +58,9 @@ export type SendLua = (
 /**
  * Checks of several windows, or of any window with a block: one script per algorithm
  * (lua/fixed-windows.ts and its neighbours; key layout in lua/windows.ts), one EVALSHA a check.
- * `clock` names the fixed windows' keys, as for a single window.
+ * Fixed windows consume through a script written for the rule's limits and periods
+ * (`shapedFixedWindows`) while the store has room for one more. `clock` names the fixed
+ * windows' keys, as for a single window.
  */
 export function createWindowsCheck(
   client: Redis | Cluster,
@@ -71,9 +73,18 @@ export function createWindowsCheck(
   const shapes = new WeakMap<readonly StoreWindow[], FixedShape>();
   const shapedScripts = new Map<string, LuaScript>();
   const shapedFor = (windows: readonly StoreWindow[]): LuaScript | undefined => {
+    // Written into Lua source: integers only (a store called from JavaScript may be handed
+    // anything), so nothing but digits ever reaches the script's text.
     const fits =
       windows.length <= SHAPED_MAX_WINDOWS &&
-      windows.every((w) => Number.isSafeInteger(w.limit) && w.limit <= SHAPED_MAX_LIMIT);
+      windows.every(
+        (w) =>
+          Number.isSafeInteger(w.limit) &&
+          w.limit >= 0 &&
+          w.limit <= SHAPED_MAX_LIMIT &&
+          Number.isSafeInteger(w.periodMs) &&
+          w.periodMs > 0,
+      );
     if (!fits) return undefined;
     const name = windows.map((w) => `${w.limit}/${w.periodMs}`).join(',');
     let script = shapedScripts.get(name);

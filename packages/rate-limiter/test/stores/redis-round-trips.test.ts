@@ -202,3 +202,25 @@ function sortLikeWindows(base: string) {
     /^:\d+$/.test(key.slice(base.length)) ? 0 : Number(/:w(\d+):/.exec(key)?.[1]);
   return (a: string, b: string) => rank(a) - rank(b);
 }
+
+describe('redis store, a rule written into a script is never code', () => {
+  it('keeps values that are not integers out of the script source', async () => {
+    const canary = uniqueKey('canary');
+    await client.set(canary, '1');
+    const injected = "60000', redis.call('FLUSHALL'), '";
+    const hour = { limit: 9, periodMs: 3_600_000 };
+    const shapes = [
+      // A period, then a limit, that are not integers, beside a well-formed window.
+      [{ limit: 5, periodMs: injected as unknown as number }, hour],
+      [{ limit: `1 + redis.call('FLUSHALL')` as unknown as number, periodMs: 60_000 }, hour],
+    ];
+    for (const windows of shapes) {
+      const request = { key: uniqueKey('injected'), algorithm: 'fixed-window', windows } as const;
+      // Twice: the first call of a key takes the script's slow path, where the periods are read.
+      for (let i = 0; i < 2; i++) {
+        await store.consume({ ...request, cost: 1, blockMs: 0 }).catch(() => undefined);
+      }
+    }
+    expect(await client.get(canary)).toBe('1');
+  });
+});
