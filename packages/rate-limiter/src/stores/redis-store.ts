@@ -15,7 +15,7 @@ import { RESET } from './lua/reset.js';
 import { SLIDING_WINDOW } from './lua/sliding-window.js';
 import { TOKEN_BUCKET } from './lua/token-bucket.js';
 import { replyToResult } from './redis-reply.js';
-import { createWindowsCheck, type SendLua } from './redis-windows.js';
+import { createWindowsCheck, type SendLua, SHAPED_AFTER_USES } from './redis-windows.js';
 
 const FIXED_WINDOW_SCRIPT = luaScript(FIXED_WINDOW);
 const SLIDING_WINDOW_SCRIPT = luaScript(SLIDING_WINDOW);
@@ -39,7 +39,12 @@ const unknownAlgorithm = (algorithm: unknown) =>
  * one window without a block runs its algorithm's own script; anything else one script of
  * several windows (redis-windows.ts). Either way: one EVALSHA per check.
  */
-export function createRedisStore(client: Redis | Cluster, clock: () => number): RateLimitStore {
+export function createRedisStore(
+  client: Redis | Cluster,
+  clock: () => number,
+  // Tests lower it to run the store suite through the rule-shaped scripts.
+  shapeAfterUses = SHAPED_AFTER_USES,
+): RateLimitStore {
   const readiness = redisReadiness(client);
   const beforeSend = coalesceWrites(client);
   // Every script sent by name goes through here, so each joins its tick's one socket write.
@@ -49,7 +54,7 @@ export function createRedisStore(client: Redis | Cluster, clock: () => number): 
   };
   const run = (s: LuaScript, key: string, args: (string | number)[]) =>
     lua(s, [key], args).then(toResult);
-  const windows = createWindowsCheck(client, clock, beforeSend, lua);
+  const windows = createWindowsCheck(client, clock, beforeSend, lua, shapeAfterUses);
 
   // The window key suffix of the last window seen, so most checks skip a number-to-string.
   let suffixStart = -1;

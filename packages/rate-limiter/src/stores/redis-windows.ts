@@ -19,31 +19,40 @@ const SLIDING = luaScript(SLIDING_WINDOWS);
 const TOKEN = luaScript(TOKEN_BUCKETS);
 
 interface FixedShape {
+  /** The limits and periods, each read once from the rule: everything below is made from these. */
+  limitValues: number[];
+  periodValues: number[];
   periods: string;
   limits: string[];
   starts: number[];
   suffixes: string[];
+  /** Consumes so far, until the shape is written into a script (`SHAPED_AFTER_USES`). */
+  uses: number;
   /** The script written for these limits and periods; `undefined`: the generic one. */
   shaped: LuaScript | undefined;
 }
 
 /**
- * Scripts written for a rule's shape, per store. Rules come from configuration or from a tier
- * table, so a store sees a handful; past this many (a `resolveRule` inventing limits per
- * request, say) the generic script serves, and Redis's script cache stays small.
+ * Scripts written for a rule's shape, at most, per store. Redis keeps every script it has run
+ * until SCRIPT FLUSH (7.0) and processes of one app with the same rules load the same scripts,
+ * but rules of made-up limits (a quota per customer, say) would each add one: past this many,
+ * and for a rule used fewer than `SHAPED_AFTER_USES` times, the generic script serves.
  */
-const SHAPED_SCRIPTS_MAX = 256;
+export const SHAPED_SCRIPTS_MAX = 32;
+
+/** Consumes of a rule before it gets a script of its own: only rules in use are written. */
+export const SHAPED_AFTER_USES = 100;
 
 const toResult = replyToResult;
 
 /** Allowed in the windows named by the clock reading `now`: `best` has `remaining` left. */
 function allowedIn(
-  windows: readonly StoreWindow[],
+  periods: readonly number[],
   now: number,
   remaining: number,
   best: number,
 ): StoreResult {
-  const { periodMs } = windows[best]!;
+  const periodMs = periods[best]!;
   const resetAt = now - (now % periodMs) + periodMs;
   return { allowed: true, remaining, resetAt, retryAfterMs: 0, window: best, at: now };
 }
@@ -58,7 +67,7 @@ export type SendLua = (
 /**
  * Checks of several windows, or of any window with a block: one script per algorithm
  * (lua/fixed-windows.ts and its neighbours; key layout in lua/windows.ts), one EVALSHA a check.
- * Fixed windows consume through a script written for the rule's limits and periods
+ * Fixed windows of a rule in use consume through a script written for its limits and periods
  * (`shapedFixedWindows`) while the store has room for one more. `clock` names the fixed
  * windows' keys, as for a single window.
  */
@@ -67,62 +76,70 @@ export function createWindowsCheck(
   clock: () => number,
   beforeSend: () => void,
   lua: SendLua,
+  shapeAfterUses = SHAPED_AFTER_USES,
 ): (req: StoreRequest, dry: boolean) => Promise<StoreResult> {
   // What a rule's windows send, worked out once per windows array (the limiter keeps one per
   // rule): the packed arguments and, per window, the last window start seen and its key suffix.
   const shapes = new WeakMap<readonly StoreWindow[], FixedShape>();
   const shapedScripts = new Map<string, LuaScript>();
-  const shapedFor = (windows: readonly StoreWindow[]): LuaScript | undefined => {
-    // Written into Lua source: integers only (a store called from JavaScript may be handed
-    // anything), so nothing but digits ever reaches the script's text.
+  const newShape = (windows: readonly StoreWindow[]): FixedShape => {
+    const limitValues = windows.map((w) => w.limit);
+    const periodValues = windows.map((w) => w.periodMs);
+    const shape: FixedShape = {
+      limitValues,
+      periodValues,
+      periods: periodValues.join(','),
+      limits: limitValues.map(String),
+      starts: windows.map(() => -1),
+      suffixes: windows.map(() => ''),
+      uses: 0,
+      shaped: undefined,
+    };
+    shapes.set(windows, shape);
+    return shape;
+  };
+  // The array's windows now, against those the shape was made of: a window pushed onto the
+  // array, or a limit changed in it, makes a new shape rather than go uncounted.
+  const sameShape = (shape: FixedShape, windows: readonly StoreWindow[]): boolean => {
+    const n = windows.length;
+    if (n !== shape.limitValues.length) return false;
+    for (let i = 0; i < n; i++) {
+      const w = windows[i]!;
+      if (w.limit !== shape.limitValues[i] || w.periodMs !== shape.periodValues[i]) return false;
+    }
+    return true;
+  };
+  const shapedFor = (shape: FixedShape): LuaScript | undefined => {
+    const { limitValues: limits, periodValues: periods } = shape;
+    // Written into Lua source, from the copies the shape holds: integers only (a store called
+    // from JavaScript may be handed anything), so nothing but digits reaches the script's text.
     const fits =
-      windows.length <= SHAPED_MAX_WINDOWS &&
-      windows.every(
-        (w) =>
-          Number.isSafeInteger(w.limit) &&
-          w.limit >= 0 &&
-          w.limit <= SHAPED_MAX_LIMIT &&
-          Number.isSafeInteger(w.periodMs) &&
-          w.periodMs > 0,
-      );
+      limits.length <= SHAPED_MAX_WINDOWS &&
+      limits.every((l) => Number.isSafeInteger(l) && l >= 0 && l <= SHAPED_MAX_LIMIT) &&
+      periods.every((p) => Number.isSafeInteger(p) && p > 0);
     if (!fits) return undefined;
-    const name = windows.map((w) => `${w.limit}/${w.periodMs}`).join(',');
+    const name = `${limits.join(',')}/${periods.join(',')}`;
     let script = shapedScripts.get(name);
     if (script === undefined && shapedScripts.size < SHAPED_SCRIPTS_MAX) {
-      const limits = windows.map((w) => w.limit);
-      script = luaScript(
-        shapedFixedWindows(
-          limits,
-          windows.map((w) => w.periodMs),
-        ),
-      );
+      script = luaScript(shapedFixedWindows(limits, periods));
       shapedScripts.set(name, script);
     }
     return script;
   };
-  const shapeOf = (windows: readonly StoreWindow[]): FixedShape => {
-    let shape = shapes.get(windows);
-    if (shape === undefined) {
-      shape = {
-        periods: windows.map((w) => w.periodMs).join(','),
-        limits: windows.map((w) => String(w.limit)),
-        starts: windows.map(() => -1),
-        suffixes: windows.map(() => ''),
-        shaped: shapedFor(windows),
-      };
-      shapes.set(windows, shape);
-    }
-    return shape;
-  };
 
   function fixed(req: StoreRequest, dry: boolean): Promise<StoreResult> {
     const { windows } = req;
-    const shape = shapeOf(windows);
+    let shape = shapes.get(windows);
+    if (shape === undefined || !sameShape(shape, windows)) shape = newShape(windows);
+    if (!dry && shape.uses < shapeAfterUses && ++shape.uses === shapeAfterUses) {
+      shape.shaped = shapedFor(shape);
+    }
+    const { periodValues, limitValues } = shape;
     const now = clock();
-    const n = windows.length;
+    const n = periodValues.length;
     const argv: (string | number)[] = [];
     for (let i = 0; i < n; i++) {
-      const { periodMs } = windows[i]!;
+      const periodMs = periodValues[i]!;
       const start = now - (now % periodMs);
       if (shape.starts[i] !== start) {
         const stamp = periodMs % 1000 === 0 ? start / 1000 : start;
@@ -139,21 +156,22 @@ export function createWindowsCheck(
     const s = shaped ?? (dry ? FIXED_PEEK : FIXED);
     const answer = (reply: unknown): StoreResult => {
       // The shaped script's fast path: `remaining * 64 + window`, allowed in the windows named.
-      if (typeof reply === 'number')
-        return allowedIn(windows, now, Math.floor(reply / 64), reply % 64);
+      if (typeof reply === 'number') {
+        return allowedIn(periodValues, now, Math.floor(reply / 64), reply % 64);
+      }
       const counts = reply as unknown[];
       if (Array.isArray(counts[0])) return toResult(counts[0]);
       // Bare counts: allowed in the windows this clock reading named.
       let best = 0;
       let remaining = Number.POSITIVE_INFINITY;
       for (let i = 0; i < n; i++) {
-        const left = windows[i]!.limit - (counts[i] as number);
+        const left = limitValues[i]! - (counts[i] as number);
         if (left < remaining) {
           remaining = left;
           best = i;
         }
       }
-      return allowedIn(windows, now, remaining, best);
+      return allowedIn(periodValues, now, remaining, best);
     };
     beforeSend();
     return client.evalsha(s.sha, n, ...argv).then(answer, (error) => {

@@ -6,6 +6,7 @@ import { countSocketWrites } from '../../../../testing/socket-writes.js';
 import { shapedFixedWindows } from '../../src/stores/lua/fixed-windows.js';
 import { memoryStore } from '../../src/stores/memory.js';
 import { redisStore } from '../../src/stores/redis.js';
+import { SHAPED_AFTER_USES, SHAPED_SCRIPTS_MAX } from '../../src/stores/redis-windows.js';
 import type { Algorithm, RateLimitStore, StoreWindow } from '../../src/types.js';
 import { uniqueKey } from '../support/time.js';
 
@@ -125,24 +126,31 @@ describe('redis store, fixed windows with the rule written into the script', () 
     cost,
     blockMs,
   });
+  /** Puts a rule in use: its consumes up to the point where it gets its own script. */
+  const warm = (target: RateLimitStore, windows: readonly StoreWindow[]) =>
+    Promise.all(Array.from({ length: SHAPED_AFTER_USES }, () => target.consume(fixed(windows))));
 
   it('sends the window keys alone, and cost and block only when they are not 1 and 0', async () => {
-    const request = fixed(THREE);
-    await store.consume(request);
+    const windows = THREE.map((w) => ({ ...w }));
+    const request = fixed(windows);
+    // A rule not yet in use runs the generic script, limits and periods sent.
+    const [early] = await commandsOf(() => store.consume(request));
+    expect(early?.slice(-4)).toEqual(['10', '20', '30', '60000,3600000,86400000']);
+    await warm(store, windows);
     const [plain] = await commandsOf(() => store.consume(request));
     expect(plain).toEqual([
       'evalsha',
-      shapedSha(THREE),
+      shapedSha(windows),
       '3',
       ...(await client.keys(`${request.key}*`)).sort(sortLikeWindows(request.key)),
     ]);
     const costly = { ...request, cost: 2, blockMs: 5_000 };
     const [sent] = await commandsOf(() => store.consume(costly));
-    expect(sent?.slice(0, 3)).toEqual(['evalsha', shapedSha(THREE), '3']);
+    expect(sent?.slice(0, 3)).toEqual(['evalsha', shapedSha(windows), '3']);
     expect(sent?.slice(-2)).toEqual(['2', '5000']);
     // A peek keeps the generic script: it reads Redis's clock anyway.
     const [peeked] = await commandsOf(() => store.peek(request));
-    expect(peeked?.[1]).not.toBe(shapedSha(THREE));
+    expect(peeked?.[1]).not.toBe(shapedSha(windows));
   });
 
   it('answers what the in-memory store answers, ties, refusals and costs included', async () => {
@@ -153,6 +161,7 @@ describe('redis store, fixed windows with the rule written into the script', () 
       { limit: 4, periodMs: 3_600_000 },
       { limit: 6, periodMs: 86_400_000 },
     ];
+    await warm(store, windows);
     const redisRequest = fixed(windows);
     const memoryRequest = { ...redisRequest };
     const project = (r: { allowed: boolean; remaining: number; window: number }) => ({
@@ -165,22 +174,22 @@ describe('redis store, fixed windows with the rule written into the script', () 
       const fromMemory = await memory.consume({ ...memoryRequest, cost });
       expect({ cost, ...project(fromRedis) }).toEqual({ cost, ...project(fromMemory) });
     }
+    expect(await client.script('EXISTS', shapedSha(windows))).toEqual([1]);
   });
 
-  it('falls back to the generic script past 256 shapes and for limits over 2^40', async () => {
+  it(`writes at most ${SHAPED_SCRIPTS_MAX} scripts, none for limits over 2^40`, async () => {
     const own = redisStore({ client });
-    const shapes = Array.from({ length: 260 }, (_, i): StoreWindow[] => [
-      { limit: 100 + i, periodMs: 60_000 },
-      { limit: 1_000, periodMs: 3_600_000 },
+    const shapes = Array.from({ length: SHAPED_SCRIPTS_MAX + 2 }, (_, i): StoreWindow[] => [
+      { limit: 10_000 + i, periodMs: 60_000 },
+      { limit: 100_000, periodMs: 3_600_000 },
     ]);
-    for (const windows of shapes) {
-      const answer = await own.consume(fixed(windows));
-      expect(answer.remaining).toBe(windows[0]!.limit - 1);
-    }
+    for (const windows of shapes) await warm(own, windows);
     const exists = (windows: readonly StoreWindow[]) =>
       client.script('EXISTS', shapedSha(windows)) as Promise<number[]>;
-    expect(await exists(shapes[255]!)).toEqual([1]);
-    expect(await exists(shapes[256]!)).toEqual([0]);
+    expect(await exists(shapes[SHAPED_SCRIPTS_MAX - 1]!)).toEqual([1]);
+    expect(await exists(shapes[SHAPED_SCRIPTS_MAX]!)).toEqual([0]);
+    const past = fixed(shapes[SHAPED_SCRIPTS_MAX]!);
+    expect((await own.consume(past)).remaining).toBe(10_000 + SHAPED_SCRIPTS_MAX - 1);
     // Already known shapes keep theirs.
     const [sent] = await commandsOf(() => own.consume(fixed(shapes[0]!)));
     expect(sent?.[1]).toBe(shapedSha(shapes[0]!));
@@ -189,10 +198,27 @@ describe('redis store, fixed windows with the rule written into the script', () 
       { limit: 2 ** 41, periodMs: 60_000 },
       { limit: 2 ** 41 + 1, periodMs: 3_600_000 },
     ];
+    await warm(redisStore({ client }), huge);
     const hugeRequest = fixed(huge);
     await own.consume(hugeRequest);
     expect((await own.consume(hugeRequest)).remaining).toBe(2 ** 41 - 2);
     expect(await exists(huge)).toEqual([0]);
+  });
+
+  it('counts a window pushed onto a rule already in use', async () => {
+    const windows: StoreWindow[] = [
+      { limit: 5, periodMs: 60_000 },
+      { limit: 9, periodMs: 3_600_000 },
+    ];
+    await warm(store, windows);
+    windows.push({ limit: 1, periodMs: 86_400_000 });
+    const request = fixed(windows);
+    expect((await store.consume(request)).allowed).toBe(true);
+    const refused = await store.consume(request);
+    expect({ allowed: refused.allowed, window: refused.window }).toEqual({
+      allowed: false,
+      window: 2,
+    });
   });
 });
 
@@ -222,5 +248,42 @@ describe('redis store, a rule written into a script is never code', () => {
       }
     }
     expect(await client.get(canary)).toBe('1');
+  });
+
+  it('writes each limit as it was read once, not as a getter answers later', async () => {
+    const canary = uniqueKey('canary-getter');
+    await client.set(canary, '1');
+    let reads = 0;
+    // Well-formed while checked, a payload on a later read (the sixth is where a store that
+    // read the limit again to write the source would take it), and for good from read 200.
+    const shifty = {
+      periodMs: 60_000,
+      get limit() {
+        reads++;
+        const payload = reads === 6 || reads >= 200;
+        return (payload ? "(redis.call('FLUSHALL') and 5)" : 5) as number;
+      },
+    };
+    const windows = [shifty, { limit: 9, periodMs: 3_600_000 }];
+    for (let i = 0; i < 3 * SHAPED_AFTER_USES; i++) {
+      await store
+        .consume({
+          key: uniqueKey('shifty'),
+          algorithm: 'fixed-window',
+          windows,
+          cost: 1,
+          blockMs: 0,
+        })
+        .catch(() => undefined);
+    }
+    expect(reads).toBeGreaterThan(3 * SHAPED_AFTER_USES);
+    expect(await client.get(canary)).toBe('1');
+  });
+
+  it('refuses to write anything but whole numbers into a script', () => {
+    expect(() =>
+      shapedFixedWindows([5, '1 or 1' as unknown as number], [60_000, 3_600_000]),
+    ).toThrow('not a whole number');
+    expect(() => shapedFixedWindows([5], [1.5])).toThrow('not a whole number');
   });
 });

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createRateLimiter } from '../../src/index.js';
 import { redisStore } from '../../src/stores/redis.js';
+import { createRedisStore } from '../../src/stores/redis-store.js';
 import { runRateLimitStoreSuite } from '../../src/test-suite/index.js';
 import { uniqueKey } from '../support/time.js';
 
@@ -10,6 +11,13 @@ const store = redisStore({ client });
 afterAll(() => client.quit());
 
 runRateLimitStoreSuite({ describe, it, expect }, { name: 'redis', makeStore: () => store });
+// Again with every rule of fixed windows run through a script written for it from its first
+// consume (an app's store does so from its hundredth).
+const shapedStore = createRedisStore(client, Date.now, 1);
+runRateLimitStoreSuite(
+  { describe, it, expect },
+  { name: 'redis, rule-shaped scripts', makeStore: () => shapedStore },
+);
 
 describe('redis store specifics', () => {
   it('keys the fixed window as <base>:<window_start seconds> with the window as TTL', async () => {

@@ -73,21 +73,24 @@ export function shapedFixedWindows(
   limits: readonly number[],
   periodsMs: readonly number[],
 ): string {
+  for (const value of [...limits, ...periodsMs]) {
+    // Source text: digits only, whatever the caller checked.
+    if (!/^\d+$/.test(String(value))) throw new TypeError(`not a whole number: ${String(value)}`);
+  }
   const n = limits.length;
+  // Nested, one level per window, unindented: the source stays linear in the windows.
   let fast = '';
   let close = '';
   for (let i = 1; i <= n; i++) {
-    const pad = '  '.repeat(i - 1);
-    fast += `${pad}local c${i} = redis.call('INCRBY', KEYS[${i}], cost_arg)\n`;
-    fast += `${pad}if c${i} > cost and c${i} <= ${limits[i - 1]} then\n`;
-    close = `${pad}end\n${pad}if c${i} == cost then redis.call('DEL', KEYS[${i}]) else redis.call('DECRBY', KEYS[${i}], cost_arg) end\n${close}`;
+    fast += `local c${i} = redis.call('INCRBY', KEYS[${i}], cost_arg)\n`;
+    fast += `if c${i} > cost and c${i} <= ${limits[i - 1]} then\n`;
+    close = `end\nif c${i} == cost then redis.call('DEL', KEYS[${i}]) else redis.call('DECRBY', KEYS[${i}], cost_arg) end\n${close}`;
   }
-  const pad = '  '.repeat(n);
-  fast += `${pad}local r, w = ${limits[0]} - c1, 0\n`;
+  fast += `local r, w = ${limits[0]} - c1, 0\n`;
   for (let i = 2; i <= n; i++) {
-    fast += `${pad}if ${limits[i - 1]} - c${i} < r then r, w = ${limits[i - 1]} - c${i}, ${i - 1} end\n`;
+    fast += `if ${limits[i - 1]} - c${i} < r then r, w = ${limits[i - 1]} - c${i}, ${i - 1} end\n`;
   }
-  fast += `${pad}return r * 64 + w\n${close}`;
+  fast += `return r * 64 + w\n${close}`;
   return script(false, {
     n: String(n),
     costAt: 1,
