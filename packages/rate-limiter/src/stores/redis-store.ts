@@ -9,13 +9,14 @@ import {
 import type { Cluster, Redis } from 'ioredis';
 import { invalidOption } from '../errors.js';
 import type { AdjustRequest, RateLimitStore, StoreRequest, StoreResult } from '../types.js';
+import { SHAPED_AFTER_USES } from './fixed-window-shapes.js';
 import { ADJUST_FIXED_WINDOW, ADJUST_SLIDING_WINDOW, ADJUST_TOKEN_BUCKET } from './lua/adjust.js';
 import { FIXED_WINDOW, FIXED_WINDOW_PEEK } from './lua/fixed-window.js';
 import { RESET } from './lua/reset.js';
 import { SLIDING_WINDOW } from './lua/sliding-window.js';
 import { TOKEN_BUCKET } from './lua/token-bucket.js';
 import { replyToResult } from './redis-reply.js';
-import { createWindowsCheck, type SendLua, SHAPED_AFTER_USES } from './redis-windows.js';
+import { createWindowsCheck, type SendLua } from './redis-windows.js';
 
 const FIXED_WINDOW_SCRIPT = luaScript(FIXED_WINDOW);
 const SLIDING_WINDOW_SCRIPT = luaScript(SLIDING_WINDOW);

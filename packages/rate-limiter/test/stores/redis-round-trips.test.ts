@@ -3,10 +3,10 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type TestRedis } from '../../../../testing/redis-server.js';
 import { countSocketWrites } from '../../../../testing/socket-writes.js';
+import { SHAPED_AFTER_USES, SHAPED_SCRIPTS_MAX } from '../../src/stores/fixed-window-shapes.js';
 import { shapedFixedWindows } from '../../src/stores/lua/fixed-windows.js';
 import { memoryStore } from '../../src/stores/memory.js';
 import { redisStore } from '../../src/stores/redis.js';
-import { SHAPED_AFTER_USES, SHAPED_SCRIPTS_MAX } from '../../src/stores/redis-windows.js';
 import type { Algorithm, RateLimitStore, StoreWindow } from '../../src/types.js';
 import { uniqueKey } from '../support/time.js';
 
@@ -22,14 +22,18 @@ const seen: string[][] = [];
 beforeAll(async () => {
   server = await startRedisServer();
   client = new Redis(server.url);
-  monitor = await new Redis(server.url).monitor();
+  // From the client once it is ready and idle: a connection still running its ready check
+  // (INFO) while MONITOR starts feeds the monitor a line before ioredis expects one ("Command
+  // queue state error", seen under load in CI).
+  await client.ping();
+  monitor = await client.monitor();
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
     if (source !== 'lua') seen.push(args);
   });
   store = redisStore({ client });
 }, 30_000);
 afterAll(async () => {
-  monitor.disconnect();
+  monitor?.disconnect();
   client.disconnect();
   await server.stop();
 });
