@@ -31,10 +31,10 @@ export const SHAPED_AFTER_USES = 100;
 /**
  * The shapes of one store: `shapeOf(windows, dry)` answers the shape of a rule's windows array
  * (the limiter keeps one array per rule), counting the rule's consumes and writing its script
- * once it is in use.
+ * at its `shapeAfterUses`th (the store's default: `SHAPED_AFTER_USES`).
  */
 export function createShapeBook(
-  shapeAfterUses = SHAPED_AFTER_USES,
+  shapeAfterUses: number,
 ): (windows: readonly StoreWindow[], dry: boolean) => FixedShape {
   // What a rule's windows send, worked out once per windows array (the limiter keeps one per
   // rule): the packed arguments and, per window, the last window start seen and its key suffix.

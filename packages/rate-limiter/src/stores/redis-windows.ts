@@ -2,7 +2,7 @@ import { isNoScript, type LuaScript, luaScript } from '@kit/internal';
 import type { Cluster, Redis } from 'ioredis';
 import { invalidOption } from '../errors.js';
 import type { StoreRequest, StoreResult } from '../types.js';
-import { createShapeBook, SHAPED_AFTER_USES } from './fixed-window-shapes.js';
+import { createShapeBook } from './fixed-window-shapes.js';
 import { FIXED_WINDOWS, FIXED_WINDOWS_PEEK } from './lua/fixed-windows.js';
 import { SLIDING_WINDOWS } from './lua/sliding-windows.js';
 import { TOKEN_BUCKETS } from './lua/token-buckets.js';
@@ -46,7 +46,7 @@ export function createWindowsCheck(
   clock: () => number,
   beforeSend: () => void,
   lua: SendLua,
-  shapeAfterUses = SHAPED_AFTER_USES,
+  shapeAfterUses: number,
 ): (req: StoreRequest, dry: boolean) => Promise<StoreResult> {
   const shapeOf = createShapeBook(shapeAfterUses);
 
