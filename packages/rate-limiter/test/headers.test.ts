@@ -29,8 +29,16 @@ const result: RateLimitResult = {
 };
 
 describe('rateLimitHeaders', () => {
-  it('writes draft-8 policy and state, legacy headers and Retry-After by default', () => {
+  it('writes draft-8 policy and state and Retry-After by default, no legacy headers', () => {
     expect(Object.fromEntries(rateLimitHeaders(result, {}, now))).toEqual({
+      'RateLimit-Policy': '"api_v1_tasks:10:3600";q=10;w=3600',
+      RateLimit: '"api_v1_tasks:10:3600";r=0;t=30',
+      'Retry-After': '30',
+    });
+  });
+
+  it('adds the legacy X-RateLimit-* headers with legacyHeaders: true', () => {
+    expect(Object.fromEntries(rateLimitHeaders(result, { legacyHeaders: true }, now))).toEqual({
       'RateLimit-Policy': '"api_v1_tasks:10:3600";q=10;w=3600',
       RateLimit: '"api_v1_tasks:10:3600";r=0;t=30',
       'X-RateLimit-Limit': '10',

@@ -4,7 +4,7 @@ import { roomInWindow, secondsToWindowEnd } from '../support/time.js';
 import type { AdapterOptions, AppShape, Harness } from './harness.js';
 import { registerIdentityScenarios } from './identity-scenarios.js';
 import { registerOutcomeScenarios } from './outcome-scenarios.js';
-import { limiterOf, statusesOf, withApp } from './scenario-helpers.js';
+import { limiterOf, rateLimitParam, statusesOf, withApp } from './scenario-helpers.js';
 
 const posts = [1, 2, 3, 4, 5, 6].map((id) => `/api/v1/post/${id}`);
 const twoPerHour = { limit: 2, period: 3600 };
@@ -112,7 +112,7 @@ export function registerControlScenarios(harness: Harness): void {
         const retryAfter = Number(refused.headers.get('retry-after'));
         expect(retryAfter).toBeGreaterThan(0);
         expect(refused.body).toEqual({ error: 'slow down', retryAfter });
-        expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
+        expect(rateLimitParam(refused.headers, 'r')).toBe('0');
         // Called for the refusal only.
         expect(seen).toEqual([false]);
       });
@@ -138,7 +138,7 @@ export function registerControlScenarios(harness: Harness): void {
       await withApp(harness, { limit: 3, period: 3600 }, {}, async (app) => {
         await app.send('/api/v1/seen');
         const reply = await app.send('/api/v1/seen');
-        expect(reply.headers.get('x-ratelimit-remaining')).toBe('1');
+        expect(rateLimitParam(reply.headers, 'r')).toBe('1');
         expect(reply.body).toEqual({
           seen: {
             allowed: true,
@@ -182,7 +182,7 @@ export function registerControlScenarios(harness: Harness): void {
         for (let i = 0; i < 3; i++) {
           const admin = await app.send('/api/v1/seen', { token: 'admin' });
           expect(admin.status).toBe(200);
-          expect(admin.headers.get('x-ratelimit-limit')).toBeNull();
+          expect(admin.headers.get('ratelimit-policy')).toBeNull();
           expect(admin.headers.get('ratelimit-policy')).toBeNull();
           expect(admin.body).toMatchObject({ seen: { allowed: true, listed: 'allow' } });
         }
@@ -190,7 +190,7 @@ export function registerControlScenarios(harness: Harness): void {
         expect(mallory.status).toBe(429);
         expect(mallory.body).toEqual({ detail: 'Rate limit exceeded' });
         expect(Number(mallory.headers.get('retry-after'))).toBeGreaterThan(0);
-        expect(mallory.headers.get('x-ratelimit-limit')).toBeNull();
+        expect(mallory.headers.get('ratelimit-policy')).toBeNull();
         expect(app.probe.calls.login).toBeUndefined();
       });
     });
@@ -206,7 +206,7 @@ export function registerControlScenarios(harness: Harness): void {
         expect(reset).toBeGreaterThan(0);
         expect(reset).toBeLessThanOrEqual(3600);
         expect(ok.headers.get('ratelimit')).toBeNull();
-        expect(ok.headers.get('x-ratelimit-limit')).toBe('3');
+        expect(ok.headers.get('x-ratelimit-limit')).toBeNull();
       });
     });
 
@@ -223,7 +223,7 @@ export function registerControlScenarios(harness: Harness): void {
           '"api_v1_tasks:5:60";q=5;w=60, "api_v1_tasks:3:3600";q=3;w=3600',
         );
         expect(ok.headers.get('ratelimit')).toMatch(/^"api_v1_tasks:3:3600";r=2;t=\d+$/);
-        expect(ok.headers.get('x-ratelimit-limit')).toBe('3');
+        expect(rateLimitParam(ok.headers, 'q')).toBe('3');
         await app.send('/api/v1/tasks');
         await app.send('/api/v1/tasks');
         const refused = await app.send('/api/v1/tasks');

@@ -48,3 +48,32 @@ export async function statusesOf(app: AdapterApp, paths: string[]): Promise<numb
   for (const path of paths) out.push((await app.send(path)).status);
   return out;
 }
+
+type HeaderBag = { get(name: string): string | null } | Record<string, unknown>;
+
+function headerOf(headers: HeaderBag, name: string): string | undefined {
+  const value =
+    typeof headers.get === 'function'
+      ? (headers as { get(name: string): string | null }).get(name)
+      : (headers as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * A parameter of the draft-8 headers the adapters write by default: `r` (remaining) or `t`
+ * (seconds to reset) of `RateLimit`, `q` (limit) or `w` (window) of the policy in
+ * `RateLimit-Policy` that `RateLimit` names (the most restrictive window; the first policy
+ * when there is no `RateLimit`); `null` when absent. Takes fetch `Headers` or the plain object
+ * of Fastify's `inject()`.
+ */
+export function rateLimitParam(headers: HeaderBag, param: 'r' | 't' | 'q' | 'w'): string | null {
+  const state = headerOf(headers, 'ratelimit');
+  let item: string | undefined;
+  if (param === 'r' || param === 't') item = state;
+  else {
+    const policies = headerOf(headers, 'ratelimit-policy')?.split(', ') ?? [];
+    const name = state === undefined ? undefined : /^("[^"]*")/.exec(state)?.[1];
+    item = policies.find((p) => name !== undefined && p.startsWith(`${name};`)) ?? policies[0];
+  }
+  return item === undefined ? null : (new RegExp(`;${param}=(\\d+)`).exec(item)?.[1] ?? null);
+}

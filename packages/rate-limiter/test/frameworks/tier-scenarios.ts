@@ -3,6 +3,7 @@ import { createRateLimiter, type Identity } from '../../src/index.js';
 import { memoryStore } from '../../src/stores/memory.js';
 import { recordingLogger } from '../support/logger.js';
 import type { AdapterOptions, Harness } from './harness.js';
+import { rateLimitParam } from './scenario-helpers.js';
 
 // Stands in for JWT verification: the limiter only sees what identify() returns.
 const TOKENS: Record<string, Identity> = {
@@ -53,8 +54,8 @@ export function registerTierScenarios(harness: Harness): void {
           expect(ok.headers.get('ratelimit')).toMatch(
             new RegExp(`^"api_v1_tasks:3:3600";r=${2 - i};t=\\d+$`),
           );
-          expect(ok.headers.get('x-ratelimit-limit')).toBe('3');
-          expect(ok.headers.get('x-ratelimit-remaining')).toBe(String(2 - i));
+          expect(rateLimitParam(ok.headers, 'q')).toBe('3');
+          expect(rateLimitParam(ok.headers, 'r')).toBe(String(2 - i));
           expect(ok.headers.get('retry-after')).toBeNull();
         }
         const denied = await send('/api/v1/tasks/task?page=2');
@@ -63,8 +64,10 @@ export function registerTierScenarios(harness: Harness): void {
         expect(denied.headers.get('content-type')).toMatch(/application\/json/);
         expect(Number(denied.headers.get('retry-after'))).toBeGreaterThan(0);
         expect(denied.headers.get('ratelimit')).toMatch(/;r=0;t=\d+$/);
-        expect(denied.headers.get('x-ratelimit-remaining')).toBe('0');
-        expect(Number(denied.headers.get('x-ratelimit-reset'))).toBeGreaterThan(Date.now() / 1000);
+        expect(rateLimitParam(denied.headers, 'r')).toBe('0');
+        expect(Number(rateLimitParam(denied.headers, 't'))).toBeGreaterThan(0);
+        // The pre-standard X-RateLimit-* headers are opt-in.
+        expect(denied.headers.get('x-ratelimit-limit')).toBeNull();
       } finally {
         await close();
       }
@@ -88,7 +91,7 @@ export function registerTierScenarios(harness: Harness): void {
       try {
         for (let i = 0; i < 3; i++) {
           const ok = await send('/api/v1/tasks/task', { token: 'token-none' });
-          expect(ok.headers.get('x-ratelimit-limit')).toBe('3');
+          expect(rateLimitParam(ok.headers, 'q')).toBe('3');
         }
         expect((await send('/api/v1/tasks/task', { token: 'token-none' })).status).toBe(429);
         expect(logger.warnings).toHaveLength(1);
@@ -106,7 +109,7 @@ export function registerTierScenarios(harness: Harness): void {
         for (let i = 0; i < 5; i++) {
           const ok = await send('/api/v1/tasks/task', { token: 'token-pro' });
           expect(ok.status).toBe(200);
-          expect(ok.headers.get('x-ratelimit-limit')).toBe('5');
+          expect(rateLimitParam(ok.headers, 'q')).toBe('5');
           expect(ok.headers.get('ratelimit-policy')).toBe('"api_v1_tasks:5:3600";q=5;w=3600');
         }
         expect((await send('/api/v1/tasks/task', { token: 'token-pro' })).status).toBe(429);
@@ -150,13 +153,28 @@ export function registerTierScenarios(harness: Harness): void {
       }
     });
 
-    it('switches headers off and to draft-7 on request', async () => {
-      const { send, close } = await setup({ legacyHeaders: false, standardHeaders: 'draft-7' });
+    it('switches the standard headers to draft-7 and the legacy ones on, on request', async () => {
+      const { send, close } = await setup({ legacyHeaders: true, standardHeaders: 'draft-7' });
       try {
         const ok = await send('/api/v1/tasks/task');
-        expect(ok.headers.get('x-ratelimit-limit')).toBeNull();
         expect(ok.headers.get('ratelimit-policy')).toBe('3;w=3600');
         expect(ok.headers.get('ratelimit')).toMatch(/^limit=3, remaining=2, reset=\d+$/);
+        expect(ok.headers.get('x-ratelimit-limit')).toBe('3');
+        expect(ok.headers.get('x-ratelimit-remaining')).toBe('2');
+        expect(Number(ok.headers.get('x-ratelimit-reset'))).toBeGreaterThan(Date.now() / 1000);
+      } finally {
+        await close();
+      }
+    });
+
+    it('switches every header off on request', async () => {
+      const { send, close } = await setup({ standardHeaders: false });
+      try {
+        const ok = await send('/api/v1/tasks/task');
+        expect(ok.status).toBe(200);
+        for (const name of ['ratelimit', 'ratelimit-policy', 'x-ratelimit-limit']) {
+          expect(ok.headers.get(name)).toBeNull();
+        }
       } finally {
         await close();
       }
