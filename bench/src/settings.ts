@@ -85,7 +85,7 @@ function numberFlag(argv: readonly string[], name: string, fallback: number): nu
 }
 
 /**
- * Full run (about 4 minutes, plus about 9 for the HTTP section, on 2 cores) or `--quick` smoke
+ * Full run (about 4 minutes, plus about 12 for the HTTP section, on 2 cores) or `--quick` smoke
  * run. `--only http` (or any comma list of sections) runs just those; `--framework hono`,
  * `--variant rl-ours-memory`, `--no-pin`, `--cpu-prof`, `--http-rounds N` and
  * `--http-seconds N` shape the HTTP section; `--shared-process` times the library rows in this
@@ -98,8 +98,8 @@ export function readSettings(argv: readonly string[]): Settings {
   const http: HttpSettings = {
     connections: 64,
     warmupSeconds: quick ? 1 : 2,
-    roundSeconds: numberFlag(argv, '--http-seconds', quick ? 1 : 2),
-    rounds: numberFlag(argv, '--http-rounds', quick ? 2 : 5),
+    roundSeconds: numberFlag(argv, '--http-seconds', 1),
+    rounds: numberFlag(argv, '--http-rounds', quick ? 2 : 8),
     frameworks: oneOf('--framework', listFlag(argv, '--framework') ?? [...FRAMEWORKS], FRAMEWORKS),
     variants: listFlag(argv, '--variant'),
     pin: !argv.includes('--no-pin'),

@@ -22,11 +22,26 @@ function selectVariants(http: HttpSettings): Variant[] {
   return all.filter((v) => wanted.includes(v.id) || (v.role === 'bare' && sections.has(v.section)));
 }
 
+/** Per framework and section, its bare app's server and the other rows' servers. */
+function pairGroups(running: readonly ServerHandle[]) {
+  const groups = new Map<string, { bare?: ServerHandle; rows: ServerHandle[] }>();
+  for (const server of running) {
+    const { framework, section, role } = server.variant;
+    const key = `${framework} ${section}`;
+    const group = groups.get(key) ?? { rows: [] };
+    if (role === 'bare') group.bare = server;
+    else group.rows.push(server);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
 /**
  * The HTTP section: one server process per variant (framework x middleware x store), each
  * loaded by wrk over loopback; warm-up, then rounds interleaved across every variant (round 1
- * of each, then round 2, ...), so a burst of outside load hits all rows alike. Each round
- * reads the server's CPU time before and after. Returns the markdown.
+ * of each, then round 2, ...), each row's load between two loads of its framework's bare app,
+ * which it is compared with. Each load reads the server's CPU time before and after. Returns
+ * the markdown.
  */
 export async function httpSection(
   redis: BenchRedis,
@@ -39,6 +54,11 @@ export async function httpSection(
   log(`HTTP: ${variants.length} servers, ${pinning.description}`);
   const rows = new Map<Variant, HttpRow>();
   const running: ServerHandle[] = [];
+  const rowsOf = (server: ServerHandle): HttpRow => {
+    const row = rows.get(server.variant);
+    if (!row) throw new Error(`no row for ${server.variant.id}`);
+    return row;
+  };
   try {
     for (const variant of variants) {
       const started = await startServer(variant, {
@@ -71,25 +91,45 @@ export async function httpSection(
     }
     // Only on the bench's own server, whose CPU is its rows' alone.
     const redisCpu = redis.processCpuUs ?? (() => Number.NaN);
+    const measure = async (server: ServerHandle): Promise<HttpRound> => {
+      const onRedis = server.variant.store === 'redis';
+      const before = await server.cpu(true);
+      const redisBefore = onRedis ? redisCpu() : Number.NaN;
+      const result = await load(server, http.roundSeconds);
+      const redisAfter = onRedis ? redisCpu() : Number.NaN;
+      const after = await server.cpu();
+      const perRequest = (us: number) => (result.requests > 0 ? us / result.requests : Number.NaN);
+      if (result.errors > 0) {
+        log(`  ${server.variant.framework} ${server.variant.id}: ${result.errorDetail}`);
+      }
+      return {
+        ...result,
+        cpuUsPerReq: perRequest(after.us - before.us),
+        redisUsPerReq: perRequest(redisAfter - redisBefore),
+        logged: after.logged - before.logged,
+      };
+    };
+    const groups = pairGroups(running);
     for (let r = 0; r < http.rounds; r++) {
-      for (const server of running) {
-        const onRedis = server.variant.store === 'redis';
-        const before = await server.cpu(true);
-        const redisBefore = onRedis ? redisCpu() : Number.NaN;
-        const result = await load(server, http.roundSeconds);
-        const redisAfter = onRedis ? redisCpu() : Number.NaN;
-        const after = await server.cpu();
-        const perRequest = (us: number) =>
-          result.requests > 0 ? us / result.requests : Number.NaN;
-        const round: HttpRound = {
-          ...result,
-          cpuUsPerReq: perRequest(after.us - before.us),
-          redisUsPerReq: perRequest(redisAfter - redisBefore),
-          logged: after.logged - before.logged,
-        };
-        rows.get(server.variant)?.rounds.push(round);
-        if (result.errors > 0) {
-          log(`  ${server.variant.framework} ${server.variant.id}: ${result.errorDetail}`);
+      for (const { bare, rows: members } of groups) {
+        // Each row is loaded between two loads of its framework's bare app, and compared with
+        // their mean: outside load on the shared VM moves over seconds, so the bare app a
+        // minute earlier or later is a poorer yardstick than the one just before and after.
+        const bareRow = bare ? rowsOf(bare) : undefined;
+        let previous = bare ? await measure(bare) : undefined;
+        if (previous) bareRow?.rounds.push(previous);
+        for (const server of members) {
+          const round = await measure(server);
+          const next = bare ? await measure(bare) : undefined;
+          if (next) bareRow?.rounds.push(next);
+          if (previous && next) {
+            round.bare = {
+              reqPerSec: (previous.reqPerSec + next.reqPerSec) / 2,
+              cpuUsPerReq: (previous.cpuUsPerReq + next.cpuUsPerReq) / 2,
+            };
+          }
+          rowsOf(server).rounds.push(round);
+          previous = next;
         }
       }
       log(`  HTTP round ${r + 1}/${http.rounds} done`);

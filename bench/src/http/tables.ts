@@ -22,6 +22,11 @@ export interface HttpRound extends WrkResult {
   redisUsPerReq: number;
   /** Lines our packages logged during the round (store timeouts and failures). */
   logged: number;
+  /**
+   * The mean of the framework's bare app loaded just before and just after this round: what
+   * the row's "vs bare" ratios divide by. Absent on the bare app's own rounds.
+   */
+  bare?: { reqPerSec: number; cpuUsPerReq: number };
 }
 
 /** One variant's outcome: its rounds, or why it did not run. */
@@ -41,6 +46,10 @@ interface Summary {
   redisUsPerReq: number;
   /** (max - min) / median of the rounds' req/s. */
   spread: number;
+  /** Median over rounds of req/s over the bare app loaded around the round (1 for bare). */
+  vsBare: number;
+  /** Median over rounds of the bare app's CPU per request over the round's. */
+  vsBareByCpu: number;
   errors: number;
   logged: number;
 }
@@ -64,8 +73,19 @@ function summarize(row: HttpRow | undefined): Summary | undefined {
     // Rounds written before this column existed have none.
     redisUsPerReq: median(row.rounds.map((r) => r.redisUsPerReq ?? Number.NaN)),
     spread: (Math.max(...rps) - Math.min(...rps)) / mid,
+    ...pairedRatios(row),
     errors: row.rounds.reduce((n, r) => n + r.errors, 0),
     logged: row.rounds.reduce((n, r) => n + r.logged, 0),
+  };
+}
+
+function pairedRatios(row: HttpRow): { vsBare: number; vsBareByCpu: number } {
+  if (row.variant.role === 'bare') return { vsBare: 1, vsBareByCpu: 1 };
+  const paired = row.rounds.filter((r) => r.bare !== undefined);
+  if (paired.length === 0) return { vsBare: Number.NaN, vsBareByCpu: Number.NaN };
+  return {
+    vsBare: median(paired.map((r) => r.reqPerSec / (r.bare?.reqPerSec ?? Number.NaN))),
+    vsBareByCpu: median(paired.map((r) => (r.bare?.cpuUsPerReq ?? Number.NaN) / r.cpuUsPerReq)),
   };
 }
 
@@ -74,23 +94,23 @@ function storeCell(v: Variant): string {
   return v.storeNote ? `${STORES[v.store]} (${v.storeNote})` : STORES[v.store];
 }
 
-/** The best peer of a framework's section on one store, by median req/s. */
+/** The best peer of a framework's section on one store, by its ratio to the bare app. */
 function bestPeer(rows: readonly HttpRow[], store: StoreKind) {
   let best: { row: HttpRow; summary: Summary } | undefined;
   for (const row of rows) {
     if (row.variant.role !== 'peer' || row.variant.store !== store) continue;
     const summary = summarize(row);
-    if (summary && (!best || summary.reqPerSec > best.summary.reqPerSec)) best = { row, summary };
+    if (summary && (!best || summary.vsBare > best.summary.vsBare)) best = { row, summary };
   }
   return best;
 }
 
+/** Two rows compared through their ratios to the bare app each was loaded beside. */
 function ratioCell(top: Summary | undefined, bottom: Summary | undefined): string {
-  return top && bottom ? `${(top.reqPerSec / bottom.reqPerSec).toFixed(2)}x` : '';
+  return top && bottom ? `${(top.vsBare / bottom.vsBare).toFixed(2)}x` : '';
 }
 
 function frameworkTable(rows: readonly HttpRow[]): { table: string; notes: string[] } {
-  const bare = summarize(rows.find((r) => r.variant.role === 'bare'));
   const notes: string[] = [];
   const lines = [
     '| Row | Store | req/s | p50 ms | p99 ms | server CPU µs/req | Redis CPU µs/req | ' +
@@ -126,8 +146,7 @@ function frameworkTable(rows: readonly HttpRow[]): { table: string; notes: strin
         `${formatMs(s.p99Ms)} | ${s.cpuUsPerReq.toFixed(1)} | ` +
         `${Number.isNaN(s.redisUsPerReq) ? '' : s.redisUsPerReq.toFixed(1)} | ` +
         `${(s.spread * 100).toFixed(0)}% | ` +
-        `${v.role === 'bare' ? '1.00x' : ratioCell(s, bare)} | ` +
-        `${bare ? `${(bare.cpuUsPerReq / s.cpuUsPerReq).toFixed(2)}x` : ''} | ` +
+        `${s.vsBare.toFixed(2)}x | ${s.vsBareByCpu.toFixed(2)}x | ` +
         `${peer ? `${ratioCell(s, peer.summary)} (${peer.row.variant.label})` : ''} |`,
     );
   }
@@ -152,12 +171,11 @@ function checksOf(section: Section, byFramework: Map<Framework, HttpRow[]>): Che
       rows.find((r) => r.variant.role === 'ours' && r.variant.store === store);
     const missing = (row: HttpRow | undefined) =>
       row?.unavailable ?? (row ? undefined : 'row not run');
-    const bare = summarize(rows.find((r) => r.variant.role === 'bare'));
     const memory = ours('memory');
     const memorySummary = summarize(memory);
     checks.push({
       label: `${name}: ours on memory / bare app`,
-      value: memorySummary && bare ? memorySummary.reqPerSec / bare.reqPerSec : undefined,
+      value: memorySummary?.vsBare,
       direction: '>=',
       target: 0.9,
       ...(missing(memory) ? { reason: missing(memory) } : {}),
@@ -168,7 +186,7 @@ function checksOf(section: Section, byFramework: Map<Framework, HttpRow[]>): Che
       const peer = bestPeer(rows, store);
       checks.push({
         label: `${name}: ours on ${STORES[store]} / best peer on ${STORES[store]}${peer ? ` (${peer.row.variant.label})` : ''}`,
-        value: own && peer ? own.reqPerSec / peer.summary.reqPerSec : undefined,
+        value: own && peer ? own.vsBare / peer.summary.vsBare : undefined,
         direction: '>=',
         target: 1.1,
         ...(missing(row) ? { reason: missing(row) } : peer ? {} : { reason: 'no peer row' }),
@@ -182,7 +200,7 @@ const INTROS: Record<Section, string> = {
   'rate-limit':
     `GET ${RATE_LIMIT_PATH} answering \`{"ok":true}\`; every request allowed (limit 10^9 per hour), ` +
     'keyed by client IP (all of wrk’s connections come from 127.0.0.1, so one hot key), each ' +
-    'row sending the rate-limit headers it sends by default (see Response headers: ours five, ' +
+    'row sending the rate-limit headers it sends by default (see Response headers: ours two, ' +
     'some peers none). The "headers off" row is ours with `standardHeaders: false, ' +
     'legacyHeaders: false`, a reference for what writing those headers costs; the "no-op ' +
     'middleware" row is a middleware (Fastify: an onRequest hook) that only calls next(), the ' +
@@ -264,8 +282,10 @@ export function httpMarkdown(
     '',
     `wrk ${meta.wrkVersion}, one thread, ${http.connections} keep-alive connections over loopback ` +
       `to one server process per row; warm-up ${http.warmupSeconds} s per server, then ` +
-      `${http.rounds} rounds of ${http.roundSeconds} s interleaved across all ${servers} servers; ` +
-      'medians of the rounds. Server CPU is user + system time of the server process per ' +
+      `${http.rounds} rounds of ${http.roundSeconds} s interleaved across all ${servers} servers, ` +
+      "each row's load between two loads of its framework's bare app; medians of the rounds, " +
+      'and the "vs" ratios are medians of each round over the mean of the bare loads around it ' +
+      '(for "vs best peer", the two rows\' ratios to bare, divided). Server CPU is user + system time of the server process per ' +
       "request; Redis CPU (Redis rows) is the same of the bench's own redis-server process, " +
       'commands and their socket I/O; "vs bare by CPU" is the bare app\'s server CPU per ' +
       "request over the row's, the " +
