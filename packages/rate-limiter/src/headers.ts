@@ -176,7 +176,8 @@ export function createHeaderWriter(
 
 /**
  * The response headers for a check result: IETF `RateLimit-Policy` / `RateLimit`, the legacy
- * `X-RateLimit-*`, and `Retry-After` on a denial. Adapters call this; so can custom integrations.
+ * `X-RateLimit-*` with `legacyHeaders: true`, and `Retry-After` on a denial, for custom
+ * integrations. Options are checked as the adapters check theirs.
  *
  * @example
  * for (const [name, value] of rateLimitHeaders(result)) res.setHeader(name, value);
@@ -186,7 +187,7 @@ export function rateLimitHeaders(
   options: HeaderOptions = {},
   now: number = Date.now(),
 ): Array<[string, string]> {
-  const { standardHeaders = 'draft-8', legacyHeaders = false } = options;
+  const { standardHeaders, legacyHeaders } = checkHeaderOptions(options);
   const parts = ruleHeaders(result.rule, standardHeaders);
   const reset = String(Math.ceil(result.resetAt / 1000));
   return writeHeaders(result, standardHeaders, legacyHeaders, parts, reset, now, NAMES);

@@ -37,6 +37,15 @@ describe('rateLimitHeaders', () => {
     });
   });
 
+  it('rejects invalid header options, naming the option', () => {
+    expect(() => rateLimitHeaders(result, { legacyHeaders: 'yes' as never }, now)).toThrow(
+      /legacyHeaders/,
+    );
+    expect(() => rateLimitHeaders(result, { standardHeaders: 'draft-9' as never }, now)).toThrow(
+      /standardHeaders/,
+    );
+  });
+
   it('adds the legacy X-RateLimit-* headers with legacyHeaders: true', () => {
     expect(Object.fromEntries(rateLimitHeaders(result, { legacyHeaders: true }, now))).toEqual({
       'RateLimit-Policy': '"api_v1_tasks:10:3600";q=10;w=3600',

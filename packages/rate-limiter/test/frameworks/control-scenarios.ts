@@ -182,7 +182,7 @@ export function registerControlScenarios(harness: Harness): void {
         for (let i = 0; i < 3; i++) {
           const admin = await app.send('/api/v1/seen', { token: 'admin' });
           expect(admin.status).toBe(200);
-          expect(admin.headers.get('ratelimit-policy')).toBeNull();
+          expect(admin.headers.get('ratelimit')).toBeNull();
           expect(admin.headers.get('ratelimit-policy')).toBeNull();
           expect(admin.body).toMatchObject({ seen: { allowed: true, listed: 'allow' } });
         }
