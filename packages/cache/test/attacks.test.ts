@@ -1133,6 +1133,25 @@ describe('fastify attacks', () => {
     expect(await store.get('s:1')).toBeUndefined();
   });
 
+  // A compression plugin registered after the cache adds `Vary: Accept-Encoding` in its onSend
+  // hook, after the payload was judged. The stored body is the one from before that hook, and a
+  // hit goes through it again, so the entry stays cacheable: only a late cookie spoils it.
+  it('still caches a route whose later onSend hook adds Vary, as compression does', async () => {
+    const { appCache, store } = world();
+    const client = await fastifyApp(appCache, (app) => {
+      app.addHook('onSend', async (_request, reply, payload) => {
+        reply.header('vary', 'accept-encoding');
+        return payload;
+      });
+      app.get('/v/:id', { config: { cache: { keyPrefix: 'v' } } }, async () => ({ v: 1 }));
+    });
+    const miss = await client.get('/v/1');
+    const hit = await client.get('/v/1');
+    expect([miss.headers.get('x-cache'), hit.headers.get('x-cache')]).toEqual(['MISS', 'HIT']);
+    expect([hit.headers.get('vary'), hit.body]).toEqual(['accept-encoding', '{"v":1}']);
+    expect(await store.get('v:1')).toBeDefined();
+  });
+
   // describe() (src/frameworks/fastify.ts) reads every HEAD as its GET, which is right for
   // the HEAD route Fastify derives from a GET, but an explicit HEAD route with its own handler
   // and config.cache (a cheap existence check) stores its own payload (here '') under the

@@ -3,6 +3,7 @@ import type { CachedRoute } from '../http/cached-route.js';
 import type { CacheRequestInfo, Captured, ReadStep } from '../http/types.js';
 import type { CacheInstance } from '../instance.js';
 import type { RequestParams, RouteOptions } from '../types.js';
+import { beforeEnd, storeAtFinish } from './express-response.js';
 
 /**
  * The middleware `cache()` returns. Generic, so it takes the route's types instead of fixing
@@ -114,15 +115,11 @@ function runHandler(
         resolve(undefined);
         return { body: stale.body };
       }
-      const response = {
-        status: res.statusCode,
-        body: utf8(body, encoding),
-        header: res.get.bind(res),
-      };
+      const response = { status: res.statusCode, body, encoding, header: res.get.bind(res) };
       const captured = route.capture(step, response, state);
       res.set(captured.headers).status(captured.status);
       if (!captured.entry) resolve(undefined);
-      else settleAtFinish(res, captured, resolve);
+      else storeAtFinish(res, captured, resolve);
       if (captured.body) return { body };
       res.removeHeader('Content-Type');
       res.removeHeader('Content-Length');
@@ -132,66 +129,4 @@ function runHandler(
     res.once('close', () => resolve(undefined));
     proceed();
   });
-}
-
-/** The text of a body ended as UTF-8 text (a string, or a buffer that is one), else undefined. */
-function utf8(body: unknown, encoding: unknown): string | undefined {
-  if (typeof body === 'string') {
-    return encoding === undefined || /^utf-?8$/i.test(String(encoding)) ? body : undefined;
-  }
-  if (!Buffer.isBuffer(body)) return undefined;
-  const text = body.toString('utf8');
-  return Buffer.byteLength(text) === body.length && Buffer.from(text).equals(body)
-    ? text
-    : undefined;
-}
-
-/**
- * Stores the entry once the response is out, unless a cookie joined it on the way: session
- * middleware sets it as the headers are written, after the core has judged the response. The
- * cache's headers then come off too, so the cookie never goes out marked public.
- */
-function settleAtFinish(
-  res: Response,
-  captured: Captured,
-  resolve: (captured: Captured | undefined) => void,
-): void {
-  const setHeader = res.setHeader;
-  let cookie = false;
-  res.setHeader = function watch(this: Response, name: string, value: unknown) {
-    if (name.toLowerCase() === 'set-cookie' && !cookie) {
-      cookie = true;
-      for (const header in captured.headers) res.removeHeader(header);
-    }
-    return setHeader.call(this, name, value as string);
-  } as Response['setHeader'];
-  res.once('finish', () => {
-    res.setHeader = setHeader;
-    resolve(cookie ? undefined : captured);
-  });
-}
-
-/**
- * Runs `hook` when the response ends, before anything is written (Express has set its final
- * headers by then): it may change headers and status, replace the body, and make the end wait.
- */
-function beforeEnd(
-  res: Response,
-  hook: (body: unknown, encoding: unknown) => { body: unknown; wait?: Promise<void> | undefined },
-): void {
-  const end = res.end as (...args: unknown[]) => Response;
-  res.end = function endAfterHook(this: Response, ...args: unknown[]) {
-    res.end = end as Response['end'];
-    const callback = args.find((arg) => typeof arg === 'function');
-    const chunk = typeof args[0] === 'function' ? undefined : args[0];
-    const encoding = typeof args[1] === 'function' ? undefined : args[1];
-    const { body, wait } = hook(chunk, encoding);
-    const finish = () =>
-      body === chunk
-        ? end.apply(this, args)
-        : end.call(this, body, ...(callback ? [callback] : []));
-    if (!wait) return finish();
-    void wait.finally(finish);
-    return this;
-  } as Response['end'];
 }

@@ -3,6 +3,7 @@ import type { CacheEngine } from '../engine.js';
 import { decodeEntry, encodeEntry, matchesIfNoneMatch } from '../entry.js';
 import { CacheError } from '../errors.js';
 import type { CachedEntry, CacheState, RequestParams, RouteOptions } from '../types.js';
+import { bodyText } from './body-text.js';
 import { handlerOptsOut, headerOf, isCacheableStatus, isSafeMethod, isTextual } from './headers.js';
 import { isPathParamOf } from './path-params.js';
 import { readQuery } from './query.js';
@@ -147,10 +148,11 @@ export class CachedRoute {
    * the cache headers, and a 304 when the request's `If-None-Match` matches.
    */
   capture(step: ReadStep, response: HandlerResponse, state: 'MISS' | 'BYPASS'): Captured {
-    const { status, body, header } = response;
+    const { status, header } = response;
+    const body = bodyText(response.body, response.encoding);
     const contentType = header('content-type');
     if (
-      typeof body !== 'string' ||
+      body === undefined ||
       !isCacheableStatus(status) ||
       typeof contentType !== 'string' ||
       !isTextual(contentType) ||

@@ -50,3 +50,14 @@ export function handlerOptsOut(header: (name: string) => unknown): boolean {
   };
   return present('vary') || present('cache-control') || present('set-cookie');
 }
+
+/**
+ * Whether a response header added after the cache judged the response (session middleware
+ * writes its cookie as the headers go out) keeps the entry out of the store and takes the
+ * cache's headers off: a `Set-Cookie` must never be replayed, nor go out marked `public`. A
+ * late `Vary` does not: it comes from a hook outside the cache (compression) that runs again
+ * on every hit, and the stored body is the one from before that hook.
+ */
+export function spoilsLate(name: string): boolean {
+  return name.toLowerCase() === 'set-cookie';
+}

@@ -40,8 +40,13 @@ export interface CacheRequestInfo {
 /** The handler's response as the adapter captured it. */
 export interface HandlerResponse {
   status: number;
-  /** The body text; anything else (a stream, a buffer) is not cached. */
+  /**
+   * The body as the framework ended it: text, or a buffer of UTF-8 text, is cached; anything
+   * else (a stream, other bytes) is not.
+   */
   body: unknown;
+  /** The encoding the body was ended with (Express's `res.end(chunk, encoding)`), if any. */
+  encoding?: unknown;
   /**
    * A response header the handler set, lower-case name (`res.get`, `res.headers.get`,
    * `reply.getHeader`). The core reads `content-type`, and never stores a response with
