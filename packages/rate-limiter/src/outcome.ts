@@ -87,7 +87,7 @@ export function settler(
 }
 
 /** What `watchNodeResponse` needs of Node's `ServerResponse`. */
-interface NodeResponse {
+export interface NodeResponse {
   statusCode: number;
   once(event: 'finish' | 'close', listener: () => void): unknown;
 }

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
+import { customRefusal, settleOnNodeResponse, whenDecided } from '../adapter-flow.js';
 import { type Decision, type MiddlewareOptions, prepareMiddleware } from '../middleware.js';
-import { watchNodeResponse } from '../outcome.js';
 import { requestPath } from '../path.js';
 import type { RateLimitResult } from '../types.js';
 
@@ -67,48 +67,33 @@ export function rateLimit(options: ExpressRateLimitOptions): RateLimitMiddleware
   const m = prepareMiddleware(options);
   const { onLimit } = options;
 
-  function refuse(req: Request, res: Response, next: NextFunction, decision: Decision): void {
-    const send = () => {
-      if (!res.headersSent) res.status(decision.status).json(decision.body);
-    };
-    if (onLimit === undefined || decision.status !== 429 || decision.result === undefined) {
-      send();
-      return;
-    }
-    new Promise((resolve) => resolve(onLimit(decision.result!, req, res))).then(send, next);
-  }
-
   // Whatever the route's types, the object is Express's Request; the options are written for it.
   function finish(req: Request, res: Response, next: NextFunction, decision: Decision | undefined) {
     if (decision === undefined) return next();
     for (const [name, value] of decision.headers) res.setHeader(name, value);
-    const { result, settle } = decision;
-    if (result !== undefined) req.rateLimit = result;
-    if (!decision.allowed) return refuse(req, res, next, decision);
-    if (settle !== undefined && result !== undefined) {
-      watchNodeResponse(res, (status, completed) => settle(result, req, res, status, completed));
+    if (decision.result !== undefined) req.rateLimit = decision.result;
+    if (decision.allowed) {
+      settleOnNodeResponse(decision, res, req, res);
+      return next();
     }
-    next();
+    const send = () => {
+      if (!res.headersSent) res.status(decision.status).json(decision.body);
+    };
+    const own = customRefusal(decision, onLimit && ((result) => onLimit(result, req, res)));
+    if (own === undefined) send();
+    else own.then(send, next);
   }
 
   return function rateLimit(req: Request, res: Response, next: NextFunction): void {
-    let decided: ReturnType<typeof m.decide>;
-    try {
+    const decide = () => {
       const target =
         m.keysBy === 'route'
           ? routeOf(req)
           : // Express matches either case unless `case sensitive routing` is on.
             requestPath(req.originalUrl ?? req.url, req.app.enabled('case sensitive routing'));
       const forwardedFor = m.readsForwardedFor ? req.headers['x-forwarded-for'] : undefined;
-      decided = m.decide(req, target, req.socket.remoteAddress, forwardedFor);
-    } catch (error) {
-      next(error);
-      return;
-    }
-    // Answered at once (memory store): on to the next handler in the same turn. Later: a
-    // response sent meanwhile (say by a timeout middleware) makes setHeader() throw, which
-    // must reach Express, not become an unhandled rejection.
-    if (decided instanceof Promise) decided.then((d) => finish(req, res, next, d)).catch(next);
-    else finish(req, res, next, decided);
+      return m.decide(req, target, req.socket.remoteAddress, forwardedFor);
+    };
+    void whenDecided(decide, (decision) => finish(req, res, next, decision), next);
   } as RateLimitMiddleware;
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { customRefusal, settleOnNodeResponse, whenDecided } from '../adapter-flow.js';
 import { invalidOption } from '../errors.js';
 import {
   type Decision,
@@ -6,7 +7,6 @@ import {
   type PreparedMiddleware,
   prepareMiddleware,
 } from '../middleware.js';
-import { watchNodeResponse } from '../outcome.js';
 import { requestPath } from '../path.js';
 import type { RateLimitResult } from '../types.js';
 
@@ -50,13 +50,10 @@ function refuse(m: Prepared, request: FastifyRequest, reply: FastifyReply, decis
     if (!reply.sent) reply.code(decision.status).send(decision.body);
   };
   const { onLimit } = m;
-  if (onLimit === undefined || decision.status !== 429 || decision.result === undefined) {
-    return send();
-  }
+  const own = customRefusal(decision, onLimit && ((result) => onLimit(result, request, reply)));
   // Errors of onLimit go to Fastify's error handler.
-  new Promise((resolve) => resolve(onLimit(decision.result!, request, reply))).then(send, (error) =>
-    reply.send(error),
-  );
+  if (own === undefined) send();
+  else own.then(send, (error) => reply.send(error));
 }
 
 async function plugin(app: FastifyInstance, options: FastifyRateLimitOptions): Promise<void> {
@@ -103,25 +100,14 @@ async function plugin(app: FastifyInstance, options: FastifyRateLimitOptions): P
     const finish = (decision: Decision | undefined) => {
       if (decision === undefined) return done();
       for (const [name, value] of decision.headers) reply.header(name, value);
-      const { result, settle } = decision;
-      if (result !== undefined) request.rateLimit = result;
+      if (decision.result !== undefined) request.rateLimit = decision.result;
       // Answering from a callback hook: send, and do not call done().
       if (!decision.allowed) return refuse(m, request, reply, decision);
-      if (settle !== undefined && result !== undefined) {
-        watchNodeResponse(reply.raw, (status, completed) =>
-          settle(result, request, reply, status, completed),
-        );
-      }
+      settleOnNodeResponse(decision, reply.raw, request, reply);
       done();
     };
-    let decided: ReturnType<typeof m.decide>;
-    try {
-      decided = m.decide(request, target, request.raw.socket.remoteAddress, forwardedFor);
-    } catch (error) {
-      return done(error as Error);
-    }
-    if (decided instanceof Promise) decided.then(finish, done);
-    else finish(decided);
+    const decide = () => m.decide(request, target, request.raw.socket.remoteAddress, forwardedFor);
+    void whenDecided(decide, finish, (error) => done(error as Error));
   });
 }
 

@@ -1,7 +1,8 @@
 import { addWhenWritten, honoNodeResponse } from '@kit/internal';
 import type { Context, MiddlewareHandler, Next } from 'hono';
+import { customRefusal, settleOnNodeResponse, whenDecided } from '../adapter-flow.js';
 import { type Decision, type MiddlewareOptions, prepareMiddleware } from '../middleware.js';
-import { watchNodeResponse } from '../outcome.js';
+import type { NodeResponse } from '../outcome.js';
 import type { RateLimitResult } from '../types.js';
 
 declare module 'hono' {
@@ -100,12 +101,17 @@ export function rateLimit(options: HonoRateLimitOptions): MiddlewareHandler {
   const { onLimit } = options;
 
   async function refuse(c: Context, decision: Decision): Promise<Response> {
-    const { headers, result } = decision;
-    if (onLimit !== undefined && decision.status === 429 && result !== undefined) {
-      for (const [name, value] of headers) c.header(name, value);
-      const own = await onLimit(result, c);
-      if (own !== undefined) return withHeaders(own, headers);
-    }
+    const { headers } = decision;
+    const own = await customRefusal(
+      decision,
+      onLimit &&
+        ((result) => {
+          // Set first, so a refusal onLimit builds with c.json() carries them.
+          for (const [name, value] of headers) c.header(name, value);
+          return onLimit(result, c);
+        }),
+    );
+    if (own !== undefined) return withHeaders(own as Response, headers);
     return c.json(decision.body, decision.status, Object.fromEntries(headers));
   }
 
@@ -116,7 +122,7 @@ export function rateLimit(options: HonoRateLimitOptions): MiddlewareHandler {
     decision: Decision | undefined,
   ): ReturnType<MiddlewareHandler> {
     if (decision === undefined) return next();
-    const { headers, result, settle } = decision;
+    const { headers, result } = decision;
     if (result !== undefined) c.set('rateLimit', result);
     if (!decision.allowed) return refuse(c, decision);
     const outgoing = honoNodeResponse(c.env);
@@ -124,12 +130,7 @@ export function rateLimit(options: HonoRateLimitOptions): MiddlewareHandler {
     // @hono/node-server: no Headers object is made, and no response copied.
     addWhenWritten(outgoing, headers);
     // Settled when the response is written or the client went away, as on Express.
-    if (settle !== undefined && result !== undefined) {
-      const nodeResponse = outgoing as unknown as Parameters<typeof watchNodeResponse>[0];
-      watchNodeResponse(nodeResponse, (status, completed) =>
-        settle(result, c, c, status, completed),
-      );
-    }
+    settleOnNodeResponse(decision, outgoing as unknown as NodeResponse, c, c);
     return next();
   }
 
@@ -139,15 +140,12 @@ export function rateLimit(options: HonoRateLimitOptions): MiddlewareHandler {
     const forwardedFor = m.readsForwardedFor ? c.req.header('x-forwarded-for') : undefined;
     // In middleware, Hono's routePath is the middleware's own pattern (`/api/*`).
     const target = m.keysBy === 'route' ? c.req.routePath : c.req.path;
-    let decided: ReturnType<typeof m.decide>;
-    try {
-      decided = m.decide(c, target, getIp(c), forwardedFor);
-    } catch (error) {
-      // Rejected, as an async middleware's would be: a caller outside Hono may await it.
-      return Promise.reject(error);
-    }
-    return decided instanceof Promise
-      ? decided.then((decision) => admit(c, next, decision))
-      : admit(c, next, decided);
+    // A failure is a rejection, as an async middleware's would be: a caller outside Hono may
+    // await it.
+    return whenDecided(
+      () => m.decide(c, target, getIp(c), forwardedFor),
+      (decision) => admit(c, next, decision),
+      (error) => Promise.reject(error),
+    );
   };
 }
