@@ -125,9 +125,16 @@ export async function createConsumer(): Promise<Consumer> {
         ...tarballs,
         versioned('typescript', repoRoot),
         versioned('@types/node', repoRoot),
-        ...['ioredis', 'express', '@types/express', 'hono', 'fastify', '@opentelemetry/api'].map(
-          (name) => versioned(name, peersFrom(name)),
-        ),
+        ...[
+          'ioredis',
+          'express',
+          '@types/express',
+          'hono',
+          'fastify',
+          // Augments Fastify's RouteOptions, as many plugins do: the route config must still type.
+          '@fastify/compress',
+          '@opentelemetry/api',
+        ].map((name) => versioned(name, peersFrom(name))),
       ],
       app,
     );

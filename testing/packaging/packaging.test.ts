@@ -10,7 +10,7 @@ import { publishedPackages } from '../../scripts/pack-packages.js';
 import { type Consumer, createConsumer, type PackedPackage } from './consumer.js';
 import { exportedSubpaths, moduleSpecifiers, type Subpath, targetFiles } from './exports.js';
 import { failures, type Loaded, loadAll } from './load.js';
-import { type Resolution, typeCheck } from './typecheck.js';
+import { type Resolution, typeCheck, typeCheckSource } from './typecheck.js';
 
 const ctx = {} as { consumer: Consumer };
 beforeAll(async () => {
@@ -131,4 +131,38 @@ describe.concurrent('types of every subpath of both packages', { timeout: 150_00
     const deepImports = subpaths.filter((s) => s.subpath !== '.').map((s) => s.specifier);
     expect(unresolved).toEqual(deepImports.sort());
   });
+});
+
+// Another plugin that augments Fastify's `RouteOptions` (here @fastify/compress) once made
+// `config.cache` resolve to Fastify's own RouteOptions inside the package's `declare module`.
+it('types config.cache and config.rateLimit on a Fastify app that also uses @fastify/compress', {
+  timeout: 150_000,
+}, async () => {
+  const source = `
+import fastifyCompress from '@fastify/compress';
+import Fastify from 'fastify';
+import { createCache } from '@kit/cache';
+import { cachePlugin } from '@kit/cache/fastify';
+import { memoryStore as cacheMemory } from '@kit/cache/memory';
+import { createRateLimiter } from '@kit/rate-limiter';
+import { rateLimitPlugin } from '@kit/rate-limiter/fastify';
+import { memoryStore } from '@kit/rate-limiter/memory';
+
+const app = Fastify();
+await app.register(cachePlugin, { cache: createCache({ store: cacheMemory() }) });
+await app.register(fastifyCompress);
+const limiter = createRateLimiter({ store: memoryStore(), defaultRule: { limit: 10, period: 60 } });
+await app.register(rateLimitPlugin, { limiter });
+app.get<{ Params: { id: string } }>(
+  '/posts/:id',
+  { config: { cache: { keyPrefix: 'post', resourceIdName: 'id', expiration: '1 h' }, rateLimit: { cost: 2 } } },
+  async (request) => ({ id: request.params.id.toUpperCase() }),
+);
+// @ts-expect-error: a typo in a cache option is caught
+app.get('/typo', { config: { cache: { keyPrefx: 'x' } } }, async () => ({}));
+export {};
+`;
+  const result = await typeCheckSource(ctx.consumer, 'fastify-plugins', source, 'bundler');
+  expect(result.errors).toEqual([]);
+  expect(result.code).toBe(0);
 });

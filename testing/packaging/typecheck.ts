@@ -36,9 +36,22 @@ export async function typeCheck(
     `export const modules = [${typed.map((_, i) => `m${i}`).join(', ')}];`,
     '',
   ].join('\n');
+  return typeCheckSource(consumer, `consumer-${resolution}`, source, resolution);
+}
+
+/**
+ * Type-checks `source` as a user's file named `name` (one file per extension the resolution
+ * reads), strict, with the packages' own declarations checked too.
+ */
+export async function typeCheckSource(
+  consumer: Consumer,
+  name: string,
+  source: string,
+  resolution: Resolution,
+): Promise<TypeCheck> {
   const setup = setups[resolution];
-  // Files of their own per resolution: the checks run concurrently.
-  const files = setup.extensions.map((extension) => `consumer-${resolution}${extension}`);
+  // Files of their own per check: the checks run concurrently.
+  const files = setup.extensions.map((extension) => `${name}${extension}`);
   for (const file of files) await writeFile(join(consumer.dir, file), source);
   const config = {
     compilerOptions: {
@@ -55,7 +68,7 @@ export async function typeCheck(
     },
     files,
   };
-  const tsconfig = `tsconfig.${resolution}.json`;
+  const tsconfig = `tsconfig.${name}.json`;
   await writeFile(join(consumer.dir, tsconfig), JSON.stringify(config, null, 2));
   const result = await consumer.run('node', ['node_modules/typescript/bin/tsc', '-p', tsconfig]);
   const errors = result.stdout.split('\n').filter((line) => /error TS\d+:/.test(line));

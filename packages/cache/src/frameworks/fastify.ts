@@ -11,10 +11,17 @@ import type { CacheRequestInfo, Captured, ReadStep } from '../http/types.js';
 import type { CacheInstance } from '../instance.js';
 import type { RouteOptions } from '../types.js';
 
+/**
+ * A route's `config.cache`: the options of `cache(appCache, options)`. (A name of its own: inside
+ * `declare module 'fastify'`, `RouteOptions` would mean Fastify's once another plugin, such as
+ * `@fastify/compress`, adds to Fastify's `RouteOptions`.)
+ */
+export type FastifyRouteCache = RouteOptions;
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Caches (GET/HEAD) or invalidates (other methods) this route: `cache(appCache, options)`'s options. */
-    cache?: RouteOptions;
+    cache?: FastifyRouteCache;
   }
 }
 
