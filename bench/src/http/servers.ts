@@ -23,6 +23,10 @@ export interface SpawnOptions {
   cpus?: string;
   /** Writes V8 CPU profiles of each server under here when it exits (`node --cpu-prof`). */
   cpuProfDir?: string;
+  /** A command and its arguments that run the server's `node` (valgrind, for one). */
+  wrapper?: readonly string[];
+  /** How long the server may take to listen; default 30 s. */
+  startTimeoutMs?: number;
 }
 
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
@@ -53,9 +57,8 @@ export async function startServer(
     variant.framework,
     variant.id,
   ];
-  const [command, args] = options.cpus
-    ? ['taskset', ['-c', options.cpus, process.execPath, ...node]]
-    : [process.execPath, node];
+  const wrapped = [...(options.wrapper ?? []), process.execPath, ...node];
+  const [command, ...args] = options.cpus ? ['taskset', '-c', options.cpus, ...wrapped] : wrapped;
   const child = spawn(command as string, args as string[], {
     cwd: BENCH_DIR,
     env: { ...process.env, BENCH_REDIS_URL: options.redisUrl },
@@ -64,10 +67,12 @@ export async function startServer(
   live.add(child);
   child.once('exit', () => live.delete(child));
 
-  const first = await nextMessage(child, START_TIMEOUT_MS).catch((error: Error) => ({
-    type: 'failed' as const,
-    reason: error.message,
-  }));
+  const first = await nextMessage(child, options.startTimeoutMs ?? START_TIMEOUT_MS).catch(
+    (error: Error) => ({
+      type: 'failed' as const,
+      reason: error.message,
+    }),
+  );
   if (first.type !== 'ready') {
     child.kill('SIGKILL');
     const reason = 'reason' in first ? first.reason : `unexpected ${first.type}`;

@@ -1,0 +1,50 @@
+import { execFile } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Runs a server's `node` under callgrind, its dumps named `<dir>/<name>.<pid>[.<n>]`. */
+export function callgrindWrapper(dir: string, name: string): string[] {
+  return [
+    'valgrind',
+    '--tool=callgrind',
+    '--quiet',
+    `--callgrind-out-file=${join(dir, name)}.%p`,
+    // V8 writes and rewrites machine code in memory that maps no file.
+    '--smc-check=all-non-file',
+    // Counts only; nothing per function is read.
+    '--dump-line=no',
+  ];
+}
+
+/** Sets the process's instruction counters to zero. */
+export async function zeroCounters(pid: number): Promise<void> {
+  await run('callgrind_control', ['--zero', String(pid)]);
+}
+
+/** Dumps the process's counters and returns the instructions executed since the last zero. */
+export async function dumpInstructions(dir: string, name: string, pid: number): Promise<number> {
+  await run('callgrind_control', ['--dump', String(pid)]);
+  const prefix = `${name}.${pid}.`;
+  const dumps = (await readdir(dir))
+    .filter((file) => file.startsWith(prefix))
+    .sort((a, b) => Number(a.slice(prefix.length)) - Number(b.slice(prefix.length)));
+  const last = dumps.at(-1);
+  if (last === undefined) throw new Error(`callgrind wrote no dump for ${name} (pid ${pid})`);
+  const text = await readFile(join(dir, last), 'utf8');
+  const total = /^(?:totals|summary): (\d+)/m.exec(text)?.[1];
+  if (total === undefined) throw new Error(`no instruction total in ${last}`);
+  return Number(total);
+}
+
+/** Whether valgrind is on PATH. */
+export async function hasValgrind(): Promise<boolean> {
+  try {
+    await run('valgrind', ['--version']);
+    return true;
+  } catch {
+    return false;
+  }
+}

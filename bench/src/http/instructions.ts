@@ -1,0 +1,200 @@
+/**
+ * `pnpm --filter ./bench bench:http:instructions`: instructions per request of each HTTP bench
+ * server, counted by valgrind's callgrind. Time on a shared VM moves with its neighbours (the
+ * wrk section's rounds spread 25-160%); an instruction count does not, so this is the section
+ * whose ratios hold from one run to the next. It counts the server process only (every thread:
+ * JavaScript, GC, the compiler), not Redis, not the load generator.
+ *
+ * Per server: start under callgrind, check its answers (preflight), send `--warm` requests so
+ * the JIT settles, then windows of `--window` requests, each between a zero and a dump of the
+ * counters, until two in a row agree within 2% (at most `--max-windows`). Reported: the mean of
+ * those two, per request. Servers run `--parallel` at a time (counts do not depend on it).
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { acquireBenchRedis } from '../redis.js';
+import { callgrindWrapper, dumpInstructions, hasValgrind, zeroCounters } from './callgrind.js';
+import { catalog, FRAMEWORKS, type Framework, pathsOf, type Variant } from './catalog.js';
+import { exactLoad } from './exact-load.js';
+import { preflight } from './preflight.js';
+import { startServer } from './servers.js';
+
+interface Counted {
+  variant: Variant;
+  perRequest?: number;
+  windows: number[];
+  settled: boolean;
+  problem?: string;
+}
+
+const flag = (name: string, fallback: string) => {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? fallback : (process.argv[at + 1] ?? fallback);
+};
+const quick = process.argv.includes('--quick');
+const settings = {
+  frameworks: flag('--framework', FRAMEWORKS.join(',')).split(',') as Framework[],
+  variants: process.argv.includes('--variant') ? flag('--variant', '').split(',') : undefined,
+  warm: Number(flag('--warm', quick ? '500' : '6000')),
+  window: Number(flag('--window', quick ? '300' : '2000')),
+  maxWindows: Number(flag('--max-windows', quick ? '2' : '6')),
+  parallel: Number(flag('--parallel', '2')),
+  all: process.argv.includes('--all'),
+};
+const AGREE = 0.02;
+
+/** The rows the targets read (bare, no-op, ours and the peers); `--all` adds our references. */
+function selected(): Variant[] {
+  const all = catalog(settings.frameworks);
+  const wanted = settings.variants;
+  if (wanted) {
+    // Each chosen row with its framework's bare app of the same section, to compare with.
+    const sections = new Set(all.filter((v) => wanted.includes(v.id)).map((v) => v.section));
+    return all.filter(
+      (v) => wanted.includes(v.id) || (v.role === 'bare' && sections.has(v.section)),
+    );
+  }
+  return all.filter((v) => settings.all || v.role !== 'reference' || v.impl === 'noop');
+}
+
+async function count(variant: Variant, redisUrl: string, dir: string): Promise<Counted> {
+  const name = `${variant.framework}-${variant.id}`;
+  const server = await startServer(variant, {
+    redisUrl,
+    wrapper: callgrindWrapper(dir, name),
+    startTimeoutMs: 300_000,
+  });
+  if ('unavailable' in server)
+    return { variant, windows: [], settled: false, problem: server.unavailable };
+  try {
+    const checked = await preflight(server);
+    if (checked.problem) return { variant, windows: [], settled: false, problem: checked.problem };
+    const paths = pathsOf(variant.section);
+    await exactLoad(server.port, paths, settings.warm);
+    const windows: number[] = [];
+    let failed = 0;
+    for (let i = 0; i < settings.maxWindows; i++) {
+      await zeroCounters(server.pid);
+      failed += await exactLoad(server.port, paths, settings.window);
+      windows.push((await dumpInstructions(dir, name, server.pid)) / settings.window);
+      const [a, b] = windows.slice(-2);
+      if (a !== undefined && b !== undefined && Math.abs(a - b) / Math.min(a, b) <= AGREE) {
+        return { variant, windows, settled: true, perRequest: (a + b) / 2 };
+      }
+    }
+    const problem = failed > 0 ? `${failed} answers were not 200` : undefined;
+    return {
+      variant,
+      windows,
+      settled: false,
+      perRequest: windows.at(-1),
+      ...(problem ? { problem } : {}),
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function pool<T, R>(items: readonly T[], size: number, job: (item: T) => Promise<R>) {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const at = next++;
+      results[at] = await job(items[at] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: size }, worker));
+  return results;
+}
+
+const k = (n: number | undefined) => (n === undefined ? '' : `${(n / 1000).toFixed(1)}k`);
+const x = (n: number | undefined) =>
+  n === undefined || !Number.isFinite(n) ? '' : `${n.toFixed(2)}x`;
+
+/** One table per framework and section: instructions per request and the two ratios. */
+function markdown(rows: Counted[]): string {
+  const out: string[] = [];
+  const lines: string[] = [];
+  for (const framework of settings.frameworks) {
+    for (const section of ['rate-limit', 'cache'] as const) {
+      const group = rows.filter(
+        (r) => r.variant.framework === framework && r.variant.section === section,
+      );
+      if (group.length === 0) continue;
+      const bare = group.find((r) => r.variant.role === 'bare')?.perRequest;
+      const vsBare = (r: Counted) => (bare && r.perRequest ? bare / r.perRequest : undefined);
+      const bestPeer = (store: string | undefined) =>
+        group
+          .filter((r) => r.variant.role === 'peer' && r.variant.store === store && r.perRequest)
+          .sort((a, b) => (a.perRequest as number) - (b.perRequest as number))[0];
+      out.push(`#### ${framework}, ${section === 'rate-limit' ? 'rate limiting' : 'caching'}`, '');
+      out.push(
+        '| Row | Store | instructions/req | windows (k) | vs bare | vs best peer, same store |',
+      );
+      out.push('| --- | --- | ---: | --- | ---: | ---: |');
+      for (const r of group) {
+        const { variant } = r;
+        const peer = variant.role === 'ours' ? bestPeer(variant.store) : undefined;
+        const vsPeer =
+          peer?.perRequest && r.perRequest
+            ? `${x(peer.perRequest / r.perRequest)} (${peer.variant.label})`
+            : '';
+        const note = r.problem
+          ? ` ⚠ ${r.problem}`
+          : r.settled || !r.perRequest
+            ? ''
+            : ' (not settled)';
+        out.push(
+          `| ${variant.label}${note} | ${variant.store ?? ''}${variant.storeNote ? ` (${variant.storeNote})` : ''} | ${k(r.perRequest)} | ${r.windows.map((w) => (w / 1000).toFixed(1)).join(', ')} | ${x(vsBare(r))} | ${vsPeer} |`,
+        );
+        if (variant.role !== 'ours' || !r.perRequest) continue;
+        const ratio = vsBare(r);
+        if (variant.store === 'memory' && ratio !== undefined) {
+          lines.push(
+            `- **${ratio >= 0.9 ? 'PASS' : 'FAIL'}** ${framework} ${section}: ours on memory / bare app, by instructions: ${x(ratio)} (target >= 0.9x)`,
+          );
+        }
+        if (peer?.perRequest) {
+          const vs = peer.perRequest / r.perRequest;
+          lines.push(
+            `- **${vs >= 1.1 ? 'PASS' : 'FAIL'}** ${framework} ${section}: ours on ${variant.store} / best peer (${peer.variant.label}), by instructions: ${x(vs)} (target >= 1.1x)`,
+          );
+        }
+      }
+      out.push('');
+    }
+  }
+  return [...out, '#### Targets (HTTP, by instructions)', '', ...lines, ''].join('\n');
+}
+
+if (!(await hasValgrind())) {
+  console.error('valgrind is not on PATH (apt-get install valgrind): cannot count instructions');
+  process.exit(1);
+}
+const variants = selected();
+const redis = await acquireBenchRedis();
+const dir = await mkdtemp(join(tmpdir(), 'kit-bench-callgrind-'));
+const started = Date.now();
+try {
+  const rows = await pool(variants, settings.parallel, async (variant) => {
+    const row = await count(variant, redis.url, dir);
+    console.error(
+      `${variant.framework} ${variant.id}: ${k(row.perRequest)} [${row.windows.map((w) => Math.round(w)).join(', ')}]${row.problem ? ` ${row.problem}` : ''}`,
+    );
+    return row;
+  });
+  const header = `${new Date().toISOString()} · Node ${process.version} · valgrind callgrind · warm-up ${settings.warm} requests, windows of ${settings.window} (8 keep-alive connections) until two agree within ${AGREE * 100}% · ${Math.round((Date.now() - started) / 1000)} s`;
+  const text = `${header}\n\n${markdown(rows)}`;
+  console.log(text);
+  const results = new URL('../../results/', import.meta.url);
+  await mkdir(results, { recursive: true });
+  await writeFile(
+    new URL(quick ? 'http-instructions-quick.md' : 'http-instructions.md', results),
+    text,
+  );
+} finally {
+  await rm(dir, { recursive: true, force: true });
+  await redis.close();
+}
