@@ -6,9 +6,11 @@
  * JavaScript, GC, the compiler), not Redis, not the load generator.
  *
  * Per server: start under callgrind, check its answers (preflight), send `--warm` requests so
- * the JIT settles, then windows of `--window` requests, each between a zero and a dump of the
- * counters, until two in a row agree within 2% (at most `--max-windows`). Reported: the mean of
- * those two, per request. Servers run `--parallel` at a time (counts do not depend on it).
+ * the JIT settles, then `--windows` windows of `--window` requests, each between a zero and a
+ * dump of the counters. Reported: the median over the windows but the first (still settling
+ * after warm-up), per request, and their spread: a major GC falls in some windows and not in
+ * others, which moves a window by a few percent. Servers run `--parallel` at a time (counts do
+ * not depend on it).
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,7 +26,8 @@ interface Counted {
   variant: Variant;
   perRequest?: number;
   windows: number[];
-  settled: boolean;
+  /** (max − min) / median of the windows reported. */
+  spread?: number;
   problem?: string;
 }
 
@@ -37,12 +40,11 @@ const settings = {
   frameworks: flag('--framework', FRAMEWORKS.join(',')).split(',') as Framework[],
   variants: process.argv.includes('--variant') ? flag('--variant', '').split(',') : undefined,
   warm: Number(flag('--warm', quick ? '500' : '6000')),
-  window: Number(flag('--window', quick ? '300' : '2000')),
-  maxWindows: Number(flag('--max-windows', quick ? '2' : '6')),
+  window: Number(flag('--window', quick ? '300' : '1500')),
+  windows: Number(flag('--windows', quick ? '2' : '4')),
   parallel: Number(flag('--parallel', '2')),
   all: process.argv.includes('--all'),
 };
-const AGREE = 0.02;
 
 /** The rows the targets read (bare, no-op, ours and the peers); `--all` adds our references. */
 function selected(): Variant[] {
@@ -65,35 +67,35 @@ async function count(variant: Variant, redisUrl: string, dir: string): Promise<C
     wrapper: callgrindWrapper(dir, name),
     startTimeoutMs: 300_000,
   });
-  if ('unavailable' in server)
-    return { variant, windows: [], settled: false, problem: server.unavailable };
+  if ('unavailable' in server) return { variant, windows: [], problem: server.unavailable };
   try {
     const checked = await preflight(server);
-    if (checked.problem) return { variant, windows: [], settled: false, problem: checked.problem };
+    if (checked.problem) return { variant, windows: [], problem: checked.problem };
     const paths = pathsOf(variant.section);
     await exactLoad(server.port, paths, settings.warm);
     const windows: number[] = [];
     let failed = 0;
-    for (let i = 0; i < settings.maxWindows; i++) {
+    for (let i = 0; i < settings.windows; i++) {
       await zeroCounters(server.pid);
       failed += await exactLoad(server.port, paths, settings.window);
       windows.push((await dumpInstructions(dir, name, server.pid)) / settings.window);
-      const [a, b] = windows.slice(-2);
-      if (a !== undefined && b !== undefined && Math.abs(a - b) / Math.min(a, b) <= AGREE) {
-        return { variant, windows, settled: true, perRequest: (a + b) / 2 };
-      }
     }
+    const kept = windows.length > 1 ? windows.slice(1) : windows;
+    const perRequest = median(kept);
+    const spread = (Math.max(...kept) - Math.min(...kept)) / perRequest;
     const problem = failed > 0 ? `${failed} answers were not 200` : undefined;
-    return {
-      variant,
-      windows,
-      settled: false,
-      perRequest: windows.at(-1),
-      ...(problem ? { problem } : {}),
-    };
+    return { variant, windows, perRequest, spread, ...(problem ? { problem } : {}) };
   } finally {
     await server.stop();
   }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 async function pool<T, R>(items: readonly T[], size: number, job: (item: T) => Promise<R>) {
@@ -141,13 +143,10 @@ function markdown(rows: Counted[]): string {
           peer?.perRequest && r.perRequest
             ? `${x(peer.perRequest / r.perRequest)} (${peer.variant.label})`
             : '';
-        const note = r.problem
-          ? ` ⚠ ${r.problem}`
-          : r.settled || !r.perRequest
-            ? ''
-            : ' (not settled)';
+        const note = r.problem ? ` ⚠ ${r.problem}` : '';
+        const spread = r.spread === undefined ? '' : `${(r.spread * 100).toFixed(1)}%`;
         out.push(
-          `| ${variant.label}${note} | ${variant.store ?? ''}${variant.storeNote ? ` (${variant.storeNote})` : ''} | ${k(r.perRequest)} | ${r.windows.map((w) => (w / 1000).toFixed(1)).join(', ')} | ${x(vsBare(r))} | ${vsPeer} |`,
+          `| ${variant.label}${note} | ${variant.store ?? ''}${variant.storeNote ? ` (${variant.storeNote})` : ''} | ${k(r.perRequest)} | ${r.windows.map((w) => (w / 1000).toFixed(1)).join(', ')} | ${spread} | ${x(vsBare(r))} | ${vsPeer} |`,
         );
         if (variant.role !== 'ours' || !r.perRequest) continue;
         const ratio = vsBare(r);
@@ -185,7 +184,7 @@ try {
     );
     return row;
   });
-  const header = `${new Date().toISOString()} · Node ${process.version} · valgrind callgrind · warm-up ${settings.warm} requests, windows of ${settings.window} (8 keep-alive connections) until two agree within ${AGREE * 100}% · ${Math.round((Date.now() - started) / 1000)} s`;
+  const header = `${new Date().toISOString()} · Node ${process.version} · valgrind callgrind · warm-up ${settings.warm} requests, ${settings.windows} windows of ${settings.window} (8 keep-alive connections), median of all but the first · ${Math.round((Date.now() - started) / 1000)} s`;
   const text = `${header}\n\n${markdown(rows)}`;
   console.log(text);
   const results = new URL('../../results/', import.meta.url);
