@@ -10,6 +10,11 @@
 export interface KeyEntry {
   readonly key: string;
   slot: number;
+  /**
+   * Until when a user on this key is not warned again of falling back to the default rule:
+   * kept here, so the check that applies the default builds no log key and asks no throttle.
+   */
+  quietUntil: number;
 }
 
 type ByCaller = Map<string, KeyEntry>;
@@ -33,7 +38,11 @@ export class KeyMemo {
     const map = user ? forPath.users : forPath.ips;
     let entry = map.get(id);
     if (entry !== undefined) return entry;
-    entry = { key: flat(`${this.head}${user ? 'u' : 'ip'}:${id}:${path}}`), slot: -1 };
+    entry = {
+      key: flat(`${this.head}${user ? 'u' : 'ip'}:${id}:${path}}`),
+      slot: -1,
+      quietUntil: 0,
+    };
     if (++this.count > this.maxKeys) {
       this.byPath.clear();
       this.count = 1;

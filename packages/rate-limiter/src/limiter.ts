@@ -197,8 +197,16 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       : keys.keyOf(true, String(identity.id), path);
   }
 
-  function warnDefaultForUser(identity: Identity, path: string, rule: AppliedRule, now: number) {
-    if (!throttle.shouldLog(`default:${identity.id}\u0000${path}`, rule.periodMs, now)) return;
+  /** Once per key and window of the default rule (the key is per user and scope). */
+  function warnDefaultForUser(
+    identity: Identity,
+    path: string,
+    entry: KeyEntry,
+    rule: AppliedRule,
+    now: number,
+  ) {
+    if (now < entry.quietUntil) return;
+    entry.quietUntil = now + rule.periodMs;
     const tier = identity.tier ?? null;
     const tierText = tier === null ? 'none' : `"${tier}"`;
     logger.warn(
@@ -373,7 +381,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     now: number,
   ): RateLimitResult | Promise<RateLimitResult> {
     if (identity !== null && rule.source === 'default') {
-      warnDefaultForUser(identity, path, rule, now);
+      warnDefaultForUser(identity, path, entry, rule, now);
     }
     const subject = identity === null ? 'ip' : 'user';
     return decide({ op, rule, key: entry.key, hint: entry, scope: path, subject, cost }, now);

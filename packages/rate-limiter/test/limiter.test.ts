@@ -108,6 +108,31 @@ describe('createRateLimiter check()', () => {
     expect(logger.warnings[2]).toContain('tier "free"');
   });
 
+  it('warns a user on the default rule again once its window has passed, not before', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const logger = recordingLogger();
+      const limiter = createRateLimiter({
+        store: memoryStore(),
+        logger,
+        defaultRule: { limit: 100, period: '10 s' },
+        resolveRule: () => null,
+      });
+      const check = () => limiter.check({ path: '/api/v1/tasks', identity: { id: 42 } });
+      vi.setSystemTime(1_000_000);
+      await check();
+      vi.setSystemTime(1_009_999);
+      await check();
+      expect(logger.warnings).toHaveLength(1);
+      vi.setSystemTime(1_010_000);
+      await check();
+      expect(logger.warnings).toHaveLength(2);
+      expect(logger.warnings[1]).toContain('user "42"');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('memoises resolved rules per tier and path until invalidateRules()', async () => {
     const resolveRule = vi.fn(async () => ({ limit: 100, period: 60 }));
     const limiter = createRateLimiter({ store: memoryStore(), resolveRule });
