@@ -140,9 +140,9 @@ function markdown(rows: Counted[]): string {
           .sort((a, b) => (a.perRequest as number) - (b.perRequest as number))[0];
       out.push(`#### ${framework}, ${section === 'rate-limit' ? 'rate limiting' : 'caching'}`, '');
       out.push(
-        '| Row | Store | instructions/req | windows (k) | vs bare | vs best peer, same store |',
+        '| Row | Store | instructions/req | windows (k) | spread | vs bare | vs best peer, same store |',
       );
-      out.push('| --- | --- | ---: | --- | ---: | ---: |');
+      out.push('| --- | --- | ---: | --- | ---: | ---: | ---: |');
       for (const r of group) {
         const { variant } = r;
         const peer = variant.role === 'ours' ? bestPeer(variant.store) : undefined;
