@@ -118,7 +118,7 @@ describe('createRateLimiter check()', () => {
         defaultRule: { limit: 100, period: '10 s' },
         resolveRule: () => null,
       });
-      const check = () => limiter.check({ path: '/api/v1/tasks', identity: { id: 42 } });
+      const check = () => limiter.check({ path: '/api/v1/tasks', identity: { id: '42' } });
       vi.setSystemTime(1_000_000);
       await check();
       vi.setSystemTime(1_009_999);
