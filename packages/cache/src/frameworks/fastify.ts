@@ -6,7 +6,7 @@ import type {
 } from 'fastify';
 import { invalidOption } from '../errors.js';
 import type { CachedRoute } from '../http/cached-route.js';
-import { spoilsLate } from '../http/headers.js';
+import { LATE_SPOILERS } from '../http/headers.js';
 import type { CacheRequestInfo, Captured, ReadStep } from '../http/types.js';
 import type { CacheInstance } from '../instance.js';
 import type { RouteOptions } from '../types.js';
@@ -173,7 +173,7 @@ function missOf(
     },
     settle(reply, payload) {
       // A later hook set a cookie (a session plugin): not stored, and not marked cacheable.
-      if (captured?.entry && Object.keys(reply.getHeaders()).some(spoilsLate)) {
+      if (captured?.entry && LATE_SPOILERS.some((name) => reply.hasHeader(name))) {
         for (const name in captured.headers) reply.removeHeader(name);
         captured = undefined;
       }

@@ -59,5 +59,8 @@ export function handlerOptsOut(header: (name: string) => unknown): boolean {
  * on every hit, and the stored body is the one from before that hook.
  */
 export function spoilsLate(name: string): boolean {
-  return name.toLowerCase() === 'set-cookie';
+  return (LATE_SPOILERS as readonly string[]).includes(name.toLowerCase());
 }
+
+/** The headers {@link spoilsLate} names, lower case, for adapters that can ask by name. */
+export const LATE_SPOILERS = ['set-cookie'] as const;

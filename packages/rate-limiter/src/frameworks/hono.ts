@@ -41,6 +41,8 @@ type RuntimeEnv =
     }
   | undefined;
 
+const rejectWith = (error: unknown): Promise<never> => Promise.reject(error);
+
 function runtimeIp(c: Context): string | undefined {
   const env = c.env as RuntimeEnv;
   return env?.incoming?.socket?.remoteAddress ?? env?.requestIP?.(c.req.raw)?.address;
@@ -145,7 +147,7 @@ export function rateLimit(options: HonoRateLimitOptions): MiddlewareHandler {
     return whenDecided(
       () => m.decide(c, target, getIp(c), forwardedFor),
       (decision) => admit(c, next, decision),
-      (error) => Promise.reject(error),
+      rejectWith,
     );
   };
 }
