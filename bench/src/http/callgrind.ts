@@ -5,8 +5,13 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** Runs a server's `node` under callgrind, its dumps named `<dir>/<name>.<pid>[.<n>]`. */
-export function callgrindWrapper(dir: string, name: string): string[] {
+/**
+ * Runs a server's `node` under callgrind, its dumps named `<dir>/<name>.<pid>[.<n>]`. With
+ * `mainThread`, each thread is counted apart (`.<n>-<thread>`) and only the main thread is read:
+ * V8's background compiler and GC helpers then count nowhere, where with every thread summed a
+ * window in which the compiler happens to run reads far higher than the next.
+ */
+export function callgrindWrapper(dir: string, name: string, mainThread = false): string[] {
   return [
     'valgrind',
     '--tool=callgrind',
@@ -16,6 +21,7 @@ export function callgrindWrapper(dir: string, name: string): string[] {
     '--smc-check=all-non-file',
     // Counts only; nothing per function is read.
     '--dump-line=no',
+    ...(mainThread ? ['--separate-threads=yes'] : []),
   ];
 }
 
@@ -25,12 +31,19 @@ export async function zeroCounters(pid: number): Promise<void> {
 }
 
 /** Dumps the process's counters and returns the instructions executed since the last zero. */
-export async function dumpInstructions(dir: string, name: string, pid: number): Promise<number> {
+export async function dumpInstructions(
+  dir: string,
+  name: string,
+  pid: number,
+  mainThread = false,
+): Promise<number> {
   await run('callgrind_control', ['--dump', String(pid)]);
   const prefix = `${name}.${pid}.`;
+  // `<n>` alone, or `<n>-01` (the main thread) when threads are counted apart.
+  const part = (file: string) => Number.parseInt(file.slice(prefix.length), 10);
   const dumps = (await readdir(dir))
-    .filter((file) => file.startsWith(prefix))
-    .sort((a, b) => Number(a.slice(prefix.length)) - Number(b.slice(prefix.length)));
+    .filter((file) => file.startsWith(prefix) && (!mainThread || file.endsWith('-01')))
+    .sort((a, b) => part(a) - part(b));
   const last = dumps.at(-1);
   if (last === undefined) throw new Error(`callgrind wrote no dump for ${name} (pid ${pid})`);
   const text = await readFile(join(dir, last), 'utf8');

@@ -125,6 +125,14 @@ function variantsOf(framework: Framework, section: Section): Variant[] {
     });
     rows.push({
       framework,
+      id: `${short}-noop-headers`,
+      section,
+      role: 'reference',
+      impl: 'noop-headers',
+      label: 'no-op middleware that sets two constant headers (as ours writes)',
+    });
+    rows.push({
+      framework,
       id: `${short}-ours-noheaders-memory`,
       section,
       role: 'reference',

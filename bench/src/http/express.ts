@@ -16,6 +16,7 @@ import {
   rateLimitRedisStore,
   rlfLimiter,
   type ServerContext,
+  TWO_HEADERS,
 } from './parts.js';
 
 type Params = { username?: string; page?: string };
@@ -25,6 +26,10 @@ const rateLimiters: Record<string, (ctx: ServerContext) => Promise<RequestHandle
   bare: async () => undefined,
   // What any middleware costs at the least: Express's own work of running one.
   noop: async () => (_req, _res, next) => next(),
+  'noop-headers': async () => (_req, res, next) => {
+    for (const [name, value] of TWO_HEADERS) res.setHeader(name, value);
+    next();
+  },
   async ours(ctx) {
     const { rateLimit } = await import('@kit/rate-limiter/express');
     return rateLimit({ limiter: await oursLimiter(ctx) });

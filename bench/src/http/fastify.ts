@@ -13,6 +13,7 @@ import {
   pageFor,
   rlfLimiter,
   type ServerContext,
+  TWO_HEADERS,
   WINDOW_MS,
 } from './parts.js';
 
@@ -29,6 +30,12 @@ const rateLimiters: Record<string, (app: FastifyInstance, ctx: ServerContext) =>
   // What any rate-limit hook costs at the least: a callback onRequest hook that does nothing.
   async noop(app) {
     app.addHook('onRequest', (_req, _reply, done) => done());
+  },
+  async 'noop-headers'(app) {
+    app.addHook('onRequest', (_req, reply, done) => {
+      for (const [name, value] of TWO_HEADERS) reply.header(name, value);
+      done();
+    });
   },
   async ours(app, ctx) {
     const { rateLimitPlugin } = await importOrUnavailable<{

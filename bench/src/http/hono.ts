@@ -15,6 +15,7 @@ import {
   rateLimitRedisStore,
   rlfLimiter,
   type ServerContext,
+  TWO_HEADERS,
 } from './parts.js';
 
 /** The client IP as `@hono/node-server` reports it: the key every peer row uses. */
@@ -25,6 +26,11 @@ const rateLimiters: Record<string, (ctx: ServerContext) => Promise<MiddlewareHan
     bare: async () => undefined,
     // What any middleware costs at the least: Hono's compose runs the route through promises.
     noop: async () => (_c, next) => next(),
+    // Hono's own way: c.header() before next(), which c.json() then builds the response with.
+    'noop-headers': async () => (c, next) => {
+      for (const [name, value] of TWO_HEADERS) c.header(name, value);
+      return next();
+    },
     async ours(ctx) {
       const { rateLimit } = await import('@kit/rate-limiter/hono');
       return rateLimit({ limiter: await oursLimiter(ctx) });

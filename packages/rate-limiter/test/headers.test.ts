@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type RateLimitResult, rateLimitHeaders } from '../src/index.js';
+import {
+  createRateLimiter,
+  type RateLimitResult,
+  type RateLimitStore,
+  rateLimitHeaders,
+} from '../src/index.js';
+import { prepareMiddleware } from '../src/middleware.js';
 
 const now = 1_700_000_000_000;
 const result: RateLimitResult = {
@@ -79,5 +85,32 @@ describe('rateLimitHeaders', () => {
     expect(rateLimitHeaders(named, { legacyHeaders: false }, now)[0]![1]).toBe(
       '"a\\"b\\\\c";q=10;w=3600',
     );
+  });
+});
+
+describe('the middleware reads the reset time on the store clock', () => {
+  // A shared store whose clock runs 10 s behind this process (Redis on another host, say):
+  // its window ends 30 s after its own "now", so the header must say 30, not 20.
+  const skewedStore = (): RateLimitStore => {
+    const answer = () => {
+      const at = Date.now() - 10_000;
+      return { allowed: true, remaining: 9, resetAt: at + 30_000, retryAfterMs: 0, window: 0, at };
+    };
+    return {
+      consume: async () => answer(),
+      peek: async () => answer(),
+      adjust: async () => {},
+      reset: async () => {},
+    };
+  };
+
+  it('counts t= from the store clock of the answer, not from the local clock', async () => {
+    const limiter = createRateLimiter({
+      store: skewedStore(),
+      defaultRule: { limit: 10, period: 3600 },
+    });
+    const m = prepareMiddleware({ limiter }, true);
+    const decision = await m.decide({}, '/api/v1/tasks', '127.0.0.1');
+    expect(decision?.headers).toContainEqual(['ratelimit', '"api_v1_tasks:10:3600";r=9;t=30']);
   });
 });
