@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { median } from '../stats.js';
 
 const run = promisify(execFile);
 
@@ -60,4 +61,25 @@ export async function hasValgrind(): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Windows left out of the median: the first two after the warm-up read higher (by 40% and 10%
+ * on Fastify's bare app), however long the warm-up (3,000, 6,000 or 16,000 requests); from the
+ * third on the windows agree within a few percent.
+ */
+export const SETTLING_WINDOWS = 2;
+
+/** The median per operation of the settled windows, and their spread ((max − min) / median). */
+export function settled(windows: readonly number[]): { median: number; spread: number } {
+  const kept =
+    windows.length > SETTLING_WINDOWS ? windows.slice(SETTLING_WINDOWS) : windows.slice(-1);
+  const middle = median(kept);
+  return { median: middle, spread: (Math.max(...kept) - Math.min(...kept)) / middle };
+}
+
+/** The value after `--name` on the command line, or `fallback`. */
+export function argValue(name: string, fallback: string): string {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? fallback : (process.argv[at + 1] ?? fallback);
 }

@@ -17,7 +17,15 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireBenchRedis } from '../redis.js';
-import { callgrindWrapper, dumpInstructions, hasValgrind, zeroCounters } from './callgrind.js';
+import {
+  argValue,
+  callgrindWrapper,
+  dumpInstructions,
+  hasValgrind,
+  SETTLING_WINDOWS,
+  settled,
+  zeroCounters,
+} from './callgrind.js';
 import { catalog, FRAMEWORKS, type Framework, pathsOf, type Variant } from './catalog.js';
 import { exactLoad } from './exact-load.js';
 import { preflight } from './preflight.js';
@@ -32,17 +40,7 @@ interface Counted {
   problem?: string;
 }
 
-/**
- * Windows left out of the median: the first two after the warm-up read higher (by 40% and 10%
- * on Fastify), however long the warm-up (6,000 or 16,000 requests), then the rest agree within
- * a few percent.
- */
-const SETTLING = 2;
-
-const flag = (name: string, fallback: string) => {
-  const at = process.argv.indexOf(name);
-  return at === -1 ? fallback : (process.argv[at + 1] ?? fallback);
-};
+const flag = argValue;
 const quick = process.argv.includes('--quick');
 const settings = {
   frameworks: flag('--framework', FRAMEWORKS.join(',')).split(',') as Framework[],
@@ -91,9 +89,7 @@ async function count(variant: Variant, redisUrl: string, dir: string): Promise<C
         (await dumpInstructions(dir, name, server.pid, settings.mainThread)) / settings.window,
       );
     }
-    const kept = windows.length > SETTLING ? windows.slice(SETTLING) : windows.slice(-1);
-    const perRequest = median(kept);
-    const spread = (Math.max(...kept) - Math.min(...kept)) / perRequest;
+    const { median: perRequest, spread } = settled(windows);
     // A line logged by our packages means a timeout or a failure: their fallback answered.
     const { logged } = await server.cpu();
     const problem =
@@ -106,14 +102,6 @@ async function count(variant: Variant, redisUrl: string, dir: string): Promise<C
   } finally {
     await server.stop();
   }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 async function pool<T, R>(items: readonly T[], size: number, job: (item: T) => Promise<R>) {
@@ -204,7 +192,7 @@ try {
     );
     return row;
   });
-  const header = `${new Date().toISOString()} · Node ${process.version} · valgrind callgrind${settings.mainThread ? ' (main thread only)' : ''} · warm-up ${settings.warm} requests, ${settings.windows} windows of ${settings.window} (8 keep-alive connections), median of all but the first ${SETTLING} · ${Math.round((Date.now() - started) / 1000)} s`;
+  const header = `${new Date().toISOString()} · Node ${process.version} · valgrind callgrind${settings.mainThread ? ' (main thread only)' : ''} · warm-up ${settings.warm} requests, ${settings.windows} windows of ${settings.window} (8 keep-alive connections), median of all but the first ${SETTLING_WINDOWS} · ${Math.round((Date.now() - started) / 1000)} s`;
   const text = `${header}\n\n${markdown(rows)}`;
   console.log(text);
   const results = new URL('../../results/', import.meta.url);
