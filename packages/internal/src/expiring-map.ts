@@ -25,6 +25,12 @@ export class ExpiringMap<V> {
     return entry.value;
   }
 
+  /** When `key`'s live entry expires (epoch ms), or 0 when it has none. */
+  expiresAt(key: string, now: number): number {
+    const entry = this.entries.get(key);
+    return entry === undefined || entry.expiresAt <= now ? 0 : entry.expiresAt;
+  }
+
   set(key: string, value: V, expiresAt: number, now: number): void {
     if (this.maxSize <= 0) return;
     const existing = this.entries.get(key);

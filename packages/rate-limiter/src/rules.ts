@@ -27,6 +27,13 @@ export class RuleBook {
   private generation = 0;
   // Cuts off a lookup slower than ruleTimeout (its answer, when it comes, is dropped).
   private readonly deadlines: Deadlines;
+  // The last rule answered, for the next check of the same group and path (a busy route's
+  // checks follow one another): two comparisons instead of two Map lookups. Valid until the
+  // memo's entry expires; invalidate() ends it.
+  private lastGroup: unknown = undefined;
+  private lastPath = '';
+  private lastRule: AppliedRule | undefined;
+  private lastUntil = 0;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -48,10 +55,22 @@ export class RuleBook {
       return this.defaultRule(path, identity?.tier ?? null);
     }
     const custom = this.options.ruleCacheKey;
+    const group = custom === undefined ? groupKey(identity) : undefined;
+    if (
+      group !== undefined &&
+      group === this.lastGroup &&
+      path === this.lastPath &&
+      now < this.lastUntil
+    ) {
+      return this.lastRule!;
+    }
     const memo = custom === undefined ? this.groupOf(identity) : this.custom;
     const cacheKey = custom === undefined ? path : custom({ identity, path });
     const hit = memo.get(cacheKey, now);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) {
+      if (!(hit instanceof Promise)) this.remember(group, path, hit, memo.expiresAt(cacheKey, now));
+      return hit;
+    }
     const generation = this.generation;
     const pending = this.lookup(identity, path).then(([rule, memoise]) => {
       // invalidateRules() ran meanwhile: this answer may predate the edit, so do not keep it.
@@ -68,10 +87,19 @@ export class RuleBook {
 
   invalidate(): void {
     this.generation++;
+    this.lastUntil = 0;
     this.tiers.clear();
     this.anonymous = this.newMemo();
     this.untiered = this.newMemo();
     this.custom = this.newMemo();
+  }
+
+  private remember(group: unknown, path: string, rule: AppliedRule, until: number): void {
+    if (group === undefined) return;
+    this.lastGroup = group;
+    this.lastPath = path;
+    this.lastRule = rule;
+    this.lastUntil = until;
   }
 
   /** The memo group of a caller: anonymous callers apart from users without a tier. */
@@ -160,6 +188,15 @@ export class RuleBook {
       );
     }
   }
+}
+
+const ANONYMOUS = Symbol('anonymous');
+const UNTIERED = Symbol('no tier');
+
+/** Which memo group a caller's rules are in: anonymous, no tier, or the tier's name. */
+function groupKey(identity: Identity | null): unknown {
+  if (identity === null) return ANONYMOUS;
+  return identity.tier ?? UNTIERED;
 }
 
 /** Validates a rule the app returned and converts its periods to milliseconds. */

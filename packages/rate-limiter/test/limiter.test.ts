@@ -152,6 +152,45 @@ describe('createRateLimiter check()', () => {
     expect(resolveRule).toHaveBeenCalledTimes(4);
   });
 
+  it('asks again once ruleCacheTtl has passed, also for the same tier and path as the last check', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      let limit = 5;
+      const resolveRule = vi.fn(() => ({ limit, period: 60 }));
+      const limiter = createRateLimiter({ store: memoryStore(), resolveRule, ruleCacheTtl: 10 });
+      expect((await limiter.check({ path: '/a', identity: user })).limit).toBe(5);
+      limit = 7; // the admin edits the tier's rule without invalidateRules()
+      vi.advanceTimersByTime(9_999);
+      expect((await limiter.check({ path: '/a', identity: user })).limit).toBe(5);
+      vi.advanceTimersByTime(1);
+      expect((await limiter.check({ path: '/a', identity: user })).limit).toBe(7);
+      expect(resolveRule).toHaveBeenCalledTimes(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('keeps the rules of one path apart by tier, no tier and anonymous, check after check', async () => {
+    const limits: Record<string, number> = { pro: 10, free: 1 };
+    const resolveRule = vi.fn(({ identity }: { identity: { tier?: string | null } | null }) => {
+      if (identity === null) return { limit: 3, period: 60 };
+      const limit = identity.tier ? limits[identity.tier] : 2;
+      return limit === undefined ? null : { limit, period: 60 };
+    });
+    const limiter = createRateLimiter({ store: memoryStore(), resolveRule });
+    const limitOf = async (identity: { id: string; tier?: string } | undefined) =>
+      (await limiter.check({ path: '/a', identity, ip: '10.0.0.1' })).limit;
+    for (let round = 0; round < 2; round++) {
+      expect(await limitOf({ id: '1', tier: 'pro' })).toBe(10);
+      expect(await limitOf({ id: '1', tier: 'free' })).toBe(1);
+      expect(await limitOf({ id: '1' })).toBe(2);
+      expect(await limitOf(undefined)).toBe(3);
+      expect(await limitOf({ id: '1', tier: 'free' })).toBe(1);
+    }
+    // One lookup per group: the second round came from the memo.
+    expect(resolveRule).toHaveBeenCalledTimes(4);
+  });
+
   it('does not memoise a lookup that was in flight when invalidateRules() ran', async () => {
     let limit = 1;
     let release = () => {};

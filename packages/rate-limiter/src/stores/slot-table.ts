@@ -67,7 +67,9 @@ export class SlotTable {
       else this.makeRoom(now);
       slot = this.takeFree();
     }
-    const stored = flat(key);
+    // A key with a hint comes from the limiter's key memo, already one flat string: kept as
+    // is, so the hint's check of the owner next time is a pointer comparison, not a string's.
+    const stored = hint === undefined ? flat(key) : key;
     this.index.set(stored, slot);
     this.owners[slot] = stored;
     if (hint !== undefined) hint.slot = slot;
