@@ -18,10 +18,13 @@ export interface KeyEntry {
 }
 
 type ByCaller = Map<string, KeyEntry>;
+type ByPath = { users: ByCaller; ips: ByCaller };
 
 export class KeyMemo {
-  private readonly byPath = new Map<string, { users: ByCaller; ips: ByCaller }>();
+  private readonly byPath = new Map<string, ByPath>();
   private count = 0;
+  private lastPath: string | undefined;
+  private lastForPath: ByPath | undefined;
 
   constructor(
     private readonly head: string,
@@ -30,11 +33,14 @@ export class KeyMemo {
 
   /** `<head>u:<id>:<path>}` for a user, `<head>ip:<ip>:<path>}` for an anonymous caller. */
   keyOf(user: boolean, id: string, path: string): KeyEntry {
-    let forPath = this.byPath.get(path);
+    // A busy route's checks follow one another: its callers are one comparison away.
+    let forPath = path === this.lastPath ? this.lastForPath : this.byPath.get(path);
     if (forPath === undefined) {
       forPath = { users: new Map(), ips: new Map() };
       this.byPath.set(path, forPath);
     }
+    this.lastPath = path;
+    this.lastForPath = forPath;
     const map = user ? forPath.users : forPath.ips;
     let entry = map.get(id);
     if (entry !== undefined) return entry;
@@ -48,6 +54,7 @@ export class KeyMemo {
       this.count = 1;
       forPath = { users: new Map(), ips: new Map() };
       this.byPath.set(path, forPath);
+      this.lastForPath = forPath;
       (user ? forPath.users : forPath.ips).set(id, entry);
       return entry;
     }

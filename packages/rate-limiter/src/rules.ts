@@ -21,15 +21,16 @@ export class RuleBook {
   private anonymous: RuleMemo;
   private untiered: RuleMemo;
   private custom: RuleMemo;
-  // Default rules per (tier, path); never stale, so a plain Map, cleared if it ever gets big.
-  private readonly defaults = new Map<string, AppliedRule>();
+  // Default rules per (tier, path); never stale, so plain Maps, cleared if they ever get big.
+  private readonly untieredDefaults = new Map<string, AppliedRule>();
+  private readonly tierDefaults = new Map<string, Map<string, AppliedRule>>();
   // Bumped by invalidate(), so a lookup already in flight then is not memoised.
   private generation = 0;
   // Cuts off a lookup slower than ruleTimeout (its answer, when it comes, is dropped).
   private readonly deadlines: Deadlines;
   // The last rule answered, for the next check of the same group and path (a busy route's
   // checks follow one another): two comparisons instead of two Map lookups. Valid until the
-  // memo's entry expires; invalidate() ends it.
+  // memo's entry expires (a default rule, with no resolveRule: for good); invalidate() ends it.
   private lastGroup: unknown = undefined;
   private lastPath = '';
   private lastRule: AppliedRule | undefined;
@@ -51,19 +52,28 @@ export class RuleBook {
     path: string,
     now: number,
   ): AppliedRule | Promise<AppliedRule> {
-    if (this.options.resolveRule === undefined) {
-      return this.defaultRule(path, identity?.tier ?? null);
-    }
-    const custom = this.options.ruleCacheKey;
-    const group = custom === undefined ? groupKey(identity) : undefined;
-    if (
-      group !== undefined &&
-      group === this.lastGroup &&
-      path === this.lastPath &&
-      now < this.lastUntil
-    ) {
+    // Small, so V8 inlines it into the check: the last rule, or the default when there is no
+    // resolveRule; anything else in a call of its own.
+    if (path === this.lastPath && now < this.lastUntil && groupKey(identity) === this.lastGroup) {
       return this.lastRule!;
     }
+    if (this.options.resolveRule === undefined) {
+      const rule = this.defaultRule(path, identity?.tier ?? null);
+      // A default rule never goes stale.
+      this.remember(groupKey(identity), path, rule, Number.POSITIVE_INFINITY);
+      return rule;
+    }
+    return this.lookUp(identity, path, now);
+  }
+
+  /** `resolve` past the last rule: the memo, else the app's `resolveRule`. */
+  private lookUp(
+    identity: Identity | null,
+    path: string,
+    now: number,
+  ): AppliedRule | Promise<AppliedRule> {
+    const custom = this.options.ruleCacheKey;
+    const group = custom === undefined ? groupKey(identity) : undefined;
     const memo = custom === undefined ? this.groupOf(identity) : this.custom;
     const cacheKey = custom === undefined ? path : custom({ identity, path });
     const hit = memo.get(cacheKey, now);
@@ -169,13 +179,20 @@ export class RuleBook {
   }
 
   private defaultRule(path: string, tier: string | null): AppliedRule {
-    const key = tier === null ? path : `${tier}\u0000${path}`;
-    let rule = this.defaults.get(key);
+    // By tier, then by path: both strings the check already holds, so nothing is concatenated
+    // (a fresh key string costs its hashing on every check).
+    let byPath = tier === null ? this.untieredDefaults : this.tierDefaults.get(tier);
+    if (byPath === undefined) {
+      if (this.tierDefaults.size >= 1000) this.tierDefaults.clear();
+      byPath = new Map();
+      this.tierDefaults.set(tier!, byPath);
+    }
+    let rule = byPath.get(path);
     if (rule === undefined) {
       // Checked at startup (options.ts), so this cannot throw.
       rule = applyRule(this.options.defaultRule, path, tier, 'default', 'defaultRule');
-      if (this.defaults.size >= 10_000) this.defaults.clear();
-      this.defaults.set(key, rule);
+      if (byPath.size >= 10_000) byPath.clear();
+      byPath.set(path, rule);
     }
     return rule;
   }

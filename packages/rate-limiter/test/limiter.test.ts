@@ -191,6 +191,28 @@ describe('createRateLimiter check()', () => {
     expect(resolveRule).toHaveBeenCalledTimes(4);
   });
 
+  it('with no resolveRule, applies the default per tier, no tier and anonymous, check after check', async () => {
+    const limiter = createRateLimiter({
+      store: memoryStore(),
+      defaultRule: { limit: 10_000, period: 60 },
+      logger: recordingLogger(),
+    });
+    const tierOf = async (identity: { id: string; tier?: string } | undefined, path = '/a') =>
+      (await limiter.check({ path, identity, ip: '10.0.0.1' })).rule.tier;
+    for (let round = 0; round < 2; round++) {
+      expect(await tierOf({ id: '1', tier: 'pro' })).toBe('pro');
+      expect(await tierOf({ id: '1', tier: 'pro' })).toBe('pro');
+      expect(await tierOf({ id: '1', tier: 'free' })).toBe('free');
+      expect(await tierOf({ id: '1' })).toBe(null);
+      expect(await tierOf(undefined)).toBe(null);
+      expect(await tierOf({ id: '1', tier: 'free' }, '/b')).toBe('free');
+    }
+    // A flood of made-up tiers empties the defaults; each still gets its own rule.
+    for (let n = 0; n < 1100; n++) expect(await tierOf({ id: '1', tier: `t${n}` })).toBe(`t${n}`);
+    expect(await tierOf({ id: '1', tier: 'pro' })).toBe('pro');
+    expect(await tierOf(undefined)).toBe(null);
+  });
+
   it('does not memoise a lookup that was in flight when invalidateRules() ran', async () => {
     let limit = 1;
     let release = () => {};
