@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { median } from '../stats.js';
@@ -82,4 +82,15 @@ export function settled(windows: readonly number[]): { median: number; spread: n
 export function argValue(name: string, fallback: string): string {
   const at = process.argv.indexOf(name);
   return at === -1 ? fallback : (process.argv[at + 1] ?? fallback);
+}
+
+/**
+ * Prints a run's table and keeps it as `bench/results/<name>.md` (`<name>-quick.md` for a
+ * `--quick` run, which the docs never take).
+ */
+export async function writeResult(name: string, quick: boolean, text: string): Promise<void> {
+  console.log(text);
+  const results = new URL('../../results/', import.meta.url);
+  await mkdir(results, { recursive: true });
+  await writeFile(new URL(`${name}${quick ? '-quick' : ''}.md`, results), text);
 }

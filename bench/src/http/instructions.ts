@@ -13,7 +13,7 @@
  * settling), per request, and their spread. Servers run `--parallel` at a time (counts do not
  * depend on it).
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireBenchRedis } from '../redis.js';
@@ -24,6 +24,7 @@ import {
   hasValgrind,
   SETTLING_WINDOWS,
   settled,
+  writeResult,
   zeroCounters,
 } from './callgrind.js';
 import { catalog, FRAMEWORKS, type Framework, pathsOf, type Variant } from './catalog.js';
@@ -194,13 +195,7 @@ try {
   });
   const header = `${new Date().toISOString()} · Node ${process.version} · valgrind callgrind${settings.mainThread ? ' (main thread only)' : ''} · warm-up ${settings.warm} requests, ${settings.windows} windows of ${settings.window} (8 keep-alive connections), median of all but the first ${SETTLING_WINDOWS} · ${Math.round((Date.now() - started) / 1000)} s`;
   const text = `${header}\n\n${markdown(rows)}`;
-  console.log(text);
-  const results = new URL('../../results/', import.meta.url);
-  await mkdir(results, { recursive: true });
-  await writeFile(
-    new URL(quick ? 'http-instructions-quick.md' : 'http-instructions.md', results),
-    text,
-  );
+  await writeResult('http-instructions', quick, text);
 } finally {
   await rm(dir, { recursive: true, force: true });
   await redis.close();

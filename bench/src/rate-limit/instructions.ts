@@ -8,7 +8,7 @@
  * but the first two, as in the HTTP instruction counts.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ import {
   hasValgrind,
   SETTLING_WINDOWS,
   settled,
+  writeResult,
   zeroCounters,
 } from '../http/callgrind.js';
 import { PROBE_ROWS, type ProbeMessage, type ProbeRow } from './probe.js';
@@ -124,13 +125,7 @@ try {
     '',
   ];
   const text = lines.join('\n');
-  console.log(text);
-  const results = new URL('../../results/', import.meta.url);
-  await mkdir(results, { recursive: true });
-  await writeFile(
-    new URL(quick ? 'rl-instructions-quick.md' : 'rl-instructions.md', results),
-    text,
-  );
+  await writeResult('rl-instructions', quick, text);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
