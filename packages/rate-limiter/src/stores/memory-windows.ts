@@ -1,6 +1,6 @@
 import type { Algorithm, StoreRequest, StoreResult } from '../types.js';
 import type { Step } from './memory-algorithms.js';
-import type { SlotTable } from './slot-table.js';
+import type { SlotHint, SlotTable } from './slot-table.js';
 
 /**
  * Where the memory store keeps a window: `index` 0 in the algorithm's own table, as a
@@ -23,8 +23,12 @@ export function checkWindows(
   req: StoreRequest,
   now: number,
   dryRun: boolean,
+  hint?: SlotHint,
 ): StoreResult {
   const { key, algorithm, windows, cost } = req;
+  // The caller's hint is its slot in the first window's table; in the others, the slot that
+  // save() found is handed on to the step, so each window's key is looked up once, not twice.
+  const scratch = hint === undefined ? COPIED_KEY : MEMO_KEY;
   let refused: StoreResult | undefined;
   let refusedIndex = 0;
   let best: StoreResult | undefined;
@@ -35,8 +39,10 @@ export function checkWindows(
     const w = windows[i]!;
     const table = tableOf(algorithm, i, w.periodMs);
     const count = !dryRun && refused === undefined;
-    if (count) save(i, table, key);
-    const r = step(table, key, w.limit, w.periodMs, cost, now, !count);
+    const windowHint = i === 0 && hint !== undefined ? hint : scratch;
+    if (windowHint === scratch) scratch.slot = -1;
+    if (count) save(i, table, key, windowHint);
+    const r = step(table, key, w.limit, w.periodMs, cost, now, !count, windowHint);
     if (!r.allowed) {
       if (refused === undefined || r.retryAfterMs > refused.retryAfterMs) {
         refused = r;
@@ -60,16 +66,21 @@ export function checkWindows(
   return best!;
 }
 
+// The hints of windows the caller has none for, one per kind of key (see SlotHint.copyKey):
+// reset before each window, so one never carries a slot from another table.
+const COPIED_KEY: { slot: number; readonly copyKey: true } = { slot: -1, copyKey: true };
+const MEMO_KEY: { slot: number } = { slot: -1 };
+
 // What a consume found in each window before counting: a, b, expiresAt (NaN: no slot).
 let saved = new Float64Array(3 * 8);
 
-function save(i: number, table: SlotTable, key: string): void {
+function save(i: number, table: SlotTable, key: string, hint: SlotHint): void {
   if (saved.length < 3 * (i + 1)) {
     const grown = new Float64Array(saved.length * 2);
     grown.set(saved);
     saved = grown;
   }
-  const slot = table.find(key);
+  const slot = table.find(key, hint);
   if (slot === -1) {
     saved[3 * i + 2] = Number.NaN;
     return;

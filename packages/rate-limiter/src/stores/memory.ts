@@ -104,13 +104,18 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   let blocks: Blocks | undefined;
 
   // Several windows, or a block: the general path.
-  const checkMany = (req: StoreRequest, now: number, dryRun: boolean): StoreResult => {
+  const checkMany = (
+    req: StoreRequest,
+    now: number,
+    dryRun: boolean,
+    hint: SlotHint | undefined,
+  ): StoreResult => {
     if (req.blockMs > 0) {
       const held = blocks?.check(req.key, now);
       if (held !== undefined) return held;
     }
     tableFor(req.algorithm); // rejects an unknown algorithm
-    const answer = checkWindows(STEPS[req.algorithm], tableOf, req, now, dryRun);
+    const answer = checkWindows(STEPS[req.algorithm], tableOf, req, now, dryRun, hint);
     if (answer.allowed || dryRun || req.blockMs <= 0) return answer;
     blocks ??= new Blocks(new SlotTable(maxKeys, false));
     return blocks.start(req.key, answer, req.blockMs, now);
@@ -120,14 +125,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   // path). Spelled out in each, not behind a shared helper: the extra call measured ~25% slower.
   const consumeSync = (req: StoreRequest, now = Date.now(), hint?: SlotHint): StoreResult => {
     const { windows } = req;
-    if (windows.length !== 1 || req.blockMs !== 0) return checkMany(req, now, false);
+    if (windows.length !== 1 || req.blockMs !== 0) return checkMany(req, now, false, hint);
     const w = windows[0]!;
     const table = tableFor(req.algorithm);
     return STEPS[req.algorithm](table, req.key, w.limit, w.periodMs, req.cost, now, false, hint);
   };
   const peekSync = (req: StoreRequest, now = Date.now(), hint?: SlotHint): StoreResult => {
     const { windows } = req;
-    if (windows.length !== 1 || req.blockMs !== 0) return checkMany(req, now, true);
+    if (windows.length !== 1 || req.blockMs !== 0) return checkMany(req, now, true, hint);
     const w = windows[0]!;
     const table = tableFor(req.algorithm);
     return STEPS[req.algorithm](table, req.key, w.limit, w.periodMs, req.cost, now, true, hint);

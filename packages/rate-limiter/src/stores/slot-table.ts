@@ -3,6 +3,11 @@ const INITIAL_CAPACITY = 1024;
 /** A slot a caller's key had, remembered by the limiter to skip the index; checked on use. */
 export interface SlotHint {
   slot: number;
+  /**
+   * The key may be a rope (a caller's own string, not the limiter's memo): a new slot keeps a
+   * flat copy of it, as with no hint.
+   */
+  readonly copyKey?: boolean;
 }
 
 /**
@@ -69,7 +74,7 @@ export class SlotTable {
     }
     // A key with a hint comes from the limiter's key memo, already one flat string: kept as
     // is, so the hint's check of the owner next time is a pointer comparison, not a string's.
-    const stored = hint === undefined ? flat(key) : key;
+    const stored = hint === undefined || hint.copyKey === true ? flat(key) : key;
     this.index.set(stored, slot);
     this.owners[slot] = stored;
     if (hint !== undefined) hint.slot = slot;

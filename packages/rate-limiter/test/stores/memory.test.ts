@@ -77,3 +77,47 @@ describe('memory store bounds', () => {
     expect(() => memoryStore({ maxKeys: 0 })).toThrow(/`maxKeys`/);
   });
 });
+
+describe('memory store, rules of several windows', () => {
+  const request = (windows: { limit: number; periodMs: number }[], key = 'k') => ({
+    key,
+    algorithm: 'fixed-window' as const,
+    windows,
+    cost: 1,
+    blockMs: 0,
+  });
+
+  it('counts in the tables of the periods asked, when a caller reuses one windows array', async () => {
+    const store = memoryStore();
+    const windows = [
+      { limit: 5, periodMs: 60_000 },
+      { limit: 2, periodMs: 3_600_000 },
+    ];
+    expect((await store.consume(request(windows))).remaining).toBe(1);
+    expect((await store.consume(request(windows))).remaining).toBe(0);
+    // Same array, another second window: a day that has counted nothing yet.
+    windows[1] = { limit: 2, periodMs: 86_400_000 };
+    const day = await store.consume(request(windows));
+    expect(day.allowed).toBe(true);
+    expect(day.remaining).toBe(1);
+    expect(day.window).toBe(1);
+    // And back: the hour still holds its two.
+    windows[1] = { limit: 2, periodMs: 3_600_000 };
+    expect((await store.consume(request(windows))).allowed).toBe(false);
+  });
+
+  it('starts afresh after clear(), in every window', async () => {
+    const store = memoryStore();
+    const windows = [
+      { limit: 3, periodMs: 60_000 },
+      { limit: 1, periodMs: 3_600_000 },
+    ];
+    expect((await store.consume(request(windows))).allowed).toBe(true);
+    expect((await store.consume(request(windows))).allowed).toBe(false);
+    expect(store.size).toBe(2);
+    store.clear();
+    expect(store.size).toBe(0);
+    expect((await store.consume(request(windows))).allowed).toBe(true);
+    expect(store.size).toBe(2);
+  });
+});
