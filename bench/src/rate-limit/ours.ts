@@ -27,7 +27,10 @@ export interface OursRateLimit {
   memoryStoreConsume(keySpace: number): Operation;
   memoryStoreConsumeThree(keySpace: number): Operation;
   memoryCheck(keySpace: number): Operation;
-  /** check() of signed-in users with a tier rule from resolveRule (memoised, as in an app). */
+  /**
+   * check() of signed-in users with a tier rule from resolveRule (memoised, as in an app), the
+   * identity made per check.
+   */
   memoryCheckUser(keySpace: number): Operation;
   /** check() with the controls switched on: an allow list, onDecision, blockDuration, shadow. */
   memoryCheckControls(keySpace: number): Operation;
@@ -154,8 +157,12 @@ export const oursRateLimit: OursRateLimit = {
       resolveRule: ({ identity }) =>
         identity?.tier === 'pro' ? { limit: HIGH_LIMIT, period: WINDOW_SECONDS } : null,
     });
-    const users = Array.from({ length: keySpace }, (_, n) => ({ id: String(n), tier: 'pro' }));
-    return (i) => limiter.check({ path: PATH, identity: users[i % keySpace] });
+    // The identity is made per check, as an app's identify() makes it from the session (the
+    // example apps: `{ id: found.id, tier: found.tier }`); the id strings exist already, as
+    // RateLimiterMemory's keys do. Identity objects made once and cycled through instead are
+    // read cold on every check, which an app's, made for the request, never are.
+    const ids = Array.from({ length: keySpace }, (_, n) => String(n));
+    return (i) => limiter.check({ path: PATH, identity: { id: ids[i % keySpace]!, tier: 'pro' } });
   },
   memoryCheckControls(keySpace) {
     let _decisions = 0;

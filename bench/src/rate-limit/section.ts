@@ -152,7 +152,7 @@ export async function rateLimitSection(
       {
         id: 'ours-memory-check-user',
         label: '@kit/rate-limiter check() of a user',
-        what: "limiter.check({ path, identity }): the tier's rule from resolveRule (memoised)",
+        what: "limiter.check({ path, identity }), the identity made per check as identify() makes it: the tier's rule from resolveRule (memoised)",
         build: rowRef(OURS, 'oursMemoryCheckUser', k),
         concurrency: 1,
       },
