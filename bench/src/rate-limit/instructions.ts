@@ -40,7 +40,10 @@ const LABELS: Record<ProbeRow, string> = {
   'ours-memory-store': '@kit/rate-limiter memoryStore (store.consume(), fixed window)',
   'ours-memory-store-3w': '@kit/rate-limiter memoryStore, three windows',
   'ours-memory-check': '@kit/rate-limiter check() on memoryStore ({ path, ip })',
-  'ours-memory-check-user': '@kit/rate-limiter check() of a user (tier rule from resolveRule)',
+  'ours-memory-check-user':
+    '@kit/rate-limiter check() of a user (tier rule from resolveRule, identity made per check)',
+  'ours-memory-check-user-default':
+    '@kit/rate-limiter check() of a user with no resolveRule (the default rule, per tier)',
   'ours-memory-check-controls': '@kit/rate-limiter check(), controls on',
   'ours-memory-check-3w': '@kit/rate-limiter check(), three windows',
   rlm: 'rate-limiter-flexible RateLimiterMemory (limiter.consume(key))',

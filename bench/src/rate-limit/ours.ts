@@ -32,6 +32,8 @@ export interface OursRateLimit {
    * identity made per check.
    */
   memoryCheckUser(keySpace: number): Operation;
+  /** check() of signed-in users with no resolveRule: the default rule, per tier. */
+  memoryCheckUserDefault(keySpace: number): Operation;
   /** check() with the controls switched on: an allow list, onDecision, blockDuration, shadow. */
   memoryCheckControls(keySpace: number): Operation;
   memoryCheckThree(keySpace: number): Operation;
@@ -161,6 +163,14 @@ export const oursRateLimit: OursRateLimit = {
     // example apps: `{ id: found.id, tier: found.tier }`); the id strings exist already, as
     // RateLimiterMemory's keys do. Identity objects made once and cycled through instead are
     // read cold on every check, which an app's, made for the request, never are.
+    const ids = Array.from({ length: keySpace }, (_, n) => String(n));
+    return (i) => limiter.check({ path: PATH, identity: { id: ids[i % keySpace]!, tier: 'pro' } });
+  },
+  memoryCheckUserDefault(keySpace) {
+    const limiter = createRateLimiter({
+      store: memoryStore({ maxKeys: MEMORY_MAX_KEYS }),
+      defaultRule: { limit: HIGH_LIMIT, period: WINDOW_SECONDS },
+    });
     const ids = Array.from({ length: keySpace }, (_, n) => String(n));
     return (i) => limiter.check({ path: PATH, identity: { id: ids[i % keySpace]!, tier: 'pro' } });
   },

@@ -14,6 +14,7 @@ export const PROBE_ROWS = {
   'ours-memory-store-3w': (k: number) => ours.memoryStoreConsumeThree(k),
   'ours-memory-check': (k: number) => ours.memoryCheck(k),
   'ours-memory-check-user': (k: number) => ours.memoryCheckUser(k),
+  'ours-memory-check-user-default': (k: number) => ours.memoryCheckUserDefault(k),
   'ours-memory-check-controls': (k: number) => ours.memoryCheckControls(k),
   'ours-memory-check-3w': (k: number) => ours.memoryCheckThree(k),
   rlm: (k: number) => rateLimiterMemory(k),
