@@ -1,5 +1,6 @@
 import {
   createRateLimiter,
+  type RateLimiter,
   type RateLimiterOptions,
   type RateLimitStore,
   type StoreRequest,
@@ -96,6 +97,17 @@ function checkOp(
   return (i) => limiter.check({ path: PATH, ip: ips[i % keySpace] as string });
 }
 
+/**
+ * Checks of signed-in 'pro' users. The identity is made per check, as an app's identify() makes
+ * it from the session (the example apps: `{ id: found.id, tier: found.tier }`); the id strings
+ * exist already, as RateLimiterMemory's keys do. Identity objects made once and cycled through
+ * instead are read cold on every check, which an app's, made for the request, never are.
+ */
+function userCheckOp(limiter: RateLimiter, keySpace: number): Operation {
+  const ids = Array.from({ length: keySpace }, (_, n) => String(n));
+  return (i) => limiter.check({ path: PATH, identity: { id: ids[i % keySpace]!, tier: 'pro' } });
+}
+
 // Big enough that the heap measurement's keys are all tracked, not evicted by the bound.
 const MEMORY_MAX_KEYS = 2_000_000;
 
@@ -159,20 +171,14 @@ export const oursRateLimit: OursRateLimit = {
       resolveRule: ({ identity }) =>
         identity?.tier === 'pro' ? { limit: HIGH_LIMIT, period: WINDOW_SECONDS } : null,
     });
-    // The identity is made per check, as an app's identify() makes it from the session (the
-    // example apps: `{ id: found.id, tier: found.tier }`); the id strings exist already, as
-    // RateLimiterMemory's keys do. Identity objects made once and cycled through instead are
-    // read cold on every check, which an app's, made for the request, never are.
-    const ids = Array.from({ length: keySpace }, (_, n) => String(n));
-    return (i) => limiter.check({ path: PATH, identity: { id: ids[i % keySpace]!, tier: 'pro' } });
+    return userCheckOp(limiter, keySpace);
   },
   memoryCheckUserDefault(keySpace) {
     const limiter = createRateLimiter({
       store: memoryStore({ maxKeys: MEMORY_MAX_KEYS }),
       defaultRule: { limit: HIGH_LIMIT, period: WINDOW_SECONDS },
     });
-    const ids = Array.from({ length: keySpace }, (_, n) => String(n));
-    return (i) => limiter.check({ path: PATH, identity: { id: ids[i % keySpace]!, tier: 'pro' } });
+    return userCheckOp(limiter, keySpace);
   },
   memoryCheckControls(keySpace) {
     let _decisions = 0;

@@ -33,14 +33,18 @@ export class KeyMemo {
 
   /** `<head>u:<id>:<path>}` for a user, `<head>ip:<ip>:<path>}` for an anonymous caller. */
   keyOf(user: boolean, id: string, path: string): KeyEntry {
-    // A busy route's checks follow one another: its callers are one comparison away.
-    let forPath = path === this.lastPath ? this.lastForPath : this.byPath.get(path);
-    if (forPath === undefined) {
-      forPath = { users: new Map(), ips: new Map() };
-      this.byPath.set(path, forPath);
+    // A busy route's checks follow one another: its callers are one comparison away, and the
+    // path's entry is written down only when the path changes.
+    let forPath = this.lastForPath;
+    if (path !== this.lastPath || forPath === undefined) {
+      forPath = this.byPath.get(path);
+      if (forPath === undefined) {
+        forPath = { users: new Map(), ips: new Map() };
+        this.byPath.set(path, forPath);
+      }
+      this.lastPath = path;
+      this.lastForPath = forPath;
     }
-    this.lastPath = path;
-    this.lastForPath = forPath;
     const map = user ? forPath.users : forPath.ips;
     let entry = map.get(id);
     if (entry !== undefined) return entry;
